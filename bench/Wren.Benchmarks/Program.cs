@@ -1,0 +1,6 @@
+namespace Wren.Benchmarks;
+
+internal static class Program
+{
+    private static void Main() { }
+}

@@ -1,0 +1,6 @@
+namespace Wren.Deploy;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}

@@ -1,0 +1,6 @@
+namespace Wren;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}
