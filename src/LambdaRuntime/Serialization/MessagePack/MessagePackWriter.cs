@@ -1,0 +1,467 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Wren.Serialization.MessagePack;
+
+/// <summary>
+/// Writes MessagePack values, each in its smallest encoding, into a growable pooled buffer. Blocks of at least
+/// <see cref="DeferThreshold"/> bytes are not copied into the buffer: they are recorded and copied once, straight into
+/// the final output, so a large array costs one memory copy.
+/// </summary>
+internal sealed class MessagePackWriter
+{
+    private const int DeferThreshold = 32 * 1024;
+    private const int InitialSize = 256;
+
+    private byte[] _buffer;
+    private int _position;
+    private List<DeferredBlock>? _deferred;
+    private long _deferredBytes;
+
+    public MessagePackWriter() => _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+
+    /// <summary>Bytes written so far, deferred blocks included.</summary>
+    public long Length => _position + _deferredBytes;
+
+    public void Reset()
+    {
+        _position = 0;
+        _deferred?.Clear();
+        _deferredBytes = 0;
+        if (_buffer.Length > 1024 * 1024)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<byte> Reserve(int count)
+    {
+        if (_buffer.Length - _position < count) Grow(count);
+        return _buffer.AsSpan(_position, count);
+    }
+
+    private void Grow(int count)
+    {
+        long needed = (long)_position + count;
+        if (needed > Array.MaxLength) throw new WrenSerializationException("the serialized value would exceed 2 GB; split it into smaller values");
+        int size = (int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_buffer.Length * 2));
+        byte[] larger = ArrayPool<byte>.Shared.Rent(size);
+        _buffer.AsSpan(0, _position).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteByte(byte value)
+    {
+        if (_position == _buffer.Length) Grow(1);
+        _buffer[_position++] = value;
+    }
+
+    public void WriteNil() => WriteByte(MessagePackCode.Nil);
+
+    public void WriteBoolean(bool value) => WriteByte(value ? MessagePackCode.True : MessagePackCode.False);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteInt32(int value)
+    {
+        if ((uint)value <= MessagePackCode.MaxPositiveFixInt) WriteByte((byte)value);
+        else WriteInt64Slow(value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteInt64(long value)
+    {
+        if ((ulong)value <= MessagePackCode.MaxPositiveFixInt) WriteByte((byte)value);
+        else WriteInt64Slow(value);
+    }
+
+    private void WriteInt64Slow(long value)
+    {
+        if (value >= 0)
+        {
+            WriteUInt64((ulong)value);
+            return;
+        }
+        Span<byte> span;
+        if (value >= -32)
+        {
+            WriteByte(unchecked((byte)value));
+        }
+        else if (value >= sbyte.MinValue)
+        {
+            span = Reserve(2);
+            span[0] = MessagePackCode.Int8;
+            span[1] = unchecked((byte)value);
+            _position += 2;
+        }
+        else if (value >= short.MinValue)
+        {
+            span = Reserve(3);
+            span[0] = MessagePackCode.Int16;
+            BinaryPrimitives.WriteInt16BigEndian(span[1..], (short)value);
+            _position += 3;
+        }
+        else if (value >= int.MinValue)
+        {
+            span = Reserve(5);
+            span[0] = MessagePackCode.Int32;
+            BinaryPrimitives.WriteInt32BigEndian(span[1..], (int)value);
+            _position += 5;
+        }
+        else
+        {
+            span = Reserve(9);
+            span[0] = MessagePackCode.Int64;
+            BinaryPrimitives.WriteInt64BigEndian(span[1..], value);
+            _position += 9;
+        }
+    }
+
+    public void WriteUInt64(ulong value)
+    {
+        Span<byte> span;
+        if (value <= MessagePackCode.MaxPositiveFixInt)
+        {
+            WriteByte((byte)value);
+        }
+        else if (value <= byte.MaxValue)
+        {
+            span = Reserve(2);
+            span[0] = MessagePackCode.UInt8;
+            span[1] = (byte)value;
+            _position += 2;
+        }
+        else if (value <= ushort.MaxValue)
+        {
+            span = Reserve(3);
+            span[0] = MessagePackCode.UInt16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)value);
+            _position += 3;
+        }
+        else if (value <= uint.MaxValue)
+        {
+            span = Reserve(5);
+            span[0] = MessagePackCode.UInt32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)value);
+            _position += 5;
+        }
+        else
+        {
+            span = Reserve(9);
+            span[0] = MessagePackCode.UInt64;
+            BinaryPrimitives.WriteUInt64BigEndian(span[1..], value);
+            _position += 9;
+        }
+    }
+
+    public void WriteSingle(float value)
+    {
+        Span<byte> span = Reserve(5);
+        span[0] = MessagePackCode.Float32;
+        BinaryPrimitives.WriteSingleBigEndian(span[1..], value);
+        _position += 5;
+    }
+
+    /// <summary>Writes a double as float32 when that loses nothing (every bit preserved), else as float64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteDouble(double value)
+    {
+        float narrow = (float)value;
+        if (BitConverter.DoubleToInt64Bits(narrow) == BitConverter.DoubleToInt64Bits(value)) WriteSingle(narrow);
+        else WriteFloat64(value);
+    }
+
+    /// <summary>Writes a double as float64 whatever its value (so an untyped reader gets a double back).</summary>
+    public void WriteFloat64(double value)
+    {
+        Span<byte> span = Reserve(9);
+        span[0] = MessagePackCode.Float64;
+        BinaryPrimitives.WriteDoubleBigEndian(span[1..], value);
+        _position += 9;
+    }
+
+    public void WriteString(string? value)
+    {
+        if (value is null)
+        {
+            WriteNil();
+            return;
+        }
+        if (value.Length <= 10)
+        {
+            // At most 30 UTF-8 bytes: a fixstr whatever the characters.
+            Span<byte> small = Reserve(1 + value.Length * 3);
+            int written = Encoding.UTF8.GetBytes(value, small[1..]);
+            small[0] = (byte)(MessagePackCode.MinFixStr | written);
+            _position += 1 + written;
+            return;
+        }
+        int length = Encoding.UTF8.GetByteCount(value);
+        WriteStringHeader(length);
+        Encoding.UTF8.GetBytes(value, Reserve(length));
+        _position += length;
+    }
+
+    public void WriteStringHeader(int length)
+    {
+        Span<byte> span;
+        if (length <= 31)
+        {
+            WriteByte((byte)(MessagePackCode.MinFixStr | length));
+        }
+        else if (length <= byte.MaxValue)
+        {
+            span = Reserve(2);
+            span[0] = MessagePackCode.Str8;
+            span[1] = (byte)length;
+            _position += 2;
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            span = Reserve(3);
+            span[0] = MessagePackCode.Str16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
+            _position += 3;
+        }
+        else
+        {
+            span = Reserve(5);
+            span[0] = MessagePackCode.Str32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+            _position += 5;
+        }
+    }
+
+    /// <summary>Copies already-encoded MessagePack bytes (a pre-encoded key, for example).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteRaw(ReadOnlySpan<byte> encoded)
+    {
+        encoded.CopyTo(Reserve(encoded.Length));
+        _position += encoded.Length;
+    }
+
+    /// <summary>Copies a pre-encoded value held in an array (a member's key, for example).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WritePreEncoded(byte[] encoded) => WriteRaw(encoded);
+
+    public void WriteArrayHeader(int count) => WriteContainerHeader(count, MessagePackCode.MinFixArray, MessagePackCode.Array16, MessagePackCode.Array32);
+
+    public void WriteMapHeader(int count) => WriteContainerHeader(count, MessagePackCode.MinFixMap, MessagePackCode.Map16, MessagePackCode.Map32);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteContainerHeader(int count, byte fix, byte code16, byte code32)
+    {
+        if ((uint)count <= 15)
+        {
+            WriteByte((byte)(fix | count));
+            return;
+        }
+        Span<byte> span;
+        if (count <= ushort.MaxValue)
+        {
+            span = Reserve(3);
+            span[0] = code16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)count);
+            _position += 3;
+        }
+        else
+        {
+            span = Reserve(5);
+            span[0] = code32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)count);
+            _position += 5;
+        }
+    }
+
+    public void WriteBinaryHeader(int length)
+    {
+        Span<byte> span;
+        if (length <= byte.MaxValue)
+        {
+            span = Reserve(2);
+            span[0] = MessagePackCode.Bin8;
+            span[1] = (byte)length;
+            _position += 2;
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            span = Reserve(3);
+            span[0] = MessagePackCode.Bin16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
+            _position += 3;
+        }
+        else
+        {
+            span = Reserve(5);
+            span[0] = MessagePackCode.Bin32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+            _position += 5;
+        }
+    }
+
+    public void WriteBinary(byte[] value)
+    {
+        WriteBinaryHeader(value.Length);
+        WriteBlock(value, value.Length);
+    }
+
+    public void WriteBinary(ReadOnlySpan<byte> value)
+    {
+        WriteBinaryHeader(value.Length);
+        WriteRaw(value);
+    }
+
+    public void WriteExtensionHeader(sbyte type, int length)
+    {
+        Span<byte> span;
+        byte fixCode = length switch
+        {
+            1 => MessagePackCode.FixExt1,
+            2 => MessagePackCode.FixExt2,
+            4 => MessagePackCode.FixExt4,
+            8 => MessagePackCode.FixExt8,
+            16 => MessagePackCode.FixExt16,
+            _ => 0,
+        };
+        if (fixCode != 0)
+        {
+            span = Reserve(2);
+            span[0] = fixCode;
+            span[1] = unchecked((byte)type);
+            _position += 2;
+        }
+        else if (length <= byte.MaxValue)
+        {
+            span = Reserve(3);
+            span[0] = MessagePackCode.Ext8;
+            span[1] = (byte)length;
+            span[2] = unchecked((byte)type);
+            _position += 3;
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            span = Reserve(4);
+            span[0] = MessagePackCode.Ext16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
+            span[3] = unchecked((byte)type);
+            _position += 4;
+        }
+        else
+        {
+            span = Reserve(6);
+            span[0] = MessagePackCode.Ext32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+            span[5] = unchecked((byte)type);
+            _position += 6;
+        }
+    }
+
+    /// <summary>Writes a timestamp (extension -1) in the smallest of its three forms.</summary>
+    public void WriteTimestamp(long seconds, uint nanoseconds)
+    {
+        if ((ulong)seconds >> 34 == 0)
+        {
+            ulong packed = ((ulong)nanoseconds << 34) | (ulong)seconds;
+            if ((packed & 0xffffffff00000000UL) == 0)
+            {
+                WriteExtensionHeader(MessagePackCode.TimestampExtension, 4);
+                BinaryPrimitives.WriteUInt32BigEndian(Reserve(4), (uint)packed);
+                _position += 4;
+            }
+            else
+            {
+                WriteExtensionHeader(MessagePackCode.TimestampExtension, 8);
+                BinaryPrimitives.WriteUInt64BigEndian(Reserve(8), packed);
+                _position += 8;
+            }
+            return;
+        }
+        WriteExtensionHeader(MessagePackCode.TimestampExtension, 12);
+        Span<byte> span = Reserve(12);
+        BinaryPrimitives.WriteUInt32BigEndian(span, nanoseconds);
+        BinaryPrimitives.WriteInt64BigEndian(span[4..], seconds);
+        _position += 12;
+    }
+
+    /// <summary>Writes the first <paramref name="byteCount"/> bytes of an array of unmanaged values, as they are in memory.</summary>
+    public void WriteBlock(Array source, int byteCount) => WriteBlock(source, 0, byteCount);
+
+    /// <summary>Writes <paramref name="byteCount"/> bytes of an array of unmanaged values, from <paramref name="byteOffset"/>.</summary>
+    public void WriteBlock(Array source, int byteOffset, int byteCount)
+    {
+        if (byteCount >= DeferThreshold)
+        {
+            (_deferred ??= []).Add(new DeferredBlock(_position, source, byteOffset, byteCount));
+            _deferredBytes += byteCount;
+            return;
+        }
+        ref byte start = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(source), byteOffset);
+        WriteRaw(MemoryMarshal.CreateReadOnlySpan(ref start, byteCount));
+    }
+
+    /// <summary>Returns everything written, as a new array of exactly that length.</summary>
+    public byte[] ToArray()
+    {
+        long total = Length;
+        if (total > Array.MaxLength) throw new WrenSerializationException("the serialized value exceeds 2 GB; split it into smaller values");
+        byte[] result = GC.AllocateUninitializedArray<byte>((int)total);
+        CopyTo(result);
+        return result;
+    }
+
+    /// <summary>Copies everything written to <paramref name="destination"/>.</summary>
+    public void CopyTo(IBufferWriter<byte> destination)
+    {
+        int from = 0;
+        foreach (DeferredBlock block in DeferredBlocks())
+        {
+            Append(destination, _buffer.AsSpan(from, block.Offset - from));
+            Append(destination, block.Bytes);
+            from = block.Offset;
+        }
+        Append(destination, _buffer.AsSpan(from, _position - from));
+    }
+
+    private void CopyTo(Span<byte> destination)
+    {
+        int from = 0;
+        int to = 0;
+        foreach (DeferredBlock block in DeferredBlocks())
+        {
+            _buffer.AsSpan(from, block.Offset - from).CopyTo(destination[to..]);
+            to += block.Offset - from;
+            block.Bytes.CopyTo(destination[to..]);
+            to += block.Length;
+            from = block.Offset;
+        }
+        _buffer.AsSpan(from, _position - from).CopyTo(destination[to..]);
+    }
+
+    private List<DeferredBlock> DeferredBlocks() => _deferred ?? EmptyBlocks;
+
+    private static readonly List<DeferredBlock> EmptyBlocks = [];
+
+    private static void Append(IBufferWriter<byte> destination, ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            Span<byte> target = destination.GetSpan(Math.Min(bytes.Length, 1024 * 1024));
+            int count = Math.Min(target.Length, bytes.Length);
+            bytes[..count].CopyTo(target);
+            destination.Advance(count);
+            bytes = bytes[count..];
+        }
+    }
+
+    private readonly record struct DeferredBlock(int Offset, Array Source, int SourceOffset, int Length)
+    {
+        public ReadOnlySpan<byte> Bytes =>
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Source), SourceOffset), Length);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text;
+
+namespace Wren.Serialization;
+
+/// <summary>A value could not be written or read; <see cref="MemberPath"/> says where in the value graph.</summary>
+public sealed class WrenSerializationException : WrenException
+{
+    // Segments are collected innermost first as the exception climbs out of nested formatters.
+    private readonly List<string> _reversedPath = [];
+    private string _root = "value";
+
+    /// <summary>Creates an exception for a failure at the current position; enclosing members are added as it propagates.</summary>
+    public WrenSerializationException(string reason, Exception? innerException = null)
+        : base(reason, innerException)
+    {
+        Reason = reason;
+    }
+
+    /// <summary>What went wrong and what to do about it, without the member path.</summary>
+    public string Reason { get; }
+
+    /// <summary>Where the failure happened, from the root: for example <c>value.Items[3].Owner.Connection</c>.</summary>
+    public string MemberPath
+    {
+        get
+        {
+            var path = new StringBuilder(_root);
+            for (int i = _reversedPath.Count - 1; i >= 0; i--)
+            {
+                string segment = _reversedPath[i];
+                if (segment[0] != '[') path.Append('.');
+                path.Append(segment);
+            }
+            return path.ToString();
+        }
+    }
+
+    /// <inheritdoc />
+    public override string Message => $"{MemberPath}: {Reason}";
+
+    internal void PrependMember(string name) => _reversedPath.Add(name);
+
+    internal void PrependIndex(long index) => _reversedPath.Add($"[{index}]");
+
+    internal void PrependKey(object? key) => _reversedPath.Add(key switch
+    {
+        string s => $"[\"{s}\"]",
+        null => "[null]",
+        _ when key.GetType().IsPrimitive || key is decimal or Guid or Enum => $"[{key}]",
+        _ => "[key]",
+    });
+
+    /// <summary>Names the root of the path (<c>value</c> by default; the executor says <c>closure</c>).</summary>
+    internal WrenSerializationException WithRoot(string root)
+    {
+        _root = root;
+        return this;
+    }
+
+    /// <summary>Turns any exception thrown while handling a member into one that carries the path.</summary>
+    internal static WrenSerializationException From(Exception exception) => exception switch
+    {
+        WrenSerializationException wrenException => wrenException,
+        InsufficientExecutionStackException => new WrenSerializationException(
+            "the value is nested too deeply for the stack; flatten it or raise WrenSerializerOptions.MaxDepth only if the stack allows", exception),
+        _ => new WrenSerializationException($"{exception.GetType().Name}: {exception.Message}", exception),
+    };
+}

@@ -1,0 +1,41 @@
+using System.Reflection;
+
+namespace Wren.Serialization;
+
+/// <summary>Settings for <see cref="WrenSerializer"/>; immutable, so one instance can be shared.</summary>
+public sealed class WrenSerializerOptions
+{
+    /// <summary>The options used when none are given.</summary>
+    public static WrenSerializerOptions Default { get; } = new();
+
+    /// <summary>
+    /// Assemblies whose types may be named by the data (for values declared as <c>object</c>, an interface or a base class).
+    /// Framework types on Wren's allow-list and the non-framework assemblies of the type being read are always allowed.
+    /// Default: none.
+    /// </summary>
+    public IReadOnlyCollection<Assembly> AllowedAssemblies { get; init; } = [];
+
+    /// <summary>How deeply values may nest (objects, collections) before reading or writing fails. Default: 1,000.</summary>
+    public int MaxDepth { get; init; } = 1000;
+
+    /// <summary>
+    /// Whether arrays and lists of unmanaged values (<c>double[]</c>, <c>int[]</c>, unmanaged structs) are written as one raw
+    /// little-endian block (a Wren extension) instead of a MessagePack array. Default: true. Set false when another
+    /// MessagePack library must read the output.
+    /// </summary>
+    public bool RawBlocks { get; init; } = true;
+
+    /// <summary>Returns a copy with more allowed assemblies.</summary>
+    public WrenSerializerOptions WithAllowedAssemblies(params IEnumerable<Assembly> assemblies) =>
+        new() { AllowedAssemblies = [.. AllowedAssemblies.Concat(assemblies).Distinct()], MaxDepth = MaxDepth, RawBlocks = RawBlocks };
+
+    internal void Validate()
+    {
+        var problems = new List<string>();
+        if (MaxDepth < 1) problems.Add($"MaxDepth is {MaxDepth}; it must be at least 1");
+        if (AllowedAssemblies is null) problems.Add("AllowedAssemblies is null; use an empty collection");
+        else if (AllowedAssemblies.Any(a => a is null)) problems.Add("AllowedAssemblies contains null");
+        if (problems.Count > 0)
+            throw new ArgumentException($"Invalid WrenSerializerOptions: {string.Join("; ", problems)}.");
+    }
+}
