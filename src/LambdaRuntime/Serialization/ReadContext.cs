@@ -113,6 +113,8 @@ internal sealed class ReadContext
     public void Enter()
     {
         if (++_depth > Options.MaxDepth) ThrowTooDeep();
+        // A thread with a small stack can run out before MaxDepth: fail cleanly rather than crash the process.
+        if ((_depth & 7) == 0) RuntimeHelpers.EnsureSufficientExecutionStack();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

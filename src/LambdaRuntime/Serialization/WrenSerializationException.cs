@@ -38,17 +38,7 @@ public sealed class WrenSerializationException : WrenException
     /// <inheritdoc />
     public override string Message => $"{MemberPath}: {Reason}";
 
-    internal void PrependMember(string name) => _reversedPath.Add(name);
-
-    internal void PrependIndex(long index) => _reversedPath.Add($"[{index}]");
-
-    internal void PrependKey(object? key) => _reversedPath.Add(key switch
-    {
-        string s => $"[\"{s}\"]",
-        null => "[null]",
-        _ when key.GetType().IsPrimitive || key is decimal or Guid or Enum => $"[{key}]",
-        _ => "[key]",
-    });
+    internal void PrependSegment(string segment) => _reversedPath.Add(segment);
 
     /// <summary>Names the root of the path (<c>value</c> by default; the executor says <c>closure</c>).</summary>
     internal WrenSerializationException WithRoot(string root)
@@ -58,11 +48,13 @@ public sealed class WrenSerializationException : WrenException
     }
 
     /// <summary>Turns any exception thrown while handling a member into one that carries the path.</summary>
-    internal static WrenSerializationException From(Exception exception) => exception switch
+    internal static WrenSerializationException From(Exception exception)
     {
-        WrenSerializationException wrenException => wrenException,
-        InsufficientExecutionStackException => new WrenSerializationException(
-            "the value is nested too deeply for the stack; flatten it or raise WrenSerializerOptions.MaxDepth only if the stack allows", exception),
-        _ => new WrenSerializationException($"{exception.GetType().Name}: {exception.Message}", exception),
-    };
+        if (exception is WrenSerializationException wrenException) return wrenException;
+        var error = exception is InsufficientExecutionStackException
+            ? new WrenSerializationException("the value nests too deeply for this thread's stack; flatten it, or run on a thread with a larger stack", exception)
+            : new WrenSerializationException($"{exception.GetType().Name}: {exception.Message}", exception);
+        error._reversedPath.AddRange(ErrorPath.Of(exception));
+        return error;
+    }
 }

@@ -19,11 +19,9 @@ internal static class Entries<TKey, TValue>
                 keys.Write(writer, entry.Key, context);
                 values.Write(writer, entry.Value, context);
             }
-            catch (Exception e)
+            catch (Exception e) when (ErrorPath.Key(e, entry.Key))
             {
-                WrenSerializationException error = WrenSerializationException.From(e);
-                error.PrependKey(entry.Key);
-                throw error;
+                throw;
             }
         }
         if (written != count) throw new WrenSerializationException($"the dictionary changed while it was being written: it had {count} entries and then {written}");
@@ -42,9 +40,9 @@ internal static class Entries<TKey, TValue>
             {
                 key = keys.Read(ref reader, context);
             }
-            catch (Exception e)
+            catch (Exception e) when (ErrorPath.Index(e, i))
             {
-                throw Elements<TKey>.AtIndex(e, i);
+                throw;
             }
             if (key is null) throw new WrenSerializationException($"the map key at byte {start} is nil; dictionary keys cannot be null");
             try
@@ -53,13 +51,11 @@ internal static class Entries<TKey, TValue>
             }
             catch (ArgumentException e)
             {
-                throw new WrenSerializationException($"the map at byte {start} has the key {key} twice", e);
+                throw new WrenSerializationException($"the map has the key {key} twice (again at byte {start})", e);
             }
-            catch (Exception e)
+            catch (Exception e) when (ErrorPath.Key(e, key))
             {
-                WrenSerializationException error = WrenSerializationException.From(e);
-                error.PrependKey(key);
-                throw error;
+                throw;
             }
         }
     }

@@ -15,9 +15,9 @@ internal static class Elements<T>
             {
                 formatter.Write(writer, values[i], context);
             }
-            catch (Exception e)
+            catch (Exception e) when (ErrorPath.Index(e, i))
             {
-                throw AtIndex(e, i);
+                throw;
             }
         }
     }
@@ -34,9 +34,9 @@ internal static class Elements<T>
             {
                 formatter.Write(writer, value, context);
             }
-            catch (Exception e)
+            catch (Exception e) when (ErrorPath.Index(e, i))
             {
-                throw AtIndex(e, i);
+                throw;
             }
             i++;
         }
@@ -53,9 +53,9 @@ internal static class Elements<T>
             {
                 destination[i] = formatter.Read(ref reader, context);
             }
-            catch (Exception e)
+            catch (Exception e) when (ErrorPath.Index(e, i))
             {
-                throw AtIndex(e, i);
+                throw;
             }
         }
     }
@@ -66,17 +66,10 @@ internal static class Elements<T>
         {
             return FormatterCache<T>.Instance.Read(ref reader, context);
         }
-        catch (Exception e)
+        catch (Exception e) when (ErrorPath.Index(e, index))
         {
-            throw AtIndex(e, index);
+            throw;
         }
-    }
-
-    public static WrenSerializationException AtIndex(Exception e, long index)
-    {
-        WrenSerializationException error = WrenSerializationException.From(e);
-        error.PrependIndex(index);
-        return error;
     }
 
     /// <summary>Reads an array, or a raw block when the elements are unmanaged, into a new array.</summary>

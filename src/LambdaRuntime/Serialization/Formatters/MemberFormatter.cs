@@ -52,7 +52,7 @@ internal static class MemberCode
         [typeof(string)] = nameof(MessagePackReader.ReadString),
     };
 
-    private static readonly MethodInfo MemberError = typeof(MemberTable).GetMethod(nameof(MemberTable.MemberError))!;
+    private static readonly MethodInfo AddMemberPath = typeof(MemberTable).GetMethod(nameof(MemberTable.AddMemberPath))!;
 
     // Signature: (MemberTable table, MessagePackWriter writer, T value, WriteContext context).
     public static DynamicMethod EmitWrite(MemberTable table, Type type)
@@ -108,15 +108,18 @@ internal static class MemberCode
         il.Emit(OpCodes.Ldfld, field);
     }
 
+    // An exception filter that adds the member's name to the failure's path and declines to catch it.
     private static void EmitCatch(ILGenerator il, LocalBuilder current, LocalBuilder error)
     {
-        il.BeginCatchBlock(typeof(Exception));
+        il.BeginExceptFilterBlock();
+        il.Emit(OpCodes.Castclass, typeof(Exception));
         il.Emit(OpCodes.Stloc, error);
         il.Emit(OpCodes.Ldarg_0);
         il.Emit(OpCodes.Ldloc, error);
         il.Emit(OpCodes.Ldloc, current);
-        il.Emit(OpCodes.Call, MemberError);
-        il.Emit(OpCodes.Throw);
+        il.Emit(OpCodes.Call, AddMemberPath);
+        il.BeginCatchBlock(null);
+        il.Emit(OpCodes.Rethrow);
     }
 
     // Signature: (MemberTable table, ref MessagePackReader reader, ReadContext context) -> T.

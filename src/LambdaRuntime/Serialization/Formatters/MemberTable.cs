@@ -90,11 +90,6 @@ internal sealed class MemberTable
 
     private string TypesName => Types.TypeSupport.Name(Type);
 
-    /// <summary>Adds the member's name to the path of a failure; generated code throws what this returns.</summary>
-    public Exception MemberError(Exception exception, int member)
-    {
-        WrenSerializationException error = WrenSerializationException.From(exception);
-        if (member >= 0) error.PrependMember(Names[member]);
-        return error;
-    }
+    /// <summary>Adds the member's name to the path of a failure; generated code calls this from an exception filter.</summary>
+    public bool AddMemberPath(Exception exception, int member) => member >= 0 && ErrorPath.Member(exception, Names[member]);
 }

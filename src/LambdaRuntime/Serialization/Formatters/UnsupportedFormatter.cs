@@ -10,7 +10,7 @@ internal sealed class UnsupportedFormatter(string reason) : Formatter
     public override void WriteObject(MessagePackWriter writer, object? value, WriteContext context)
     {
         if (value is null) writer.WriteNil();
-        else throw new WrenSerializationException($"cannot serialize: {reason}");
+        else throw new WrenSerializationException($"cannot serialize: {Types.TypeSupport.WhyUnsupported(value.GetType()) ?? reason}");
     }
 
     public override object? ReadObject(ref MessagePackReader reader, ReadContext context)
