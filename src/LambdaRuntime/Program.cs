@@ -1,6 +1,28 @@
+using Wren.Protocol;
+using Wren.Storage;
+using Wren.Worker;
+
 namespace Wren;
 
+/// <summary>The worker: run by Lambda as <c>bootstrap</c>, by the local backend as a child process, by Batch in a container.</summary>
 internal static class Program
 {
-    private static int Main() => 0;
+    private static async Task<int> Main()
+    {
+        string? endpoint = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
+        if (string.IsNullOrEmpty(endpoint))
+        {
+            await Console.Error.WriteLineAsync("Wren.LambdaRuntime is Wren's worker. It is started by Lambda, or by WrenExecutor's local backend, with AWS_LAMBDA_RUNTIME_API set; it is not meant to be run by hand.");
+            return WorkerExitCodes.InitFailed;
+        }
+        string workerId = Environment.GetEnvironmentVariable("WREN_WORKER_ID")
+            ?? Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_STREAM_NAME")
+            ?? $"worker-{Environment.ProcessId}";
+        string cache = Path.Combine(Path.GetTempPath(), "wren-code");
+        using var api = new RuntimeApiClient(endpoint, workerId);
+        var runner = new ChunkRunner(workerId, WorkerStorage.Open, cache, TimeProvider.System);
+        var host = new WorkerHost(api, runner, code => Environment.Exit(code));
+        await host.RunAsync();
+        return WorkerExitCodes.Success;
+    }
 }

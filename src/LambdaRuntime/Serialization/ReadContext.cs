@@ -66,7 +66,7 @@ internal sealed class ReadContext
             throw new WrenSerializationException($"the back-reference at byte {start} points to object {index}, but only {_references.Count} objects came before it");
         object? value = _references[index];
         if (ReferenceEquals(value, Pending))
-            throw new WrenSerializationException($"the back-reference at byte {start} closes a cycle through an object that can only be created after its contents (an immutable collection or a tuple); cycles must pass through a mutable class");
+            throw new WrenSerializationException($"the back-reference at byte {start} closes a cycle through an object that can only be created after its contents (an immutable collection, a tuple or a delegate, such as a lambda that calls itself); cycles must pass through a mutable class");
         if (value is not null && !declared.IsInstanceOfType(value))
             throw new WrenSerializationException($"the back-reference at byte {start} points to a {value.GetType()}, which is not a {declared}");
         return value;

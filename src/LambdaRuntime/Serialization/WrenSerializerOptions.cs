@@ -25,9 +25,18 @@ public sealed class WrenSerializerOptions
     /// </summary>
     public bool RawBlocks { get; init; } = true;
 
+    /// <summary>
+    /// Whether delegates travel, as a reference to their method plus their target object (a closure). Wren turns this on
+    /// to ship functions; the method must exist on the reading side, so only trusted data should be read with it.
+    /// </summary>
+    internal bool Delegates { get; init; }
+
+    /// <summary>Told of every type the writer names in the data (the executor ships those types' assemblies).</summary>
+    internal Action<Type>? NamedTypeObserver { get; init; }
+
     /// <summary>Returns a copy with more allowed assemblies.</summary>
     public WrenSerializerOptions WithAllowedAssemblies(params IEnumerable<Assembly> assemblies) =>
-        new() { AllowedAssemblies = [.. AllowedAssemblies.Concat(assemblies).Distinct()], MaxDepth = MaxDepth, RawBlocks = RawBlocks };
+        new() { AllowedAssemblies = [.. AllowedAssemblies.Concat(assemblies).Distinct()], MaxDepth = MaxDepth, RawBlocks = RawBlocks, Delegates = Delegates };
 
     internal void Validate()
     {

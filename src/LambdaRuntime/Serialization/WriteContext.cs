@@ -40,6 +40,7 @@ internal sealed class WriteContext
             return;
         }
         _typeNames.Add(type, _typeNames.Count);
+        Options.NamedTypeObserver?.Invoke(type);
         byte[] name = TypeNames.Utf8Name(type);
         writer.WriteExtensionHeader(WrenExtension.TypeName, 1 + name.Length);
         writer.WriteRaw([0]);

@@ -92,8 +92,8 @@ internal static class FormatterResolver
     private static Formatter CreateCoreUnchecked(Type type)
     {
         if (TypeSupport.WhyUnsupported(type) is { } reason) return Unsupported(type, reason);
-        if (typeof(Delegate).IsAssignableFrom(type))
-            return Unsupported(type, $"{TypeSupport.Name(type)} is a delegate; Wren ships the function you pass to Map, but a delegate stored inside a value cannot be serialized: capture the data it needs instead");
+        if (typeof(Delegate).IsAssignableFrom(type) && type != typeof(Delegate) && type != typeof(MulticastDelegate))
+            return Create(typeof(DelegateFormatter<>), type);
         if (Simple.TryGetValue(type, out Func<Formatter>? simple)) return simple();
         if (typeof(Type).IsAssignableFrom(type)) return new TypeFormatter();
         if (type.IsEnum) return Create(typeof(EnumFormatter<,>), type, Enum.GetUnderlyingType(type));

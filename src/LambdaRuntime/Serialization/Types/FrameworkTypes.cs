@@ -63,6 +63,10 @@ internal static class FrameworkTypes
             typeof(Tuple<,,,,,,>), typeof(Tuple<,,,,,,,>),
             typeof(ValueTuple<>), typeof(ValueTuple<,>), typeof(ValueTuple<,,>), typeof(ValueTuple<,,,>), typeof(ValueTuple<,,,,>),
             typeof(ValueTuple<,,,,,>), typeof(ValueTuple<,,,,,,>), typeof(ValueTuple<,,,,,,,>),
+            // Delegate types: only read when WrenSerializerOptions.Delegates is on.
+            typeof(Func<>), typeof(Func<,>), typeof(Func<,,>), typeof(Func<,,,>), typeof(Func<,,,,>), typeof(Func<,,,,,>),
+            typeof(Action), typeof(Action<>), typeof(Action<,>), typeof(Action<,,>), typeof(Action<,,,>), typeof(Action<,,,,>),
+            typeof(Predicate<>), typeof(Comparison<>), typeof(Converter<,>),
         ];
         return types.ToDictionary(t => t.FullName!, t => t);
     }

@@ -41,16 +41,35 @@ internal sealed class TypeResolver
             foreach (Type argument in type.GetGenericArguments()) AddOwnAssemblies(argument, assemblies);
     }
 
+    /// <summary>
+    /// Resolves the type that declares a shipped method: like <see cref="Resolve"/>, but framework types need not be on
+    /// the allow-list (a function may be a framework method such as Math.Sqrt). Used only for trusted job data.
+    /// </summary>
+    public Type ResolveForMethods(ReadOnlySpan<byte> utf8Name)
+    {
+        _frameworkMethods = true;
+        try
+        {
+            return Resolve(utf8Name);
+        }
+        finally
+        {
+            _frameworkMethods = false;
+        }
+    }
+
+    private bool _frameworkMethods;
+
     public Type Resolve(ReadOnlySpan<byte> utf8Name)
     {
         if (utf8Name.Length > MaxNameLength)
             throw new WrenSerializationException($"a type name of {utf8Name.Length} bytes is longer than the {MaxNameLength} allowed");
         string name = Encoding.UTF8.GetString(utf8Name);
-        if (_resolved.TryGetValue(name, out Type? known)) return known;
+        if (!_frameworkMethods && _resolved.TryGetValue(name, out Type? known)) return known;
         int position = 0;
         Type type = Parse(name, ref position, 0);
         if (position != name.Length) throw BadName(name, $"unexpected '{name[position]}' at {position}");
-        _resolved[name] = type;
+        if (!_frameworkMethods) _resolved[name] = type;
         return type;
     }
 
@@ -123,6 +142,7 @@ internal sealed class TypeResolver
             if (FrameworkTypes.TryGetAllowed(typeName, out Type allowed)) return allowed;
             Type? frameworkEnum = FindFrameworkEnum(typeName);
             if (frameworkEnum is not null) return frameworkEnum;
+            if (_frameworkMethods && Type.GetType(typeName, throwOnError: false) is { } frameworkType && FrameworkTypes.IsFramework(frameworkType)) return frameworkType;
             throw new WrenSerializationException($"the data names framework type '{typeName}' (in '{fullName}'), which Wren does not allow in data; only its supported types may be named");
         }
         if (!_assemblies.TryGetValue(assemblyName, out Assembly? assembly))

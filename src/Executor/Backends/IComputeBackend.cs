@@ -1,0 +1,39 @@
+using Wren.Protocol;
+using Wren.Storage;
+
+namespace Wren.Backends;
+
+/// <summary>Somewhere invocations run: the local worker pool, Lambda, Batch. Each has storage that its workers reach too.</summary>
+internal interface IComputeBackend : IAsyncDisposable
+{
+    string Name { get; }
+
+    IObjectStorage Storage { get; }
+
+    StorageLocation Location { get; }
+
+    /// <summary>How many invocations to keep in flight when a Map does not say.</summary>
+    int DefaultConcurrency { get; }
+
+    /// <summary>The most input bytes an invocation may carry inline; more goes through storage.</summary>
+    int MaxInlineBytes { get; }
+
+    /// <summary>Runs one invocation. <paramref name="onRunning"/> is called if the backend learns that a worker took it.</summary>
+    Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken);
+}
+
+/// <summary>What one invocation asks of the backend.</summary>
+internal sealed record InvocationSettings(int MemoryMb, TimeSpan CallTimeout, int Calls);
+
+/// <summary>How an invocation ended, seen from the client.</summary>
+internal abstract record InvocationOutcome
+{
+    /// <summary>The worker answered (which may still report failed calls).</summary>
+    public sealed record Answered(byte[] Envelope) : InvocationOutcome;
+
+    /// <summary>The worker reported an error for the whole invocation (a bad request, a protocol mismatch).</summary>
+    public sealed record Rejected(string ErrorType, string Message) : InvocationOutcome;
+
+    /// <summary>The worker died or vanished before answering; the calls may be tried again.</summary>
+    public sealed record Lost(string Reason) : InvocationOutcome;
+}

@@ -1,0 +1,68 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Wren.Backends.Local;
+
+/// <summary>
+/// Just enough HTTP/1.1 for the Runtime API on loopback: requests with a Content-Length body, keep-alive, plain
+/// responses. The only client is Wren's own worker.
+/// </summary>
+internal sealed class HttpExchange(NetworkStream stream)
+{
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private int _start;
+    private int _end;
+
+    public sealed record Request(string Method, string Path, Dictionary<string, string> Headers, byte[] Body);
+
+    /// <summary>Reads the next request, or null when the connection closed.</summary>
+    public async Task<Request?> ReadAsync(CancellationToken cancellationToken)
+    {
+        int headerEnd;
+        while ((headerEnd = FindHeaderEnd()) < 0)
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            if (_end == _buffer.Length) throw new IOException("The request headers are larger than 64 KB.");
+            int read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            if (read == 0) return null;
+            _end += read;
+        }
+        string head = Encoding.ASCII.GetString(_buffer, _start, headerEnd - _start);
+        _start = headerEnd + 4;
+        string[] lines = head.Split("\r\n");
+        string[] requestLine = lines[0].Split(' ');
+        if (requestLine.Length < 2) throw new IOException($"Malformed request line '{lines[0]}'.");
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string line in lines.Skip(1))
+        {
+            int colon = line.IndexOf(':');
+            if (colon > 0) headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+        int length = headers.TryGetValue("Content-Length", out string? text) ? int.Parse(text) : 0;
+        byte[] body = new byte[length];
+        int buffered = Math.Min(length, _end - _start);
+        Buffer.BlockCopy(_buffer, _start, body, 0, buffered);
+        _start += buffered;
+        if (buffered < length) await stream.ReadExactlyAsync(body.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
+        return new Request(requestLine[0], requestLine[1], headers, body);
+    }
+
+    private int FindHeaderEnd() => _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8) is var index and >= 0 ? _start + index : -1;
+
+    public async Task WriteAsync(int status, IEnumerable<KeyValuePair<string, string>> headers, byte[] body, CancellationToken cancellationToken)
+    {
+        var head = new StringBuilder();
+        head.Append("HTTP/1.1 ").Append(status).Append(status < 300 ? " OK" : " Error").Append("\r\n");
+        foreach ((string name, string value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
+        head.Append("Content-Length: ").Append(body.Length).Append("\r\n\r\n");
+        byte[] headBytes = Encoding.ASCII.GetBytes(head.ToString());
+        await stream.WriteAsync(headBytes, cancellationToken).ConfigureAwait(false);
+        if (body.Length > 0) await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

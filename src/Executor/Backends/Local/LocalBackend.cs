@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using Wren.Protocol;
+using Wren.Storage;
+
+namespace Wren.Backends.Local;
+
+/// <summary>
+/// The embedded backend: worker processes on this machine running the same Runtime API loop as Lambda, and storage in
+/// a folder with the same layout as S3. One pool of workers per memory setting.
+/// </summary>
+internal sealed class LocalBackend(string storagePath, string prefix, int workers, TimeProvider time) : IComputeBackend
+{
+    private readonly ConcurrentDictionary<int, Lazy<LocalWorkerPool>> _pools = new();
+    private readonly FileStorage _storage = new(storagePath);
+
+    public string Name => "local";
+
+    public IObjectStorage Storage => _storage;
+
+    public StorageLocation Location { get; } = StorageLocation.ForFolder(storagePath) with { Prefix = prefix };
+
+    public int DefaultConcurrency => workers;
+
+    public int MaxInlineBytes => 4 * 1024 * 1024;
+
+    public LocalWorkerPool Pool(int memoryMb) =>
+        _pools.GetOrAdd(memoryMb, memory => new Lazy<LocalWorkerPool>(() => new LocalWorkerPool(workers, memory, time))).Value;
+
+    public Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken) =>
+        Pool(settings.MemoryMb).InvokeAsync(envelope, settings, onRunning, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (Lazy<LocalWorkerPool> pool in _pools.Values)
+            if (pool.IsValueCreated) await pool.Value.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,104 @@
+namespace Wren.Backends.Local;
+
+/// <summary>
+/// Local workers with one memory setting, and the Runtime API they poll. Workers start with the first invocation and
+/// stay warm; one that exits, for whatever reason, is replaced.
+/// </summary>
+internal sealed class LocalWorkerPool : IAsyncDisposable
+{
+    private readonly RuntimeApiServer _server = new();
+    private readonly List<WorkerProcess> _workers = [];
+    private readonly int _size;
+    private readonly int _memoryMb;
+    private readonly TimeProvider _time;
+    private readonly Action<string, string>? _onWorkerLine;
+    private int _started;
+    private bool _disposed;
+
+    public LocalWorkerPool(int size, int memoryMb, TimeProvider time, Action<string, string>? onWorkerLine = null)
+    {
+        _size = size;
+        _memoryMb = memoryMb;
+        _time = time;
+        _onWorkerLine = onWorkerLine;
+        _server.WorkerReady += id => WorkerReady?.Invoke(id);
+    }
+
+    /// <summary>Raised when a worker first asks for work, with its id.</summary>
+    public event Action<string>? WorkerReady;
+
+    public IReadOnlyList<WorkerProcess> Workers
+    {
+        get
+        {
+            lock (_workers) return [.. _workers];
+        }
+    }
+
+    public async Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken)
+    {
+        // The worker enforces each call's timeout itself; this is the backstop for a worker that stops answering.
+        TimeSpan limit = settings.CallTimeout * settings.Calls + TimeSpan.FromSeconds(30);
+        var invocation = new LocalInvocation(envelope, _time.GetUtcNow() + limit, onRunning);
+        EnsureWorkers();
+        _server.Enqueue(invocation);
+        using CancellationTokenRegistration cancel = cancellationToken.Register(() => invocation.Finish(new InvocationOutcome.Lost("cancelled")));
+        Task finished = await Task.WhenAny(invocation.Outcome.Task, Task.Delay(limit, _time, CancellationToken.None)).ConfigureAwait(false);
+        if (finished != invocation.Outcome.Task && invocation.WorkerId is { } holder)
+        {
+            Kill(holder);
+            invocation.Finish(new InvocationOutcome.Lost($"worker {holder} did not answer within {limit.TotalSeconds:0} s and was stopped"));
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return await invocation.Outcome.Task.ConfigureAwait(false);
+    }
+
+    private void EnsureWorkers()
+    {
+        lock (_workers)
+        {
+            while (!_disposed && _workers.Count < _size) StartWorker();
+        }
+    }
+
+    private void StartWorker()
+    {
+        string id = $"local-{_memoryMb}mb-{Interlocked.Increment(ref _started)}";
+        WorkerProcess worker = WorkerProcess.Start(id, _server.Endpoint, _memoryMb, _time);
+        if (_onWorkerLine is { } sink) worker.OnLine = line => sink(id, line);
+        worker.Exited += OnExited;
+        _workers.Add(worker);
+    }
+
+    private void OnExited(WorkerProcess worker, string how)
+    {
+        lock (_workers) _workers.Remove(worker);
+        _server.WorkerLost(worker.Id, how);
+        worker.Dispose();
+        if (!_disposed && _server.Queued > 0) EnsureWorkers();
+    }
+
+    public void Kill(string workerId)
+    {
+        WorkerProcess? worker;
+        lock (_workers) worker = _workers.FirstOrDefault(w => w.Id == workerId);
+        worker?.Kill();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<WorkerProcess> workers;
+        lock (_workers)
+        {
+            _disposed = true;
+            workers = [.. _workers];
+            _workers.Clear();
+        }
+        foreach (WorkerProcess worker in workers)
+        {
+            worker.Exited -= OnExited;
+            worker.Dispose();
+        }
+        await _server.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Wren.Backends.Local;
+
+/// <summary>
+/// One local worker: <c>dotnet Wren.LambdaRuntime.dll</c> as a child process, with its output kept (the last lines,
+/// for messages when it dies).
+/// </summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    private const int KeptLines = 30;
+
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+    private int _exitReported;
+
+    private WorkerProcess(string id, Process process)
+    {
+        Id = id;
+        _process = process;
+    }
+
+    public string Id { get; }
+
+    public int ProcessId => _process.Id;
+
+    public DateTimeOffset StartedAt { get; private init; }
+
+    /// <summary>Raised once when the process exits, with a description of how.</summary>
+    public event Action<WorkerProcess, string>? Exited;
+
+    /// <summary>Receives each line the worker writes (stdout and stderr).</summary>
+    public Action<string>? OnLine { get; set; }
+
+    public static WorkerProcess Start(string id, string runtimeEndpoint, int memoryMb, TimeProvider time)
+    {
+        (string host, string assembly) = Locate();
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(assembly);
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeEndpoint;
+        start.Environment["WREN_WORKER_ID"] = id;
+        // The memory setting is the worker's GC heap limit, as Lambda's memory size limits a function.
+        start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{(long)memoryMb * 1024 * 1024:X}";
+        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_TieredPGO"] = "0";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var worker = new WorkerProcess(id, process) { StartedAt = time.GetUtcNow() };
+        process.OutputDataReceived += (_, e) => worker.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => worker.Keep(e.Data);
+        process.Exited += (_, _) => worker.ReportExit();
+        if (!process.Start()) throw new WrenException($"Could not start the local worker '{host} {assembly}'.");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return worker;
+    }
+
+    /// <summary>The dotnet host and the worker assembly beside the app (copied there because Wren references it).</summary>
+    private static (string Host, string Worker) Locate()
+    {
+        string worker = typeof(Wren.Worker.WorkerHost).Assembly.Location;
+        string runtimeConfig = Path.ChangeExtension(worker, ".runtimeconfig.json");
+        if (!File.Exists(runtimeConfig))
+            throw new WrenException($"The local backend needs {Path.GetFileName(runtimeConfig)} beside {worker}; it is copied there when the app references the Wren package or project. Rebuild the app.");
+        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (string.IsNullOrEmpty(host) || !File.Exists(host))
+        {
+            string candidate = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
+            host = File.Exists(candidate) ? candidate : "dotnet";
+        }
+        return (host, worker);
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > KeptLines) _lastLines.Dequeue();
+        }
+        OnLine?.Invoke(line);
+    }
+
+    public string LastLines()
+    {
+        lock (_lastLines) return string.Join('\n', _lastLines);
+    }
+
+    private void ReportExit()
+    {
+        if (Interlocked.Exchange(ref _exitReported, 1) != 0) return;
+        // Let the output readers catch up so the last lines are in the message.
+        _process.WaitForExit();
+        int code = _process.ExitCode;
+        string how = code > 128 && !OperatingSystem.IsWindows() ? $"was killed by signal {code - 128}{(code == 137 ? " (SIGKILL: killed, or out of memory)" : "")}" : $"exited with code {code}";
+        string lines = LastLines();
+        Exited?.Invoke(this, $"worker {Id} (pid {_process.Id}) {how}" + (lines.Length > 0 ? $"; its last output:\n{lines}" : ""));
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}

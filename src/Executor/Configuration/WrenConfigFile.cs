@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Wren.Configuration;
+
+/// <summary>The contents of <c>~/.wren/config.json</c>, as <c>wren create-config</c> writes it.</summary>
+internal sealed record WrenConfigFile
+{
+    public string? Backend { get; init; }
+    public string? StoragePath { get; init; }
+    public string? Bucket { get; init; }
+    public string? Prefix { get; init; }
+    public string? Function { get; init; }
+    public string? Region { get; init; }
+    public int? LocalWorkers { get; init; }
+    public int? MemoryMb { get; init; }
+    public int? TimeoutSeconds { get; init; }
+    public string? RoleArn { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static string DefaultPath =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".wren", "config.json");
+
+    /// <summary>Reads the file, or returns null when there is none.</summary>
+    public static WrenConfigFile? Read(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<WrenConfigFile>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new WrenException($"The Wren config file {path} is not valid JSON ({e.Message}); fix it or write it again with `wren create-config`.", e);
+        }
+    }
+
+    public void Write(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    }
+}

@@ -1,0 +1,15 @@
+using Wren.Protocol;
+
+namespace Wren.Jobs;
+
+/// <summary>Receives what happens to each call of a job; the typed side turns it into futures.</summary>
+internal interface IJobSink
+{
+    void Invoked(int callId, int attempt);
+
+    void Running(int callId);
+
+    void Succeeded(int callId, byte[] output, CallStats? stats);
+
+    void Failed(int callId, Exception error, CallStats? stats);
+}

@@ -1,0 +1,222 @@
+using System.Threading.Channels;
+using Wren.Backends;
+using Wren.Protocol;
+using Wren.Shipping;
+using Wren.Storage;
+using Wren.Worker;
+
+namespace Wren.Jobs;
+
+/// <summary>
+/// Runs a job on a backend: ships the code, the function and the inputs, invokes chunks with at most the allowed
+/// concurrency, and turns each answer into results. A chunk whose worker died is tried again (up to the retries);
+/// calls a worker did not reach are sent again without counting as a try. Every call ends exactly once.
+/// </summary>
+internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
+{
+    private const int InlineFunctionLimit = 64 * 1024;
+
+    public async Task RunAsync(JobSpec job, IJobSink sink, CancellationToken cancellationToken)
+    {
+        int total = job.Lengths.Length;
+        var resolved = new bool[total];
+        var attempts = new int[total];
+        var progress = new ProgressCounter(job.Progress, total);
+        try
+        {
+            await uploader.EnsureStoredAsync(job.Function.Code, cancellationToken).ConfigureAwait(false);
+            var shared = await ShareAsync(job, cancellationToken).ConfigureAwait(false);
+            long[] offsets = new long[total + 1];
+            for (int i = 0; i < total; i++) offsets[i + 1] = offsets[i] + job.Lengths[i];
+
+            var queue = Channel.CreateUnbounded<int[]>();
+            for (int start = 0; start < total; start += job.ChunkSize)
+                queue.Writer.TryWrite([.. Enumerable.Range(start, Math.Min(job.ChunkSize, total - start))]);
+            int unresolved = total;
+            void Resolve(int callId)
+            {
+                resolved[callId] = true;
+                if (Interlocked.Decrement(ref unresolved) == 0) queue.Writer.TryComplete();
+            }
+
+            using var gate = new SemaphoreSlim(job.Concurrency);
+            var running = new List<Task>();
+            if (total == 0) queue.Writer.TryComplete();
+            await foreach (int[] chunk in queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                running.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await RunChunkAsync(job, shared, offsets, chunk, attempts, sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }, CancellationToken.None));
+            }
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Exception error = e is OperationCanceledException
+                ? new OperationCanceledException("The executor was disposed, or the Map cancelled, before the call finished.", e)
+                : e is WrenException ? e : new WrenException($"The Map failed before its calls could run: {e.Message}", e);
+            for (int callId = 0; callId < total; callId++)
+                if (!resolved[callId]) sink.Failed(callId, error, null);
+        }
+    }
+
+    private sealed record SharedParts(byte[]? Function, string? FunctionKey, string? DataKey, CodeFile[] Code);
+
+    /// <summary>Stores the function and the inputs once when they are too large to travel in every invocation.</summary>
+    private async Task<SharedParts> ShareAsync(JobSpec job, CancellationToken cancellationToken)
+    {
+        string prefix = backend.Location.Prefix;
+        string? functionKey = null;
+        if (job.Function.Bytes.Length > InlineFunctionLimit)
+        {
+            functionKey = StorageKeys.Function(prefix, job.ExecutorId, job.JobId);
+            await backend.Storage.PutAsync(functionKey, job.Function.Bytes, cancellationToken).ConfigureAwait(false);
+        }
+        string? dataKey = null;
+        if (job.Data.Length > backend.MaxInlineBytes)
+        {
+            dataKey = StorageKeys.Data(prefix, job.ExecutorId, job.JobId);
+            await backend.Storage.PutAsync(dataKey, job.Data, cancellationToken).ConfigureAwait(false);
+        }
+        CodeFile[] code = [.. job.Function.Code.Select(c => new CodeFile(c.Name, c.Hash))];
+        return new SharedParts(functionKey is null ? job.Function.Bytes : null, functionKey, dataKey, code);
+    }
+
+    private async Task RunChunkAsync(JobSpec job, SharedParts shared, long[] offsets, int[] chunk, int[] attempts, IJobSink sink,
+        ProgressCounter progress, Action<int> resolve, Action<int[]> requeue, CancellationToken cancellationToken)
+    {
+        foreach (int callId in chunk) sink.Invoked(callId, ++attempts[callId]);
+        progress.Submitted(chunk.Length);
+        InvocationOutcome outcome;
+        try
+        {
+            InvocationRequest request = Request(job, shared, offsets, chunk);
+            var settings = new InvocationSettings(job.MemoryMb, job.Timeout, chunk.Length);
+            outcome = await backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
+            {
+                foreach (int callId in chunk) sink.Running(callId);
+                progress.Running(chunk.Length);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            outcome = new InvocationOutcome.Rejected("Wren.ClientError", e.Message);
+        }
+
+        switch (outcome)
+        {
+            case InvocationOutcome.Answered answered:
+                await AcceptAsync(job, answered, chunk, sink, progress, resolve, requeue, cancellationToken).ConfigureAwait(false);
+                break;
+            case InvocationOutcome.Rejected rejected:
+                Exception error = rejected.ErrorType == WorkerHost.ProtocolMismatchError
+                    ? new ProtocolMismatchException(rejected.Message)
+                    : new WrenException($"The {backend.Name} worker rejected the invocation ({rejected.ErrorType}): {rejected.Message}");
+                foreach (int callId in chunk)
+                {
+                    sink.Failed(callId, error, null);
+                    progress.Finished(succeeded: false);
+                    resolve(callId);
+                }
+                break;
+            case InvocationOutcome.Lost lost:
+                var again = new List<int>();
+                foreach (int callId in chunk)
+                {
+                    if (attempts[callId] <= job.Retries)
+                    {
+                        again.Add(callId);
+                        continue;
+                    }
+                    sink.Failed(callId, new WorkerLostException(callId, attempts[callId], lost.Reason), null);
+                    progress.Finished(succeeded: false);
+                    resolve(callId);
+                }
+                progress.Requeued(again.Count);
+                if (again.Count > 0) requeue([.. again]);
+                break;
+        }
+    }
+
+    private InvocationRequest Request(JobSpec job, SharedParts shared, long[] offsets, int[] chunk)
+    {
+        bool contiguous = chunk[^1] - chunk[0] == chunk.Length - 1;
+        int[] lengths = [.. chunk.Select(id => job.Lengths[id])];
+        byte[]? data = null;
+        if (shared.DataKey is null || !contiguous)
+        {
+            data = new byte[lengths.Sum()];
+            int at = 0;
+            foreach (int callId in chunk)
+            {
+                job.Data.AsSpan((int)offsets[callId], job.Lengths[callId]).CopyTo(data.AsSpan(at));
+                at += job.Lengths[callId];
+            }
+        }
+        return new InvocationRequest
+        {
+            ExecutorId = job.ExecutorId,
+            JobId = job.JobId,
+            Storage = backend.Location,
+            Function = shared.Function,
+            FunctionKey = shared.FunctionKey,
+            Code = shared.Code,
+            CallIds = chunk,
+            Data = data,
+            DataKey = data is null ? shared.DataKey : null,
+            DataOffset = data is null ? offsets[chunk[0]] : 0,
+            InputLengths = lengths,
+            TimeoutSeconds = job.Timeout.TotalSeconds,
+        };
+    }
+
+    private async Task AcceptAsync(JobSpec job, InvocationOutcome.Answered answered, int[] chunk, IJobSink sink, ProgressCounter progress,
+        Action<int> resolve, Action<int[]> requeue, CancellationToken cancellationToken)
+    {
+        (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
+        if (response is null) throw new ProtocolMismatchException("The worker answered in another protocol version; run `wren deploy-lambda` to deploy the runtime that matches this client.");
+        var notRun = new List<int>();
+        foreach (CallResult result in response.Calls)
+        {
+            int callId = result.CallId;
+            switch (result.Outcome)
+            {
+                case CallOutcome.Succeeded:
+                    byte[] output = result.Output ?? await backend.Storage.GetAsync(result.OutputKey!, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    sink.Succeeded(callId, output, result.Stats);
+                    progress.Finished(succeeded: true);
+                    resolve(callId);
+                    break;
+                case CallOutcome.Failed:
+                    sink.Failed(callId, ToException(result.Error!, callId), result.Stats);
+                    progress.Finished(succeeded: false);
+                    resolve(callId);
+                    break;
+                case CallOutcome.TimedOut:
+                    sink.Failed(callId, new WrenTimeoutException(callId, job.Timeout), result.Stats);
+                    progress.Finished(succeeded: false);
+                    resolve(callId);
+                    break;
+                default:
+                    notRun.Add(callId);
+                    break;
+            }
+        }
+        var answeredIds = response.Calls.Select(c => c.CallId).ToHashSet();
+        notRun.AddRange(chunk.Where(id => !answeredIds.Contains(id)));
+        progress.Requeued(notRun.Count);
+        if (notRun.Count > 0) requeue([.. notRun]);
+    }
+
+    private static RemoteException ToException(RemoteError error, int inputIndex) =>
+        new(error.Type, error.Message, error.StackTrace, inputIndex, error.Inner is null ? null : ToException(error.Inner, inputIndex));
+}

@@ -1,0 +1,28 @@
+using Wren.Shipping;
+
+namespace Wren.Jobs;
+
+/// <summary>Everything needed to run one Map: the function, the serialized inputs and the settings.</summary>
+internal sealed record JobSpec
+{
+    public required string ExecutorId { get; init; }
+    public required string JobId { get; init; }
+    public required CapturedFunction Function { get; init; }
+
+    /// <summary>Every input, serialized, one after another.</summary>
+    public required byte[] Data { get; init; }
+
+    /// <summary>The length of each input in <see cref="Data"/>.</summary>
+    public required int[] Lengths { get; init; }
+
+    public required TimeSpan Timeout { get; init; }
+    public required int MemoryMb { get; init; }
+    public required int ChunkSize { get; init; }
+    public required int Concurrency { get; init; }
+    public required int Retries { get; init; }
+    public IProgress<MapProgress>? Progress { get; init; }
+
+    /// <summary>About four chunks per worker, so that work stays balanced, and at most 2,000 calls per invocation.</summary>
+    public static int AutomaticChunkSize(int calls, int concurrency) =>
+        Math.Clamp((int)Math.Ceiling(calls / (concurrency * 4.0)), 1, 2000);
+}

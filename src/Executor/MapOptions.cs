@@ -1,0 +1,52 @@
+namespace Wren;
+
+/// <summary>Settings for one Map or call; a null property takes its default.</summary>
+public sealed class MapOptions
+{
+    /// <summary>The default timeout of one call: 5 minutes.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>The default memory of a worker: 1,024 MB.</summary>
+    public const int DefaultMemoryMb = 1024;
+
+    /// <summary>The default number of retries of a call whose worker died: 2.</summary>
+    public const int DefaultRetries = 2;
+
+    /// <summary>How long one call may run. Past it the call fails with <see cref="WrenTimeoutException"/> and its worker is replaced.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Memory for the worker, in MB: the local backend's GC heap limit, Lambda's memory size.</summary>
+    public int? MemoryMb { get; init; }
+
+    /// <summary>Calls per invocation. Default: automatic, about four invocations per worker.</summary>
+    public int? ChunkSize { get; init; }
+
+    /// <summary>At most this many invocations in flight. Default: the backend's (local: its worker count).</summary>
+    public int? MaxConcurrency { get; init; }
+
+    /// <summary>How often a call whose worker died (killed, crashed, out of memory) is tried again before it fails.</summary>
+    public int? Retries { get; init; }
+
+    /// <summary>Receives progress reports: calls submitted, running, done and failed.</summary>
+    public IProgress<MapProgress>? Progress { get; init; }
+
+    internal MapOptions Validated()
+    {
+        var problems = new List<string>();
+        if (Timeout is { } timeout && timeout <= TimeSpan.Zero) problems.Add($"Timeout is {timeout}; it must be positive");
+        if (MemoryMb is < 128) problems.Add($"MemoryMb is {MemoryMb}; it must be at least 128");
+        if (ChunkSize is < 1) problems.Add($"ChunkSize is {ChunkSize}; it must be at least 1");
+        if (MaxConcurrency is < 1) problems.Add($"MaxConcurrency is {MaxConcurrency}; it must be at least 1");
+        if (Retries is < 0) problems.Add($"Retries is {Retries}; it cannot be negative");
+        if (problems.Count > 0) throw new ArgumentException($"Invalid MapOptions: {string.Join("; ", problems)}.");
+        return this;
+    }
+}
+
+/// <summary>How far a Map has come.</summary>
+/// <param name="Submitted">Calls sent to the backend so far.</param>
+/// <param name="Running">Calls a worker has taken and not finished.</param>
+/// <param name="Done">Calls that succeeded.</param>
+/// <param name="Failed">Calls that failed for good.</param>
+/// <param name="Total">Calls in the Map.</param>
+public sealed record MapProgress(int Submitted, int Running, int Done, int Failed, int Total);

@@ -1,0 +1,36 @@
+namespace Wren;
+
+/// <summary>A call threw on the worker. The remote exception's type, message and stack trace are kept as text.</summary>
+public sealed class RemoteException : WrenException
+{
+    internal RemoteException(string remoteType, string remoteMessage, string? remoteStackTrace, int inputIndex, RemoteException? inner, string? logTail = null)
+        : base(Describe(remoteType, remoteMessage, inputIndex, logTail), inner)
+    {
+        RemoteType = remoteType;
+        RemoteMessage = remoteMessage;
+        RemoteStackTrace = remoteStackTrace;
+        InputIndex = inputIndex;
+        LogTail = logTail;
+    }
+
+    /// <summary>The full name of the exception type thrown on the worker, such as <c>System.DivideByZeroException</c>.</summary>
+    public string RemoteType { get; }
+
+    /// <summary>The remote exception's own message.</summary>
+    public string RemoteMessage { get; }
+
+    /// <summary>Where it was thrown, on the worker.</summary>
+    public string? RemoteStackTrace { get; }
+
+    /// <summary>The index of the input whose call threw.</summary>
+    public int InputIndex { get; }
+
+    /// <summary>The last lines the call wrote to its log, when known.</summary>
+    public string? LogTail { get; }
+
+    /// <inheritdoc />
+    public override string? StackTrace => RemoteStackTrace is null ? base.StackTrace : $"{RemoteStackTrace}\n   --- end of remote stack trace (input {InputIndex}) ---\n{base.StackTrace}";
+
+    private static string Describe(string type, string message, int inputIndex, string? logTail) =>
+        $"The call for input {inputIndex} threw {type}: {message}" + (string.IsNullOrWhiteSpace(logTail) ? "" : $"\nLast lines of its log:\n{logTail}");
+}

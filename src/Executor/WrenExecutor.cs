@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Reflection;
+using Wren.Backends;
+using Wren.Backends.Local;
+using Wren.Configuration;
+using Wren.Jobs;
+using Wren.Serialization;
+using Wren.Shipping;
+
+namespace Wren;
+
+/// <summary>
+/// Runs functions over many inputs on a backend: worker processes on this machine, AWS Lambda, or AWS Batch. Create one
+/// with <see cref="Create(WrenOptions?)"/>, call <see cref="Map{TIn, TOut}(Func{TIn, TOut}, IEnumerable{TIn}, MapOptions?)"/>, await the
+/// futures, and dispose it to stop its workers. Thread-safe.
+/// </summary>
+public sealed class WrenExecutor : IAsyncDisposable
+{
+    private readonly WrenConfiguration _configuration;
+    private readonly IComputeBackend _backend;
+    private readonly JobRunner _runner;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly List<Task> _jobs = [];
+    private int _nextJob;
+
+    private WrenExecutor(WrenConfiguration configuration, IComputeBackend backend)
+    {
+        _configuration = configuration;
+        _backend = backend;
+        _runner = new JobRunner(backend, new CodeUploader(backend.Storage, backend.Location.Prefix));
+        Id = Guid.NewGuid().ToString("N")[..12];
+    }
+
+    /// <summary>
+    /// Creates an executor from <paramref name="options"/>, the <c>WREN_*</c> environment variables and the config file
+    /// (<c>~/.wren/config.json</c>), in that order of precedence. With nothing configured, calls run on local workers.
+    /// </summary>
+    public static WrenExecutor Create(WrenOptions? options = null)
+    {
+        WrenConfiguration configuration = WrenConfiguration.Resolve(options);
+        return new WrenExecutor(configuration, Backends.BackendFactory.Create(configuration));
+    }
+
+    internal static WrenExecutor Create(WrenConfiguration configuration, IComputeBackend backend) => new(configuration, backend);
+
+    /// <summary>This executor's id; its jobs are stored under <c>jobs/&lt;id&gt;/</c>.</summary>
+    public string Id { get; }
+
+    /// <summary>Where this executor's calls run.</summary>
+    public WrenBackend Backend => _configuration.Backend;
+
+    internal IComputeBackend ComputeBackend => _backend;
+
+    /// <summary>Calls <paramref name="function"/> on every input, remotely; the futures come back in input order.</summary>
+    /// <exception cref="WrenSerializationException">The function's closure or an input cannot travel (nothing was uploaded).</exception>
+    public FutureList<TOut> Map<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> inputs, MapOptions? options = null) =>
+        Submit<TIn, TOut>(function, inputs, options);
+
+    /// <summary>Calls the asynchronous <paramref name="function"/> on every input, remotely.</summary>
+    /// <exception cref="WrenSerializationException">The function's closure or an input cannot travel (nothing was uploaded).</exception>
+    public FutureList<TOut> Map<TIn, TOut>(Func<TIn, Task<TOut>> function, IEnumerable<TIn> inputs, MapOptions? options = null) =>
+        Submit<TIn, TOut>(function, inputs, options);
+
+    /// <summary>Calls <paramref name="function"/> once, remotely.</summary>
+    public Future<TOut> CallAsync<TIn, TOut>(Func<TIn, TOut> function, TIn input, MapOptions? options = null) =>
+        Submit<TIn, TOut>(function, [input], options)[0];
+
+    /// <summary>Calls the asynchronous <paramref name="function"/> once, remotely.</summary>
+    public Future<TOut> CallAsync<TIn, TOut>(Func<TIn, Task<TOut>> function, TIn input, MapOptions? options = null) =>
+        Submit<TIn, TOut>(function, [input], options)[0];
+
+    /// <summary>Maps <paramref name="map"/> over the inputs, then runs <paramref name="reduce"/> remotely on all the results, in input order.</summary>
+    /// <exception cref="WrenSerializationException">A closure or an input cannot travel (nothing was uploaded).</exception>
+    public Future<TResult> MapReduce<TIn, TMid, TResult>(Func<TIn, TMid> map, IEnumerable<TIn> inputs, Func<IReadOnlyList<TMid>, TResult> reduce, MapOptions? options = null)
+    {
+        PreparedJob<TResult> reduction = Prepare<TResult>(reduce, typeof(IReadOnlyList<TMid>), 1, options);
+        FutureList<TMid> mapped = Map(map, inputs, options);
+        Track(ReduceAsync(mapped, reduction));
+        return reduction.Futures[0];
+    }
+
+    private async Task ReduceAsync<TMid, TResult>(FutureList<TMid> mapped, PreparedJob<TResult> reduction)
+    {
+        try
+        {
+            TMid[] parts = await mapped.GetResultsAsync(_disposing.Token).ConfigureAwait(false);
+            Start<IReadOnlyList<TMid>, TResult>(reduction, [parts]);
+        }
+        catch (Exception e)
+        {
+            reduction.Futures[0].Fail(e);
+        }
+    }
+
+    /// <summary>Waits until the futures are done as <paramref name="mode"/> says, and reports which are done and which not.</summary>
+    public async Task<WaitResult> WaitAsync(IEnumerable<Future> futures, WaitMode mode = WaitMode.AllCompleted, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(futures);
+        Future[] all = [.. futures];
+        Task[] completions = [.. all.Select(f => f.Completion)];
+        switch (mode)
+        {
+            case WaitMode.AllCompleted:
+                await Task.WhenAll(completions).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+                break;
+            case WaitMode.AnyCompleted when all.Length > 0 && !all.Any(f => f.IsCompleted):
+                await Task.WhenAny(completions).WaitAsync(cancellationToken).ConfigureAwait(false);
+                break;
+        }
+        return new WaitResult([.. all.Where(f => f.IsCompleted)], [.. all.Where(f => !f.IsCompleted)]);
+    }
+
+    private FutureList<TOut> Submit<TIn, TOut>(Delegate function, IEnumerable<TIn> inputs, MapOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        TIn[] items = [.. inputs];
+        PreparedJob<TOut> job = Prepare<TOut>(function, typeof(TIn), items.Length, options);
+        Start(job, items);
+        return new FutureList<TOut>(job.JobId, job.Futures);
+    }
+
+    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, Future<TOut>[] Futures, MapOptions Options);
+
+    /// <summary>Checks the options and captures the function: everything that can fail before any I/O.</summary>
+    private PreparedJob<TOut> Prepare<TOut>(Delegate function, Type inputType, int count, MapOptions? options)
+    {
+        ObjectDisposedException.ThrowIf(_disposing.IsCancellationRequested, this);
+        ArgumentNullException.ThrowIfNull(function);
+        options = (options ?? new MapOptions()).Validated();
+        CapturedFunction captured = FunctionCapture.Capture(function, inputType, typeof(TOut));
+        string jobId = $"M{Interlocked.Increment(ref _nextJob):D4}";
+        DateTimeOffset now = _configuration.Time.GetUtcNow();
+        var futures = new Future<TOut>[count];
+        for (int i = 0; i < count; i++) futures[i] = new Future<TOut>(i, now);
+        return new PreparedJob<TOut>(jobId, captured, futures, options);
+    }
+
+    /// <summary>Serializes the inputs (failing synchronously if one cannot travel) and starts the job in the background.</summary>
+    private void Start<TIn, TOut>(PreparedJob<TOut> job, IReadOnlyList<TIn> inputs)
+    {
+        var data = new ArrayBufferWriter<byte>(Math.Max(256, inputs.Count * 8));
+        int[] lengths = new int[inputs.Count];
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            int before = data.WrittenCount;
+            try
+            {
+                WrenSerializer.Serialize(data, inputs[i]);
+            }
+            catch (WrenSerializationException e)
+            {
+                throw e.WithRoot($"inputs[{i}]");
+            }
+            lengths[i] = data.WrittenCount - before;
+        }
+        MapOptions options = job.Options;
+        int concurrency = options.MaxConcurrency ?? _backend.DefaultConcurrency;
+        var spec = new JobSpec
+        {
+            ExecutorId = Id,
+            JobId = job.JobId,
+            Function = job.Function,
+            Data = data.WrittenSpan.ToArray(),
+            Lengths = lengths,
+            Timeout = options.Timeout ?? _configuration.Timeout ?? MapOptions.DefaultTimeout,
+            MemoryMb = options.MemoryMb ?? _configuration.MemoryMb ?? MapOptions.DefaultMemoryMb,
+            ChunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency),
+            Concurrency = concurrency,
+            Retries = options.Retries ?? MapOptions.DefaultRetries,
+            Progress = options.Progress,
+        };
+        var sink = new FutureSink<TOut>(job.Futures, ResultOptions(job.Function));
+        Track(Task.Run(() => _runner.RunAsync(spec, sink, _disposing.Token)));
+    }
+
+    private static WrenSerializerOptions ResultOptions(CapturedFunction function)
+    {
+        var names = function.Code.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assembly[] assemblies = [.. AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic && names.Contains(a.GetName().Name ?? ""))];
+        return new WrenSerializerOptions { AllowedAssemblies = assemblies };
+    }
+
+    private void Track(Task job)
+    {
+        lock (_jobs)
+        {
+            _jobs.RemoveAll(t => t.IsCompleted);
+            _jobs.Add(job);
+        }
+    }
+
+    /// <summary>Cancels calls still running (their futures fail), stops the workers and releases the backend.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposing.IsCancellationRequested) return;
+        _disposing.Cancel();
+        Task[] jobs;
+        lock (_jobs) jobs = [.. _jobs];
+        await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _backend.DisposeAsync().ConfigureAwait(false);
+        _disposing.Dispose();
+    }
+}

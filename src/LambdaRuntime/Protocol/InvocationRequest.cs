@@ -1,0 +1,54 @@
+namespace Wren.Protocol;
+
+/// <summary>One invocation: a chunk of calls of one job, with where to find the function, code and inputs.</summary>
+internal sealed record InvocationRequest
+{
+    public required string ExecutorId { get; init; }
+    public required string JobId { get; init; }
+    public required StorageLocation Storage { get; init; }
+
+    /// <summary>The function (a serialized delegate with its closure), inline when small; otherwise <see cref="FunctionKey"/>.</summary>
+    public byte[]? Function { get; init; }
+    public string? FunctionKey { get; init; }
+
+    /// <summary>The user's assemblies, by name and content hash, under <c>code/&lt;hash&gt;.dll</c>.</summary>
+    public required CodeFile[] Code { get; init; }
+
+    /// <summary>The call ids (input indexes) in this chunk.</summary>
+    public required int[] CallIds { get; init; }
+
+    /// <summary>The inputs of these calls, one after another, inline; or null when they are at <see cref="DataKey"/>.</summary>
+    public byte[]? Data { get; init; }
+    public string? DataKey { get; init; }
+    public long DataOffset { get; init; }
+
+    /// <summary>The length of each call's input within the data, in call order.</summary>
+    public required int[] InputLengths { get; init; }
+
+    /// <summary>How long one call may run before the worker gives up on it and on itself.</summary>
+    public double TimeoutSeconds { get; init; } = 300;
+
+    /// <summary>Outputs larger than this go to storage instead of into the response.</summary>
+    public int InlineOutputLimit { get; init; } = 256 * 1024;
+
+    /// <summary>When set, every output and status also goes to storage (asynchronous invocations read them there).</summary>
+    public bool StoreResults { get; init; }
+}
+
+/// <summary>An assembly of the user's code: its simple name and the SHA-256 of its bytes (lower-case hex).</summary>
+internal sealed record CodeFile(string Name, string Hash);
+
+/// <summary>Where a job's objects are: a local folder, or an S3 bucket and prefix.</summary>
+internal sealed record StorageLocation
+{
+    public required string Kind { get; init; }
+    public string? Path { get; init; }
+    public string? Bucket { get; init; }
+    public string? Region { get; init; }
+    public string Prefix { get; init; } = "";
+
+    public const string Local = "local";
+    public const string S3 = "s3";
+
+    public static StorageLocation ForFolder(string path) => new() { Kind = Local, Path = System.IO.Path.GetFullPath(path) };
+}

@@ -1,0 +1,27 @@
+namespace Wren.Storage;
+
+/// <summary>
+/// Where jobs keep code, inputs, outputs and logs: a folder on disk or an S3 bucket, with the same keys in both.
+/// Keys use '/' and never start with it.
+/// </summary>
+internal interface IObjectStorage
+{
+    /// <summary>A short description for messages: a folder path or <c>s3://bucket/prefix</c>.</summary>
+    string Describe { get; }
+
+    Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads an object, or the byte range [offset, offset + length) of it.</summary>
+    Task<byte[]> GetAsync(string key, long offset = 0, long? length = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The object's size, or null when it does not exist.</summary>
+    Task<long?> SizeAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Every object under a prefix, with its size and last-modified time.</summary>
+    IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    Task DeleteAsync(string key, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One object in storage.</summary>
+internal sealed record StoredObject(string Key, long Size, DateTimeOffset LastModified);

@@ -1,0 +1,18 @@
+namespace Wren.Storage;
+
+/// <summary>The layout of keys, the same on disk and in S3 (see docs/design.md).</summary>
+internal static class StorageKeys
+{
+    public static string Code(string prefix, string sha256) => Join(prefix, $"code/{sha256}.dll");
+
+    public static string Job(string prefix, string executorId, string jobId) => Join(prefix, $"jobs/{executorId}/{jobId}");
+
+    public static string Function(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/function";
+
+    public static string Data(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/data";
+
+    public static string Call(string prefix, string executorId, string jobId, int callId, string name) =>
+        $"{Job(prefix, executorId, jobId)}/{callId:D5}/{name}";
+
+    private static string Join(string prefix, string rest) => string.IsNullOrEmpty(prefix) ? rest : $"{prefix.TrimEnd('/')}/{rest}";
+}

@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Diagnostics;
+using Wren.Protocol;
+using Wren.Serialization;
+using Wren.Storage;
+
+namespace Wren.Worker;
+
+/// <summary>
+/// Runs the calls of one invocation, one after another: loads the job's code and function (cached while warm), runs
+/// each call, and collects outputs, errors and stats. One failing call does not stop the others. A call that runs past
+/// its timeout cannot be stopped inside .NET, so the worker answers for it and then exits, and a fresh worker takes over.
+/// </summary>
+internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObjectStorage> openStorage, string codeCacheFolder, TimeProvider time)
+{
+    private readonly Dictionary<string, CodeSet> _codeSets = [];
+    private readonly Dictionary<string, (string Key, CallInvoker Invoker)> _functions = [];
+    private readonly Dictionary<StorageLocation, IObjectStorage> _storages = [];
+    private bool _cold = true;
+
+    /// <summary>Runs the chunk. <paramref name="giveUp"/> is called, from another thread, if a call runs past its timeout.</summary>
+    public async Task<InvocationResponse> RunAsync(InvocationRequest request, Action<InvocationResponse> giveUp, CancellationToken cancellationToken)
+    {
+        IObjectStorage storage = Storage(request.Storage);
+        string codeKey = CodeSet.KeyOf(request.Code);
+        if (!_codeSets.TryGetValue(codeKey, out CodeSet? code))
+        {
+            code = await CodeSet.LoadAsync(request.Code, storage, request.Storage.Prefix, codeCacheFolder, cancellationToken).ConfigureAwait(false);
+            _codeSets[codeKey] = code;
+        }
+        var options = new WrenSerializerOptions { AllowedAssemblies = code.UserAssemblies, Delegates = true };
+        CallInvoker invoker = await FunctionAsync(request, storage, codeKey, options, cancellationToken).ConfigureAwait(false);
+        byte[] data = request.Data ?? await storage.GetAsync(request.DataKey!, request.DataOffset, request.InputLengths.Sum(l => (long)l), cancellationToken).ConfigureAwait(false);
+
+        var results = new CallResult[request.CallIds.Length];
+        int completed = 0;
+        long callStarted = 0;
+        int answered = 0;
+        var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
+        using ITimer watchdog = time.CreateTimer(_ =>
+        {
+            long started = Volatile.Read(ref callStarted);
+            if (started == 0 || time.GetElapsedTime(started) < timeout) return;
+            if (Interlocked.Exchange(ref answered, 1) != 0) return;
+            giveUp(TimedOutResponse(request, results, Volatile.Read(ref completed), started));
+        }, null, WatchdogPeriod(timeout), WatchdogPeriod(timeout));
+
+        var output = new ArrayBufferWriter<byte>(256);
+        int offset = 0;
+        for (int i = 0; i < request.CallIds.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int callId = request.CallIds[i];
+            ReadOnlyMemory<byte> input = data.AsMemory(offset, request.InputLengths[i]);
+            offset += request.InputLengths[i];
+            output.ResetWrittenCount();
+            DateTime startedAt = time.GetUtcNow().UtcDateTime;
+            bool cold = _cold;
+            _cold = false;
+            Volatile.Write(ref callStarted, time.GetTimestamp());
+            RemoteError? error = null;
+            try
+            {
+                await invoker.InvokeAsync(input, output).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                error = RemoteError.From(e);
+            }
+            Volatile.Write(ref callStarted, 0);
+            var stats = new CallStats
+            {
+                Started = startedAt,
+                Ended = time.GetUtcNow().UtcDateTime,
+                ColdStart = cold,
+                WorkerId = workerId,
+                BytesIn = input.Length,
+                BytesOut = output.WrittenCount,
+            };
+            results[i] = await ResultAsync(request, storage, callId, error, output, stats, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref completed, i + 1);
+        }
+        if (Interlocked.Exchange(ref answered, 1) != 0)
+        {
+            // The watchdog answered already and the worker is exiting; this answer would be a second one.
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        long peak = PeakMemory();
+        for (int i = 0; i < results.Length; i++) results[i] = results[i] with { Stats = results[i].Stats! with { PeakMemoryBytes = peak } };
+        return new InvocationResponse { WorkerId = workerId, Calls = results };
+    }
+
+    private static TimeSpan WatchdogPeriod(TimeSpan timeout) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 20, 10, 1000));
+
+    private InvocationResponse TimedOutResponse(InvocationRequest request, CallResult[] results, int completed, long started)
+    {
+        var calls = new CallResult[request.CallIds.Length];
+        Array.Copy(results, calls, completed);
+        var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
+        calls[completed] = new CallResult
+        {
+            CallId = request.CallIds[completed],
+            Outcome = CallOutcome.TimedOut,
+            Error = new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null),
+            Stats = new CallStats { Started = time.GetUtcNow().UtcDateTime - time.GetElapsedTime(started), Ended = time.GetUtcNow().UtcDateTime, WorkerId = workerId },
+        };
+        for (int i = completed + 1; i < calls.Length; i++) calls[i] = new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
+        return new InvocationResponse { WorkerId = workerId, Calls = calls, WorkerExiting = true };
+    }
+
+    private static async Task<CallResult> ResultAsync(InvocationRequest request, IObjectStorage storage, int callId, RemoteError? error, ArrayBufferWriter<byte> output, CallStats stats, CancellationToken cancellationToken)
+    {
+        if (error is not null) return new CallResult { CallId = callId, Outcome = CallOutcome.Failed, Error = error, Stats = stats };
+        byte[] bytes = output.WrittenSpan.ToArray();
+        if (bytes.Length <= request.InlineOutputLimit && !request.StoreResults)
+            return new CallResult { CallId = callId, Outcome = CallOutcome.Succeeded, Output = bytes, Stats = stats };
+        string key = StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "output");
+        await storage.PutAsync(key, bytes, cancellationToken).ConfigureAwait(false);
+        return new CallResult { CallId = callId, Outcome = CallOutcome.Succeeded, OutputKey = key, Stats = stats };
+    }
+
+    private async Task<CallInvoker> FunctionAsync(InvocationRequest request, IObjectStorage storage, string codeKey, WrenSerializerOptions options, CancellationToken cancellationToken)
+    {
+        string jobKey = $"{request.ExecutorId}/{request.JobId}";
+        if (_functions.TryGetValue(jobKey, out var cached) && cached.Key == codeKey) return cached.Invoker;
+        byte[] bytes = request.Function ?? await storage.GetAsync(request.FunctionKey!, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Delegate function;
+        try
+        {
+            function = WrenSerializer.Deserialize<Delegate>(bytes, options);
+        }
+        catch (WrenSerializationException e)
+        {
+            throw e.WithRoot("closure");
+        }
+        CallInvoker invoker = CallInvoker.For(function, options);
+        if (_functions.Count > 64) _functions.Clear();
+        _functions[jobKey] = (codeKey, invoker);
+        return invoker;
+    }
+
+    private IObjectStorage Storage(StorageLocation location)
+    {
+        if (!_storages.TryGetValue(location, out IObjectStorage? storage)) _storages[location] = storage = openStorage(location);
+        return storage;
+    }
+
+    private static long PeakMemory()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim()) * 1024;
+        }
+        catch (IOException)
+        {
+        }
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
+    }
+}

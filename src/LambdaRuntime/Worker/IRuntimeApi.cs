@@ -1,0 +1,16 @@
+namespace Wren.Worker;
+
+/// <summary>The Lambda Runtime API, as the worker sees it: take the next invocation, answer it or report its failure.</summary>
+internal interface IRuntimeApi
+{
+    Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default);
+
+    Task RespondAsync(string requestId, byte[] response, CancellationToken cancellationToken = default);
+
+    Task ReportErrorAsync(string requestId, string errorType, string message, CancellationToken cancellationToken = default);
+
+    Task ReportInitErrorAsync(string errorType, string message, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One invocation handed out by the Runtime API.</summary>
+internal sealed record RuntimeInvocation(string RequestId, DateTimeOffset? Deadline, byte[] Payload);

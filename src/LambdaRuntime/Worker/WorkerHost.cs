@@ -1,0 +1,85 @@
+using Wren.Protocol;
+using Wren.Storage;
+
+namespace Wren.Worker;
+
+/// <summary>
+/// The worker's main loop, shaped like a Lambda bootstrap: initialize, then forever take the next invocation, run it,
+/// and answer it or report its failure.
+/// </summary>
+internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int> exit)
+{
+    public const string ProtocolMismatchError = "Wren.ProtocolMismatch";
+    public const string InvalidRequestError = "Wren.InvalidRequest";
+    public const string WorkerError = "Wren.WorkerError";
+
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            RuntimeInvocation invocation = await api.NextAsync(cancellationToken).ConfigureAwait(false);
+            await InvokeOnceAsync(invocation, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task InvokeOnceAsync(RuntimeInvocation invocation, CancellationToken cancellationToken)
+    {
+        InvocationRequest? request;
+        int version;
+        try
+        {
+            (version, request) = WrenProtocol.Unwrap<InvocationRequest>(invocation.Payload);
+        }
+        catch (WrenException e)
+        {
+            await api.ReportErrorAsync(invocation.RequestId, InvalidRequestError, e.Message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (request is null)
+        {
+            await api.ReportErrorAsync(invocation.RequestId, ProtocolMismatchError, MismatchMessage(version), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            InvocationResponse response = await runner.RunAsync(request, GiveUp, cancellationToken).ConfigureAwait(false);
+            await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(response), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            await api.ReportErrorAsync(invocation.RequestId, WorkerError, $"{e.GetType().Name}: {e.Message}", cancellationToken).ConfigureAwait(false);
+        }
+
+        void GiveUp(InvocationResponse partial)
+        {
+            // A call is still running and cannot be stopped: answer for the chunk, then let the process go.
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(partial), CancellationToken.None).ConfigureAwait(false);
+                }
+                finally
+                {
+                    exit(WorkerExitCodes.CallTimedOut);
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    public static string MismatchMessage(int clientVersion) => clientVersion > WrenProtocol.Version
+        ? $"the deployed Wren runtime speaks protocol {WrenProtocol.Version} and this client speaks {clientVersion}: run `wren deploy-lambda` to deploy the runtime that matches this client"
+        : $"the deployed Wren runtime speaks protocol {WrenProtocol.Version} and this client speaks {clientVersion}: update the Wren package in your app, or deploy the runtime that matches this client with its own `wren deploy-lambda`";
+}
+
+/// <summary>The exit codes of a worker process.</summary>
+internal static class WorkerExitCodes
+{
+    public const int Success = 0;
+    public const int InitFailed = 2;
+    public const int CallTimedOut = 3;
+}
