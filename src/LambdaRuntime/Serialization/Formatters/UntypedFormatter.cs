@@ -62,7 +62,7 @@ internal sealed class UntypedFormatter : Formatter<object?>
                 if (code == MessagePackCode.UInt64) { ulong big = reader.ReadUInt64(); return big <= long.MaxValue ? Narrow((long)big) : (object)big; }
                 return Narrow(reader.ReadInt64());
             case MessagePackKind.Float:
-                return code == MessagePackCode.Float32 ? reader.ReadSingle() : reader.ReadDouble();
+                return code == MessagePackCode.Float32 ? (object)reader.ReadSingle() : reader.ReadDouble();
             case MessagePackKind.String:
                 return reader.ReadString();
             case MessagePackKind.Binary:
