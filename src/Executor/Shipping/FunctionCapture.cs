@@ -18,7 +18,7 @@ internal static class FunctionCapture
         byte[] bytes;
         try
         {
-            bytes = WrenSerializer.Serialize<Delegate>(function, options);
+            bytes = WrenSerializer.Serialize<Delegate>(ClosurePruner.Prune(function), options);
         }
         catch (WrenSerializationException e)
         {

@@ -34,6 +34,15 @@ public sealed class RoundTripTests
     [Fact]
     public void UInt64Max_RoundTrips() => Assert.Equal(ulong.MaxValue, RoundTrip(ulong.MaxValue));
 
+    [Fact]
+    public void WholeFloat_ReadsIntoUInt64()
+    {
+        // 1e19 fits in UInt64 but not Int64; JavaScript writes such numbers as float64.
+        Assert.Equal(10_000_000_000_000_000_000UL, WrenSerializer.Deserialize<ulong>(Convert.FromHexString("CB43E158E460913D00")));
+        var error = Assert.Throws<WrenSerializationException>(() => WrenSerializer.Deserialize<ulong>(Convert.FromHexString("CB3FF8000000000000")));
+        Assert.Equal("value: the number 1.5 at byte 0 does not fit in UInt64", error.Message);
+    }
+
     [Theory]
     [InlineData(0.5)]
     [InlineData(0.1)]

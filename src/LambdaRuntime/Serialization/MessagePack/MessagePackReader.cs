@@ -141,6 +141,16 @@ internal ref struct MessagePackReader
             return BinaryPrimitives.ReadUInt64BigEndian(Take(8));
         }
         int start = _position;
+        if (KindOf(code) == MessagePackKind.Float)
+        {
+            double d = ReadDouble();
+            if (d != Math.Floor(d) || d < 0 || d >= 18446744073709551616.0)
+            {
+                _position = start;
+                throw OutOfRange(d.ToString("R"), "UInt64");
+            }
+            return (ulong)d;
+        }
         long value = ReadInt64();
         if (value < 0)
         {

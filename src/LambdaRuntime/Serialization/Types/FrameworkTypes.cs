@@ -67,6 +67,10 @@ internal static class FrameworkTypes
             typeof(Func<>), typeof(Func<,>), typeof(Func<,,>), typeof(Func<,,,>), typeof(Func<,,,,>), typeof(Func<,,,,,>),
             typeof(Action), typeof(Action<>), typeof(Action<,>), typeof(Action<,,>), typeof(Action<,,,>), typeof(Action<,,,,>),
             typeof(Predicate<>), typeof(Comparison<>), typeof(Converter<,>),
+            // Types that appear in a function's signature; values of them are refused by their formatters.
+            typeof(IEnumerable<>), typeof(ICollection<>), typeof(IList<>), typeof(IReadOnlyCollection<>), typeof(IReadOnlyList<>),
+            typeof(ISet<>), typeof(IReadOnlySet<>), typeof(IDictionary<,>), typeof(IReadOnlyDictionary<,>),
+            typeof(Task<>), typeof(ValueTask<>),
         ];
         return types.ToDictionary(t => t.FullName!, t => t);
     }

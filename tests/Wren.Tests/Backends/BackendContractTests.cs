@@ -1,0 +1,456 @@
+using System.Diagnostics;
+using Wren.Serialization;
+using Wren.Storage;
+using Wren.Tests.Functions;
+
+namespace Wren.Tests.Backends;
+
+/// <summary>
+/// What every backend must do, run against real workers: shipping every kind of function, results and remote
+/// exceptions, timeouts, killed workers, memory limits, statuses and stats. Each backend's test class derives from this.
+/// </summary>
+public abstract class BackendContractTests
+{
+    protected abstract WrenExecutor Executor { get; }
+
+    private IObjectStorage Storage => Executor.ComputeBackend.Storage;
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    private static int Square(int x) => x * x;
+
+    private static T Identity<T>(T value) => value;
+
+    private static Box<T> Wrap<T>(T value) => new(value);
+
+    [Fact]
+    public async Task Map_StaticLambda_ReturnsResultsInInputOrder()
+    {
+        int[] results = await Executor.Map((int x) => x * x, Enumerable.Range(0, 200)).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(0, 200).Select(x => x * x), results);
+    }
+
+    [Fact]
+    public async Task Map_NoInputs_ReturnsNoResults()
+    {
+        FutureList<int> futures = Executor.Map((int x) => x, []);
+        Assert.Empty(futures);
+        Assert.Empty(await futures.GetResultsAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Map_LambdaCapturingLocalsAndNestedScopes_SeesTheirValues()
+    {
+        int offset = 7;
+        string label = "n=";
+        var results = new List<string>();
+        for (int scale = 1; scale <= 2; scale++)
+        {
+            int captured = scale;
+            results.AddRange(await Executor.Map((int x) => $"{label}{(x + offset) * captured}", [1, 2]).GetResultsAsync().WaitAsync(Patience));
+        }
+        Assert.Equal(["n=8", "n=9", "n=16", "n=18"], results);
+    }
+
+    [Fact]
+    public async Task Map_LambdaCapturingParameter_SeesItsValue() =>
+        Assert.Equal(new[] { 12, 13 }, await AddTo(10, [2, 3]));
+
+    private Task<int[]> AddTo(int baseline, int[] inputs) => Executor.Map((int x) => baseline + x, inputs).GetResultsAsync().WaitAsync(Patience);
+
+    [Fact]
+    public async Task Map_LambdaCapturingThis_ShipsTheInstance()
+    {
+        var multiplier = new Multiplier(5);
+        Assert.Equal(new[] { 5, 10, 15 }, await multiplier.MultiplyAll(Executor, [1, 2, 3]).GetResultsAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Map_StaticMethodGroup_Runs() =>
+        Assert.Equal(new[] { 9, 16 }, await Executor.Map(Square, [3, 4]).GetResultsAsync().WaitAsync(Patience));
+
+    [Fact]
+    public async Task Map_InstanceMethodGroup_ShipsItsTarget()
+    {
+        Assert.Equal(new[] { 14, 21 }, await Executor.Map(new Multiplier(7).Apply, [2, 3]).GetResultsAsync().WaitAsync(Patience));
+        Assert.Equal(new[] { 1.5, 3.0 }, await Executor.Map(new Scaler(1.5).Scale, [1.0, 2.0]).GetResultsAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Map_GenericMethods_RunWithTheirTypeArguments()
+    {
+        Assert.Equal(new[] { "a", "b" }, await Executor.Map(Identity<string>, ["a", "b"]).GetResultsAsync().WaitAsync(Patience));
+        Box<double>[] boxes = await Executor.Map(Wrap<double>, [1.5]).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(new Box<double>(1.5), boxes.Single());
+        Assert.Equal(new[] { new Box<string>("x") }, await MapGeneric("x"));
+    }
+
+    private Task<Box<T>[]> MapGeneric<T>(T value) => Executor.Map((int _) => new Box<T>(value), [0]).GetResultsAsync().WaitAsync(Patience);
+
+    [Fact]
+    public async Task Map_AsyncLambda_AwaitsOnTheWorker()
+    {
+        int[] results = await Executor.Map(async (int x) =>
+        {
+            await Task.Delay(5);
+            return x * 2;
+        }, [1, 2, 3]).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal([2, 4, 6], results);
+    }
+
+    [Fact]
+    public async Task Map_LocalFunctions_Run()
+    {
+        static int Twice(int x) => 2 * x;
+        int bias = 100;
+        int Biased(int x) => x + bias;
+        Assert.Equal(new[] { 2, 4 }, await Executor.Map(Twice, [1, 2]).GetResultsAsync().WaitAsync(Patience));
+        Assert.Equal(new[] { 101, 102 }, await Executor.Map(Biased, [1, 2]).GetResultsAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Map_FunctionInAnotherProject_IsShippedWithItsAssembly() =>
+        Assert.Equal(new[] { 3, 6 }, await Executor.Map(Library.Triple, [1, 2]).GetResultsAsync().WaitAsync(Patience));
+
+    [Fact]
+    public async Task Map_FunctionUsingNuGetPackage_IsShippedWithThePackage()
+    {
+        string[] json = await Executor.Map(Library.ToJson, [new Reading("t1", [1.5, 2])]).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal("""{"Sensor":"t1","Values":[1.5,2.0]}""", json.Single());
+    }
+
+    [Fact]
+    public async Task Map_NestedDelegateInClosure_Travels()
+    {
+        Func<int, int> inner = x => x + 1;
+        Assert.Equal(new[] { 3, 4 }, await Executor.Map((int x) => inner(x) * 1 + inner(x) - x, [1, 2]).GetResultsAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Map_RecordsAndCollections_RoundTrip()
+    {
+        var orders = new[]
+        {
+            new Order("ada", [new("bolt", 3, 0.25m), new("nut", 10, 0.05m)], new() { ["rush"] = "yes" }),
+            new Order("alan", [], []),
+        };
+        OrderSummary[] summaries = await Executor.Map((Order o) => new OrderSummary(
+            o.Customer, o.Lines.Sum(l => l.Quantity), o.Lines.Sum(l => l.Quantity * l.Price), [.. o.Lines.Select(l => l.Item.ToUpperInvariant())]), orders)
+            .GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal("ada", summaries[0].Customer);
+        Assert.Equal(13, summaries[0].Items);
+        Assert.Equal(1.25m, summaries[0].Total);
+        Assert.Equal(["BOLT", "NUT"], summaries[0].Skus);
+        Assert.Empty(summaries[1].Skus);
+    }
+
+    [Fact]
+    public async Task Map_CapturedStream_ThrowsFromMapWithMemberPathBeforeUploading()
+    {
+        int before = await CountStoredAsync();
+        using var stream = new MemoryStream();
+        var error = Assert.Throws<WrenSerializationException>(() => Executor.Map((int x) => x + (int)stream.Length, [1]));
+        Assert.Equal("closure.stream", error.MemberPath);
+        Assert.Contains("is a stream", error.Message);
+        Assert.Equal(before, await CountStoredAsync());
+    }
+
+    [Fact]
+    public async Task Map_CapturedThisHoldingStream_NamesThePathThroughThis()
+    {
+        int before = await CountStoredAsync();
+        var error = Assert.Throws<WrenSerializationException>(() => new Repository(new MemoryStream()).AddOffset(Executor, [1]));
+        Assert.Equal("closure.Connection", error.MemberPath);
+        Assert.Equal(before, await CountStoredAsync());
+    }
+
+    [Fact]
+    public void Map_CapturedHttpClientOrTokenSource_Throws()
+    {
+        using var http = new HttpClient();
+        using var source = new CancellationTokenSource();
+        Assert.Equal("closure.http", Assert.Throws<WrenSerializationException>(() => Executor.Map((int x) => http.Timeout.Seconds + x, [1])).MemberPath);
+        Assert.Equal("closure.source", Assert.Throws<WrenSerializationException>(() => Executor.Map((int x) => source.IsCancellationRequested ? 0 : x, [1])).MemberPath);
+    }
+
+    [Fact]
+    public void Map_InputThatCannotTravel_ThrowsWithItsIndex()
+    {
+        var error = Assert.Throws<WrenSerializationException>(() => Executor.Map((object o) => o.ToString(), ["fine", new MemoryStream()]));
+        Assert.Equal("inputs[1]", error.MemberPath);
+    }
+
+    [Fact]
+    public async Task Map_CodeIsStoredOnceByHash()
+    {
+        await Executor.Map(Library.Triple, [1]).GetResultsAsync().WaitAsync(Patience);
+        Dictionary<string, DateTimeOffset> first = await CodeFilesAsync();
+        Assert.Contains(first.Keys, key => key.EndsWith(".dll"));
+        await Executor.Map(Library.Triple, [2]).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(first, await CodeFilesAsync());
+    }
+
+    [Fact]
+    public async Task Map_ThrowingCall_FailsOnlyItsFutureWithRemoteException()
+    {
+        FutureList<int> futures = Executor.Map((int x) => x == 3 ? throw new InvalidOperationException($"no {x}s here") : x, Enumerable.Range(0, 6));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => futures[3].GetResultAsync().WaitAsync(Patience));
+        Assert.Equal("System.InvalidOperationException", error.RemoteType);
+        Assert.Equal("no 3s here", error.RemoteMessage);
+        Assert.Equal(3, error.InputIndex);
+        Assert.Contains(nameof(Map_ThrowingCall_FailsOnlyItsFutureWithRemoteException), error.RemoteStackTrace);
+        Assert.Equal(FutureStatus.Failed, futures[3].Status);
+        foreach (int i in new[] { 0, 1, 2, 4, 5 })
+        {
+            Assert.Equal(i, await futures[i].GetResultAsync().WaitAsync(Patience));
+            Assert.Equal(FutureStatus.Succeeded, futures[i].Status);
+        }
+        await Assert.ThrowsAsync<RemoteException>(() => futures.GetResultsAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Map_ExceptionWithInnerException_KeepsTheChain()
+    {
+        Future<int> future = Executor.CallAsync((int x) => x > 0 ? throw new ApplicationException("outer", new ArgumentException("inner")) : x, 1);
+        var error = await Assert.ThrowsAsync<RemoteException>(() => future.GetResultAsync().WaitAsync(Patience));
+        var inner = Assert.IsType<RemoteException>(error.InnerException);
+        Assert.Equal("System.ArgumentException", inner.RemoteType);
+        Assert.Equal("inner", inner.RemoteMessage);
+    }
+
+    [Fact]
+    public async Task CallAsync_PastItsTimeout_ThrowsTimeoutAndReplacesTheWorker()
+    {
+        string folder = TemporaryFolder();
+        string pidFile = Path.Combine(folder, "pid");
+        Future<int> future = Executor.CallAsync((int x) =>
+        {
+            WriteAtomically(pidFile, Environment.ProcessId.ToString());
+            Thread.Sleep(TimeSpan.FromMinutes(5));
+            return x;
+        }, 1, new MapOptions { Timeout = TimeSpan.FromSeconds(1) });
+        var error = await Assert.ThrowsAsync<WrenTimeoutException>(() => future.GetResultAsync().WaitAsync(Patience));
+        Assert.Equal(0, error.InputIndex);
+        Assert.Equal(TimeSpan.FromSeconds(1), error.Timeout);
+        int pid = int.Parse(File.ReadAllText(pidFile));
+        await WaitUntilAsync(() => !IsRunning(pid), "the timed-out worker to exit");
+        Assert.Equal(5, await Executor.CallAsync((int x) => x, 5).GetResultAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task CallAsync_WorkerKilledMidCall_IsRetriedAndSucceeds()
+    {
+        string folder = TemporaryFolder();
+        string pidFile = Path.Combine(folder, "pid");
+        Future<int> future = Executor.CallAsync((int x) =>
+        {
+            if (!File.Exists(pidFile))
+            {
+                WriteAtomically(pidFile, Environment.ProcessId.ToString());
+                Thread.Sleep(TimeSpan.FromMinutes(5));
+            }
+            return x + 1;
+        }, 41, new MapOptions { Timeout = TimeSpan.FromMinutes(2) });
+        await WaitUntilAsync(() => File.Exists(pidFile), "the call to start");
+        Assert.Equal(FutureStatus.Running, future.Status);
+        Process.GetProcessById(int.Parse(File.ReadAllText(pidFile))).Kill();
+        Assert.Equal(42, await future.GetResultAsync().WaitAsync(Patience));
+        Assert.Equal(2, future.Stats.Attempts);
+    }
+
+    [Fact]
+    public async Task CallAsync_WorkerDiesEveryTime_FailsAfterRetriesWithWorkerLost()
+    {
+        Future<int> future = Executor.CallAsync((int x) =>
+        {
+            Process.GetCurrentProcess().Kill();
+            return x;
+        }, 1, new MapOptions { Retries = 1 });
+        var error = await Assert.ThrowsAsync<WorkerLostException>(() => future.GetResultAsync().WaitAsync(Patience));
+        Assert.Equal(2, error.Attempts);
+        Assert.Contains("killed by signal 9", error.Message);
+        Assert.Equal(7, await Executor.CallAsync((int x) => x, 7).GetResultAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task CallAsync_BeyondItsMemory_FailsWithOutOfMemory()
+    {
+        Future<int> future = Executor.CallAsync((int mb) =>
+        {
+            var hoard = new List<byte[]>();
+            for (int i = 0; i < mb; i++) hoard.Add(new byte[1024 * 1024]);
+            return hoard.Count;
+        }, 1024, new MapOptions { MemoryMb = 256, Retries = 0 });
+        var error = await Assert.ThrowsAsync<RemoteException>(() => future.GetResultAsync().WaitAsync(Patience));
+        Assert.Equal("System.OutOfMemoryException", error.RemoteType);
+        Assert.Equal(100, await Executor.CallAsync((int mb) => new byte[mb * 1024 * 1024].Length / 1024 / 1024, 100, new MapOptions { MemoryMb = 256 }).GetResultAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Future_StatusAndStats_FollowTheCall()
+    {
+        string folder = TemporaryFolder();
+        string started = Path.Combine(folder, "started");
+        string release = Path.Combine(folder, "release");
+        Future<string> future = Executor.CallAsync((string s) =>
+        {
+            File.WriteAllText(started, "");
+            while (!File.Exists(release)) Thread.Sleep(10);
+            return s.ToUpperInvariant();
+        }, "hello");
+        Assert.True(future.Status is FutureStatus.Pending or FutureStatus.Invoked or FutureStatus.Running);
+        await WaitUntilAsync(() => File.Exists(started), "the call to start");
+        Assert.Equal(FutureStatus.Running, future.Status);
+        File.WriteAllText(release, "");
+        Assert.Equal("HELLO", await future.GetResultAsync().WaitAsync(Patience));
+        Assert.Equal(FutureStatus.Succeeded, future.Status);
+
+        FutureStats stats = future.Stats;
+        Assert.NotNull(stats.StartedAt);
+        Assert.True(stats.StartedAt >= stats.SubmittedAt.AddSeconds(-1), $"started {stats.StartedAt}, submitted {stats.SubmittedAt}");
+        Assert.True(stats.EndedAt >= stats.StartedAt);
+        Assert.False(string.IsNullOrEmpty(stats.WorkerId));
+        Assert.NotNull(stats.ColdStart);
+        Assert.True(stats.PeakMemoryBytes > 1024 * 1024);
+        Assert.Equal(6, stats.BytesIn);
+        Assert.Equal(6, stats.BytesOut);
+        Assert.Equal(1, stats.Attempts);
+    }
+
+    [Fact]
+    public async Task MapReduce_ReducesAllResultsRemotely()
+    {
+        Future<long> total = Executor.MapReduce((int x) => (long)x * x, Enumerable.Range(1, 100), (IReadOnlyList<long> parts) => parts.Sum());
+        Assert.Equal(Enumerable.Range(1, 100).Sum(x => (long)x * x), await total.GetResultAsync().WaitAsync(Patience));
+        Assert.NotNull(total.Stats.WorkerId);
+    }
+
+    [Fact]
+    public async Task MapReduce_FailedMapCall_FailsTheReduction()
+    {
+        Future<int> total = Executor.MapReduce((int x) => x == 2 ? throw new InvalidDataException("bad") : x, [1, 2, 3], (IReadOnlyList<int> parts) => parts.Sum());
+        var error = await Assert.ThrowsAsync<RemoteException>(() => total.GetResultAsync().WaitAsync(Patience));
+        Assert.Equal(1, error.InputIndex);
+        Assert.Equal("bad", error.RemoteMessage);
+    }
+
+    [Fact]
+    public async Task WaitAsync_Modes_ReportDoneAndNotDone()
+    {
+        string release = Path.Combine(TemporaryFolder(), "release");
+        FutureList<int> futures = Executor.Map((int x) =>
+        {
+            while (x == 1 && !File.Exists(release)) Thread.Sleep(10);
+            return x;
+        }, [0, 1], new MapOptions { ChunkSize = 1 });
+        WaitResult any = await Executor.WaitAsync(futures, WaitMode.AnyCompleted).WaitAsync(Patience);
+        Assert.Contains(futures[0], any.Done);
+        Assert.Contains(futures[1], any.NotDone);
+        WaitResult now = await Executor.WaitAsync(futures, WaitMode.Always);
+        Assert.Contains(futures[1], now.NotDone);
+        File.WriteAllText(release, "");
+        WaitResult all = await Executor.WaitAsync(futures, WaitMode.AllCompleted).WaitAsync(Patience);
+        Assert.Equal(2, all.Done.Count);
+        Assert.Empty(all.NotDone);
+    }
+
+    [Fact]
+    public async Task AsCompleted_YieldsEveryFutureOnce()
+    {
+        FutureList<int> futures = Executor.Map((int x) => x, Enumerable.Range(0, 20), new MapOptions { ChunkSize = 3 });
+        var seen = new List<int>();
+        await foreach (Future<int> future in futures.AsCompleted().WithCancellation(new CancellationTokenSource(Patience).Token))
+            seen.Add(await future);
+        Assert.Equal(Enumerable.Range(0, 20), seen.Order());
+    }
+
+    [Fact]
+    public async Task Map_LargeInputsAndOutputs_GoThroughStorage()
+    {
+        double[][] inputs = [.. Enumerable.Range(0, 6).Select(i => Enumerable.Range(0, 100_000).Select(j => (double)(i + j)).ToArray())];
+        FutureList<double[]> futures = Executor.Map((double[] values) => values.Select(v => v * 2).ToArray(), inputs);
+        double[][] outputs = await futures.GetResultsAsync().WaitAsync(Patience);
+        for (int i = 0; i < inputs.Length; i++) Assert.Equal(inputs[i].Select(v => v * 2), outputs[i]);
+        var keys = new List<string>();
+        await foreach (StoredObject stored in Storage.ListAsync($"{Executor.ComputeBackend.Location.Prefix}/jobs/{Executor.Id}/{futures.JobId}/")) keys.Add(stored.Key);
+        Assert.Contains(keys, key => key.EndsWith("/data"));
+        Assert.Contains(keys, key => key.EndsWith("/output"));
+    }
+
+    [Fact]
+    public async Task Map_Progress_ReportsEveryCallDone()
+    {
+        var reports = new List<MapProgress>();
+        var progress = new SynchronousProgress<MapProgress>(reports.Add);
+        await Executor.Map((int x) => x, Enumerable.Range(0, 50), new MapOptions { ChunkSize = 10, Progress = progress }).GetResultsAsync().WaitAsync(Patience);
+        MapProgress last = reports[^1];
+        Assert.Equal(new MapProgress(50, 0, 50, 0, 50), last);
+    }
+
+    [Fact]
+    public void MapOptions_Invalid_NameEveryProblem()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Executor.Map((int x) => x, [1], new MapOptions { Timeout = TimeSpan.Zero, ChunkSize = 0, Retries = -1 }));
+        Assert.Contains("Timeout is 00:00:00", error.Message);
+        Assert.Contains("ChunkSize is 0", error.Message);
+        Assert.Contains("Retries is -1", error.Message);
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value)
+        {
+            lock (this) report(value);
+        }
+    }
+
+    private async Task<int> CountStoredAsync()
+    {
+        int count = 0;
+        await foreach (StoredObject _ in Storage.ListAsync("")) count++;
+        return count;
+    }
+
+    private async Task<Dictionary<string, DateTimeOffset>> CodeFilesAsync()
+    {
+        var files = new Dictionary<string, DateTimeOffset>();
+        await foreach (StoredObject stored in Storage.ListAsync($"{Executor.ComputeBackend.Location.Prefix}/code/")) files[stored.Key] = stored.LastModified;
+        return files;
+    }
+
+    protected static string TemporaryFolder()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "wren-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        File.WriteAllText(path + ".tmp", text);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using Process process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    protected static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > Patience) throw new TimeoutException($"Gave up waiting for {what} after {Patience.TotalSeconds} s.");
+            await Task.Delay(20);
+        }
+    }
+}
