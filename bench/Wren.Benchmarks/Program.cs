@@ -1,6 +1,29 @@
+using BenchmarkDotNet.Running;
+using Wren.Benchmarks.Serializer;
+
 namespace Wren.Benchmarks;
 
+/// <summary>
+/// BenchmarkDotNet's switcher: pass its usual arguments, for example
+/// <c>dotnet run -c Release --project bench/Wren.Benchmarks -- --filter '*Serializer*'</c>, with <c>--job short</c>
+/// for a quick run. <c>--check</c> instead runs the serializer round-trip checks once and exits (no benchmarking).
+/// </summary>
 internal static class Program
 {
-    private static void Main() { }
+    private static int Main(string[] args)
+    {
+        if (args.Contains("--check")) return Check();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    private static int Check()
+    {
+        var results = RoundTripCheck.Run(Payloads.Create());
+        foreach (var (name, passed, detail) in results)
+            Console.WriteLine($"{(passed ? "ok  " : "FAIL")} {name}{(detail.Length > 0 ? ": " + detail : "")}");
+        int failed = results.Count(r => !r.Passed);
+        Console.WriteLine($"{results.Count - failed} passed, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
 }

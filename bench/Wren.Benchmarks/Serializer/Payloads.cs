@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Wren.Serialization;
+
+namespace Wren.Benchmarks.Serializer;
+
+/// <summary>
+/// The three cases in the form each library works with (plain .NET objects for Wren and System.Text.Json, protobuf
+/// message objects for Google.Protobuf, holding the same values), and each library's serialized bytes of them.
+/// </summary>
+public sealed class Payloads
+{
+    private static readonly Lazy<Payloads> SharedInstance = new(Create);
+
+    private Payloads(Counters counters, Order order, double[] doubles)
+    {
+        Counters = counters;
+        Order = order;
+        Doubles = doubles;
+        CountersMessage = ProtoMapping.ToMessage(counters);
+        OrderMessage = ProtoMapping.ToMessage(order);
+        DoublesMessage = ProtoMapping.ToMessage(doubles);
+
+        CountersJson = JsonSerializer.SerializeToUtf8Bytes(counters);
+        CountersWren = WrenSerializer.Serialize(counters);
+        CountersProto = CountersMessage.ToByteArray();
+        OrderJson = JsonSerializer.SerializeToUtf8Bytes(order);
+        OrderWren = WrenSerializer.Serialize(order);
+        OrderProto = OrderMessage.ToByteArray();
+        DoublesJson = JsonSerializer.SerializeToUtf8Bytes(doubles);
+        DoublesWren = WrenSerializer.Serialize(doubles);
+        DoublesProto = DoublesMessage.ToByteArray();
+    }
+
+    /// <summary>One instance for code outside the measured process (the summary's columns).</summary>
+    public static Payloads Shared => SharedInstance.Value;
+
+    public Counters Counters { get; }
+
+    public Order Order { get; }
+
+    public double[] Doubles { get; }
+
+    public CountersMessage CountersMessage { get; }
+
+    public OrderMessage OrderMessage { get; }
+
+    public DoublesMessage DoublesMessage { get; }
+
+    public byte[] CountersJson { get; }
+
+    public byte[] CountersWren { get; }
+
+    public byte[] CountersProto { get; }
+
+    public byte[] OrderJson { get; }
+
+    public byte[] OrderWren { get; }
+
+    public byte[] OrderProto { get; }
+
+    public byte[] DoublesJson { get; }
+
+    public byte[] DoublesWren { get; }
+
+    public byte[] DoublesProto { get; }
+
+    public static Payloads Create() => new(SampleData.Counters(), SampleData.Order(), SampleData.LargeArray());
+
+    /// <summary>The serialized bytes of one case ("Ints", "Order", "Doubles") by one library ("Json", "Wren", "Protobuf").</summary>
+    public byte[] Bytes(string caseName, string library) => (caseName, library) switch
+    {
+        ("Ints", "Json") => CountersJson,
+        ("Ints", "Wren") => CountersWren,
+        ("Ints", "Protobuf") => CountersProto,
+        ("Order", "Json") => OrderJson,
+        ("Order", "Wren") => OrderWren,
+        ("Order", "Protobuf") => OrderProto,
+        ("Doubles", "Json") => DoublesJson,
+        ("Doubles", "Wren") => DoublesWren,
+        ("Doubles", "Protobuf") => DoublesProto,
+        _ => throw new ArgumentException($"no payload for case '{caseName}' and library '{library}'"),
+    };
+}
+
+/// <summary>Copies between the .NET model types and the protobuf messages.</summary>
+public static class ProtoMapping
+{
+    public static CountersMessage ToMessage(Counters value) => new()
+    {
+        Id = value.Id,
+        Count = value.Count,
+        Year = value.Year,
+        Offset = value.Offset,
+        Temperature = value.Temperature,
+        Flags = value.Flags,
+        Population = value.Population,
+        Checksum = value.Checksum,
+        Port = value.Port,
+    };
+
+    public static OrderMessage ToMessage(Order value)
+    {
+        var message = new OrderMessage
+        {
+            Id = value.Id,
+            Customer = value.Customer,
+            Notes = value.Notes,
+            ShipTo = new AddressMessage
+            {
+                Street = value.ShipTo.Street,
+                City = value.ShipTo.City,
+                PostalCode = value.ShipTo.PostalCode,
+                Country = value.ShipTo.Country,
+                Floor = value.ShipTo.Floor,
+            },
+        };
+        message.Readings.Add(value.Readings);
+        return message;
+    }
+
+    public static DoublesMessage ToMessage(double[] values)
+    {
+        var message = new DoublesMessage();
+        message.Values.Add(values);
+        return message;
+    }
+
+    public static Counters ToModel(CountersMessage message) => new()
+    {
+        Id = message.Id,
+        Count = message.Count,
+        Year = message.Year,
+        Offset = message.Offset,
+        Temperature = message.Temperature,
+        Flags = message.Flags,
+        Population = message.Population,
+        Checksum = message.Checksum,
+        Port = message.Port,
+    };
+
+    public static Order ToModel(OrderMessage message)
+    {
+        AddressMessage shipTo = message.ShipTo ?? new AddressMessage();
+        return new Order(message.Id, message.Customer, message.Notes, [.. message.Readings],
+            new Address(shipTo.Street, shipTo.City, shipTo.PostalCode, shipTo.Country, shipTo.Floor));
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Google.Protobuf;
+using Wren.Serialization;
+
+namespace Wren.Benchmarks.Serializer;
+
+/// <summary>
+/// Wren's serializer against System.Text.Json (the baseline of every category) and Google.Protobuf, in one run.
+/// Serialize: each library turns its object into a new byte[] of exactly the serialized length (Wren:
+/// <c>WrenSerializer.Serialize</c>, STJ: <c>JsonSerializer.SerializeToUtf8Bytes</c>, protobuf: <c>ToByteArray</c>).
+/// Deserialize: each library reads a new object from bytes it serialized during setup.
+/// Method names are <c>{Case}{Direction}_{Library}</c>; <see cref="WireSizeColumn"/> relies on that.
+/// </summary>
+[Config(typeof(SerializerConfig))]
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class SerializerBenchmarks
+{
+    private const long DoublesBytes = SampleData.DoubleCount * sizeof(double);
+
+    private Payloads _p = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _p = Payloads.Create();
+        RoundTripCheck.ThrowIfBroken(_p);
+    }
+
+    // (a) nine ints.
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Ints.Serialize")]
+    public byte[] IntsSerialize_Json() => JsonSerializer.SerializeToUtf8Bytes(_p.Counters);
+
+    [Benchmark, BenchmarkCategory("Ints.Serialize")]
+    public byte[] IntsSerialize_Wren() => WrenSerializer.Serialize(_p.Counters);
+
+    [Benchmark, BenchmarkCategory("Ints.Serialize")]
+    public byte[] IntsSerialize_Protobuf() => _p.CountersMessage.ToByteArray();
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Ints.Deserialize")]
+    public Counters IntsDeserialize_Json() => JsonSerializer.Deserialize<Counters>(_p.CountersJson.AsSpan())!;
+
+    [Benchmark, BenchmarkCategory("Ints.Deserialize")]
+    public Counters IntsDeserialize_Wren() => WrenSerializer.Deserialize<Counters>(_p.CountersWren);
+
+    [Benchmark, BenchmarkCategory("Ints.Deserialize")]
+    public CountersMessage IntsDeserialize_Protobuf() => CountersMessage.Parser.ParseFrom(_p.CountersProto.AsSpan());
+
+    // (b) a record with strings, 100 doubles and a nested record.
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Order.Serialize")]
+    public byte[] OrderSerialize_Json() => JsonSerializer.SerializeToUtf8Bytes(_p.Order);
+
+    [Benchmark, BenchmarkCategory("Order.Serialize")]
+    public byte[] OrderSerialize_Wren() => WrenSerializer.Serialize(_p.Order);
+
+    [Benchmark, BenchmarkCategory("Order.Serialize")]
+    public byte[] OrderSerialize_Protobuf() => _p.OrderMessage.ToByteArray();
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Order.Deserialize")]
+    public Order OrderDeserialize_Json() => JsonSerializer.Deserialize<Order>(_p.OrderJson.AsSpan())!;
+
+    [Benchmark, BenchmarkCategory("Order.Deserialize")]
+    public Order OrderDeserialize_Wren() => WrenSerializer.Deserialize<Order>(_p.OrderWren);
+
+    [Benchmark, BenchmarkCategory("Order.Deserialize")]
+    public OrderMessage OrderDeserialize_Protobuf() => OrderMessage.Parser.ParseFrom(_p.OrderProto.AsSpan());
+
+    // (c) one million doubles (8,000,000 bytes of payload: the GB/s column divides that by the mean).
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
+    public byte[] DoublesSerialize_Json() => JsonSerializer.SerializeToUtf8Bytes(_p.Doubles);
+
+    [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
+    public byte[] DoublesSerialize_Wren() => WrenSerializer.Serialize(_p.Doubles);
+
+    [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
+    public byte[] DoublesSerialize_Protobuf() => _p.DoublesMessage.ToByteArray();
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
+    public double[] DoublesDeserialize_Json() => JsonSerializer.Deserialize<double[]>(_p.DoublesJson.AsSpan())!;
+
+    [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
+    public double[] DoublesDeserialize_Wren() => WrenSerializer.Deserialize<double[]>(_p.DoublesWren);
+
+    [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
+    public DoublesMessage DoublesDeserialize_Protobuf() => DoublesMessage.Parser.ParseFrom(_p.DoublesProto.AsSpan());
+}
