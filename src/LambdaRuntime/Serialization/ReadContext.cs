@@ -17,12 +17,17 @@ internal sealed class ReadContext
 
     public WrenSerializerOptions Options { get; private set; } = WrenSerializerOptions.Default;
 
-    public TypeResolver Types { get; private set; } = null!;
+    private TypeResolver? _types;
+    private Type _rootType = typeof(object);
+
+    /// <summary>Resolves type names; built on first use, since most data names no types.</summary>
+    public TypeResolver Types => _types ??= TypeResolver.For(Options, _rootType);
 
     public void Reset(WrenSerializerOptions options, Type rootType)
     {
         Options = options;
-        Types = TypeResolver.For(options, rootType);
+        _rootType = rootType;
+        _types = null;
         _references.Clear();
         _pending.Clear();
         _typeNames.Clear();

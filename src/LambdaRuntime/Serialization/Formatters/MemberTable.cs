@@ -73,8 +73,9 @@ internal sealed class MemberTable
     /// <summary>Reads a map key and returns the index of its member, or -1 for a key this type does not have.</summary>
     public int Match(ref MessagePackReader reader, int ordinal)
     {
+        // Data Wren wrote has the keys in member order, encoded as Wren encodes them: compare the bytes whole.
+        if ((uint)ordinal < (uint)Keys.Length && reader.TryReadRaw(Keys[ordinal])) return ordinal;
         ReadOnlySpan<byte> key = reader.ReadStringBytes();
-        if ((uint)ordinal < (uint)_names.Length && key.SequenceEqual(_names[ordinal])) return ordinal;
         for (int i = 0; i < _names.Length; i++)
             if (key.SequenceEqual(_names[i])) return i;
         return -1;

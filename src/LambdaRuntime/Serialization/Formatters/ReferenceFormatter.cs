@@ -38,9 +38,10 @@ internal sealed class ReferenceFormatter<T>(Formatter<T>? core, Type? defaultImp
             reader.TryReadNil();
             return null!;
         }
-        sbyte? extension = reader.PeekExtensionType();
-        if (extension == WrenExtension.BackReference) return (T)context.ReadBackReference(ref reader, typeof(T))!;
-        if (PolymorphicWriter.IsTagged(ref reader)) return (T)PolymorphicWriter.ReadTagged(ref reader, typeof(T), context)!;
+        if (MessagePackReader.IsExtension(code) && reader.PeekExtensionType() == WrenExtension.BackReference)
+            return (T)context.ReadBackReference(ref reader, typeof(T))!;
+        if (code == (MessagePackCode.MinFixArray | 2) && PolymorphicWriter.IsTagged(ref reader))
+            return (T)PolymorphicWriter.ReadTagged(ref reader, typeof(T), context)!;
         if (core is null) throw PolymorphicWriter.NoConcreteType(typeof(T), reader.Position);
         int slot = context.Reserve();
         context.Enter();

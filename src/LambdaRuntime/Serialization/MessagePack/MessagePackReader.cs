@@ -73,6 +73,18 @@ internal ref struct MessagePackReader
         return _data[_position++];
     }
 
+    /// <summary>Consumes <paramref name="expected"/> if the data continues with exactly those bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadRaw(ReadOnlySpan<byte> expected)
+    {
+        if (!_data[_position..].StartsWith(expected)) return false;
+        _position += expected.Length;
+        return true;
+    }
+
+    /// <summary>Whether a format byte starts an extension (fixext or ext 8/16/32).</summary>
+    public static bool IsExtension(byte code) => code is >= MessagePackCode.Ext8 and <= MessagePackCode.Ext32 or >= MessagePackCode.FixExt1 and <= MessagePackCode.FixExt16;
+
     public bool TryReadNil()
     {
         if (PeekCode() != MessagePackCode.Nil) return false;
