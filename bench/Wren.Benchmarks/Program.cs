@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Wren.Benchmarks.Local;
 using Wren.Benchmarks.Serializer;
 
 namespace Wren.Benchmarks;
@@ -7,12 +8,16 @@ namespace Wren.Benchmarks;
 /// BenchmarkDotNet's switcher: pass its usual arguments, for example
 /// <c>dotnet run -c Release --project bench/Wren.Benchmarks -- --filter '*Serializer*'</c>, with <c>--job short</c>
 /// for a quick run. <c>--check</c> instead runs the serializer round-trip checks once and exits (no benchmarking).
+/// <c>--filter '*Local*'</c> runs the local backend's suites (they set their own jobs: do not add <c>--job</c>), and
+/// <c>--worker-start [--starts N] [--env-variants]</c> runs the local worker start-time harness instead of
+/// BenchmarkDotNet (see <see cref="WorkerStartHarness"/>).
 /// </summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
         if (args.Contains("--check")) return Check();
+        if (args.Contains("--worker-start")) return WorkerStartHarness.RunAsync(args).GetAwaiter().GetResult();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
