@@ -42,7 +42,7 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
         }
         try
         {
-            InvocationResponse response = await runner.RunAsync(request, GiveUp, cancellationToken).ConfigureAwait(false);
+            InvocationResponse response = await runner.RunAsync(request, invocation.Deadline, GiveUp, cancellationToken).ConfigureAwait(false);
             await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(response), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -61,6 +61,7 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
             {
                 try
                 {
+                    await runner.StoreResponseAsync(request, partial, CancellationToken.None).ConfigureAwait(false);
                     await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(partial), CancellationToken.None).ConfigureAwait(false);
                 }
                 finally
