@@ -57,7 +57,8 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         var output = new ArrayBufferWriter<byte>(256);
         int offset = 0;
         int ran = 0;
-        for (int i = 0; i < request.CallIds.Length; i++)
+        bool outOfResources = false;
+        for (int i = 0; i < request.CallIds.Length && !outOfResources; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (i > 0 && deadline is { } end && time.GetUtcNow() >= end - DeadlineMargin - timeout / 4) break;
@@ -78,6 +79,8 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             catch (Exception e)
             {
                 error = RemoteError.From(e);
+                // A process that ran out of memory is not trusted with more calls: it answers, then makes way for a fresh one.
+                if (e is OutOfMemoryException or InsufficientExecutionStackException) outOfResources = true;
             }
             Volatile.Write(ref callStarted, 0);
             var stats = new CallStats
@@ -100,7 +103,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         long peak = PeakMemory();
         for (int i = 0; i < ran; i++) results[i] = results[i] with { Stats = results[i].Stats! with { PeakMemoryBytes = peak } };
         for (int i = ran; i < results.Length; i++) results[i] = new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
-        var response = new InvocationResponse { WorkerId = workerId, Calls = results };
+        var response = new InvocationResponse { WorkerId = workerId, Calls = results, WorkerExiting = outOfResources };
         await StoreResponseAsync(request, response, cancellationToken).ConfigureAwait(false);
         return response;
     }

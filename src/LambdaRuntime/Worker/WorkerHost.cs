@@ -44,6 +44,7 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
         {
             InvocationResponse response = await runner.RunAsync(request, invocation.Deadline, GiveUp, cancellationToken).ConfigureAwait(false);
             await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(response), cancellationToken).ConfigureAwait(false);
+            if (response.WorkerExiting) exit(WorkerExitCodes.OutOfResources);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -83,4 +84,5 @@ internal static class WorkerExitCodes
     public const int Success = 0;
     public const int InitFailed = 2;
     public const int CallTimedOut = 3;
+    public const int OutOfResources = 4;
 }
