@@ -1,5 +1,9 @@
+using Wren.Aws;
+using Wren.Aws.Lambda;
+using Wren.Backends.Lambda;
 using Wren.Backends.Local;
 using Wren.Configuration;
+using Wren.Storage;
 
 namespace Wren.Backends;
 
@@ -9,6 +13,15 @@ internal static class BackendFactory
     public static IComputeBackend Create(WrenConfiguration configuration) => configuration.Backend switch
     {
         WrenBackend.Local => new LocalBackend(configuration.StoragePath, configuration.Prefix, configuration.LocalWorkers, configuration.Time),
+        WrenBackend.Lambda => CreateLambda(configuration),
         _ => throw new WrenException($"The {configuration.Backend.ToString().ToLowerInvariant()} backend is not available in this version of Wren; use the local backend (WREN_BACKEND=local)."),
     };
+
+    private static LambdaBackend CreateLambda(WrenConfiguration configuration)
+    {
+        string bucket = configuration.Bucket
+            ?? throw new WrenException("The lambda backend needs an S3 bucket: run `wren create-config --bucket <bucket>` or set WREN_BUCKET.");
+        AwsContext aws = AwsContext.FromEnvironment(configuration.Region, configuration.Time);
+        return new LambdaBackend(new LambdaClient(aws), new S3Storage(bucket, aws.Region), configuration.Function, configuration.Prefix, time: configuration.Time);
+    }
 }

@@ -18,22 +18,28 @@ internal interface IComputeBackend : IAsyncDisposable
     /// <summary>The most input bytes an invocation may carry inline; more goes through storage.</summary>
     int MaxInlineBytes { get; }
 
+    /// <summary>Whether workers store each invocation's response (asynchronous invocations), rather than return it.</summary>
+    bool ResultsThroughStorage { get; }
+
     /// <summary>Runs one invocation. <paramref name="onRunning"/> is called if the backend learns that a worker took it.</summary>
     Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken);
 }
 
-/// <summary>What one invocation asks of the backend.</summary>
-internal sealed record InvocationSettings(int MemoryMb, TimeSpan CallTimeout, int Calls);
+/// <summary>What one invocation asks of the backend; <paramref name="ResponseKey"/> is where a stored response goes.</summary>
+internal sealed record InvocationSettings(int MemoryMb, TimeSpan CallTimeout, int Calls, string? ResponseKey = null);
 
 /// <summary>How an invocation ended, seen from the client.</summary>
 internal abstract record InvocationOutcome
 {
-    /// <summary>The worker answered (which may still report failed calls).</summary>
-    public sealed record Answered(byte[] Envelope) : InvocationOutcome;
+    /// <summary>The worker answered (which may still report failed calls), with the end of its log when the backend has it.</summary>
+    public sealed record Answered(byte[] Envelope, string? LogTail = null) : InvocationOutcome;
 
     /// <summary>The worker reported an error for the whole invocation (a bad request, a protocol mismatch).</summary>
     public sealed record Rejected(string ErrorType, string Message) : InvocationOutcome;
 
     /// <summary>The worker died or vanished before answering; the calls may be tried again.</summary>
     public sealed record Lost(string Reason) : InvocationOutcome;
+
+    /// <summary>The invocation could not be made, for a reason that trying again will not change; the calls fail with it.</summary>
+    public sealed record Failed(Exception Error) : InvocationOutcome;
 }

@@ -99,8 +99,11 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
         InvocationOutcome outcome;
         try
         {
-            InvocationRequest request = Request(job, shared, offsets, chunk);
-            var settings = new InvocationSettings(job.MemoryMb, job.Timeout, chunk.Length);
+            string? responseKey = backend.ResultsThroughStorage
+                ? StorageKeys.Call(backend.Location.Prefix, job.ExecutorId, job.JobId, chunk[0], $"response-{attempts[chunk[0]]}")
+                : null;
+            InvocationRequest request = Request(job, shared, offsets, chunk) with { ResponseKey = responseKey };
+            var settings = new InvocationSettings(job.MemoryMb, job.Timeout, chunk.Length, responseKey);
             outcome = await backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
             {
                 foreach (int callId in chunk) sink.Running(callId);
@@ -109,7 +112,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            outcome = new InvocationOutcome.Rejected("Wren.ClientError", e.Message);
+            outcome = new InvocationOutcome.Failed(e is WrenException ? e : new WrenException($"The invocation could not be made: {e.Message}", e));
         }
 
         switch (outcome)
@@ -117,10 +120,14 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
             case InvocationOutcome.Answered answered:
                 await AcceptAsync(job, answered, chunk, sink, progress, resolve, requeue, cancellationToken).ConfigureAwait(false);
                 break;
-            case InvocationOutcome.Rejected rejected:
-                Exception error = rejected.ErrorType == WorkerHost.ProtocolMismatchError
-                    ? new ProtocolMismatchException(rejected.Message)
-                    : new WrenException($"The {backend.Name} worker rejected the invocation ({rejected.ErrorType}): {rejected.Message}");
+            case InvocationOutcome.Rejected or InvocationOutcome.Failed:
+                Exception error = outcome switch
+                {
+                    InvocationOutcome.Failed failed => failed.Error,
+                    InvocationOutcome.Rejected { ErrorType: WorkerHost.ProtocolMismatchError } mismatch => new ProtocolMismatchException(mismatch.Message),
+                    InvocationOutcome.Rejected rejected => new WrenException($"The {backend.Name} worker rejected the invocation ({rejected.ErrorType}): {rejected.Message}"),
+                    _ => throw new InvalidOperationException(),
+                };
                 foreach (int callId in chunk)
                 {
                     sink.Failed(callId, error, null);
@@ -197,7 +204,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                     resolve(callId);
                     break;
                 case CallOutcome.Failed:
-                    sink.Failed(callId, ToException(result.Error!, callId), result.Stats);
+                    sink.Failed(callId, ToException(result.Error!, callId, answered.LogTail), result.Stats);
                     progress.Finished(succeeded: false);
                     resolve(callId);
                     break;
@@ -217,6 +224,6 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
         if (notRun.Count > 0) requeue([.. notRun]);
     }
 
-    private static RemoteException ToException(RemoteError error, int inputIndex) =>
-        new(error.Type, error.Message, error.StackTrace, inputIndex, error.Inner is null ? null : ToException(error.Inner, inputIndex));
+    private static RemoteException ToException(RemoteError error, int inputIndex, string? logTail = null) =>
+        new(error.Type, error.Message, error.StackTrace, inputIndex, error.Inner is null ? null : ToException(error.Inner, inputIndex), logTail);
 }

@@ -19,7 +19,17 @@ internal static class CodeCollector
     private static readonly bool SelfContained = string.Equals(
         Path.TrimEndingDirectorySeparator(RuntimeDirectory), Path.TrimEndingDirectorySeparator(Path.GetFullPath(AppContext.BaseDirectory)), StringComparison.Ordinal);
 
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<CodeAssembly>> Collected = new();
+
+    /// <summary>The code files for these root assemblies; the walk is done once per set of roots.</summary>
     public static IReadOnlyList<CodeAssembly> Collect(IEnumerable<Assembly> roots)
+    {
+        Assembly[] distinct = [.. roots.Distinct()];
+        string key = string.Join("|", distinct.Select(a => $"{a.FullName}@{(a.IsDynamic ? "" : a.Location)}").Order(StringComparer.Ordinal));
+        return Collected.GetOrAdd(key, _ => Walk(distinct));
+    }
+
+    private static IReadOnlyList<CodeAssembly> Walk(IEnumerable<Assembly> roots)
     {
         var found = new Dictionary<string, CodeAssembly>(StringComparer.OrdinalIgnoreCase);
         var pending = new Stack<Assembly>(roots.Distinct());

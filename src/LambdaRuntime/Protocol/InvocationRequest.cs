@@ -31,8 +31,10 @@ internal sealed record InvocationRequest
     /// <summary>Outputs larger than this go to storage instead of into the response.</summary>
     public int InlineOutputLimit { get; init; } = 256 * 1024;
 
-    /// <summary>When set, every output and status also goes to storage (asynchronous invocations read them there).</summary>
-    public bool StoreResults { get; init; }
+    /// <summary>When set, every output goes to storage, and the whole response to this key (asynchronous invocations read it there).</summary>
+    public string? ResponseKey { get; init; }
+
+    public bool StoreResults => ResponseKey is not null;
 }
 
 /// <summary>An assembly of the user's code: its simple name and the SHA-256 of its bytes (lower-case hex).</summary>

@@ -18,8 +18,14 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     private readonly Dictionary<StorageLocation, IObjectStorage> _storages = [];
     private bool _cold = true;
 
-    /// <summary>Runs the chunk. <paramref name="giveUp"/> is called, from another thread, if a call runs past its timeout.</summary>
-    public async Task<InvocationResponse> RunAsync(InvocationRequest request, Action<InvocationResponse> giveUp, CancellationToken cancellationToken)
+    /// <summary>How long before the invocation's deadline the worker stops: enough to answer before Lambda ends it.</summary>
+    private static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Runs the chunk. <paramref name="giveUp"/> is called, from another thread, if a call runs past its timeout or into
+    /// the invocation's <paramref name="deadline"/>; calls not started before the deadline come back as not run.
+    /// </summary>
+    public async Task<InvocationResponse> RunAsync(InvocationRequest request, DateTimeOffset? deadline, Action<InvocationResponse> giveUp, CancellationToken cancellationToken)
     {
         IObjectStorage storage = Storage(request.Storage);
         string codeKey = CodeSet.KeyOf(request.Code);
@@ -40,16 +46,23 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         using ITimer watchdog = time.CreateTimer(_ =>
         {
             long started = Volatile.Read(ref callStarted);
-            if (started == 0 || time.GetElapsedTime(started) < timeout) return;
+            if (started == 0) return;
+            bool pastTimeout = time.GetElapsedTime(started) >= timeout;
+            bool atDeadline = deadline is { } end && time.GetUtcNow() >= end - DeadlineMargin;
+            if (!pastTimeout && !atDeadline) return;
             if (Interlocked.Exchange(ref answered, 1) != 0) return;
-            giveUp(TimedOutResponse(request, results, Volatile.Read(ref completed), started));
+            giveUp(TimedOutResponse(request, results, Volatile.Read(ref completed), started, pastTimeout));
         }, null, WatchdogPeriod(timeout), WatchdogPeriod(timeout));
 
         var output = new ArrayBufferWriter<byte>(256);
         int offset = 0;
-        for (int i = 0; i < request.CallIds.Length; i++)
+        int ran = 0;
+        bool outOfResources = false;
+        for (int i = 0; i < request.CallIds.Length && !outOfResources; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (i > 0 && deadline is { } end && time.GetUtcNow() >= end - DeadlineMargin - timeout / 4) break;
+            ran = i + 1;
             int callId = request.CallIds[i];
             ReadOnlyMemory<byte> input = data.AsMemory(offset, request.InputLengths[i]);
             offset += request.InputLengths[i];
@@ -66,6 +79,8 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             catch (Exception e)
             {
                 error = RemoteError.From(e);
+                // A process that ran out of memory is not trusted with more calls: it answers, then makes way for a fresh one.
+                if (e is OutOfMemoryException or InsufficientExecutionStackException) outOfResources = true;
             }
             Volatile.Write(ref callStarted, 0);
             var stats = new CallStats
@@ -86,14 +101,24 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
         }
         long peak = PeakMemory();
-        for (int i = 0; i < results.Length; i++) results[i] = results[i] with { Stats = results[i].Stats! with { PeakMemoryBytes = peak } };
-        return new InvocationResponse { WorkerId = workerId, Calls = results };
+        for (int i = 0; i < ran; i++) results[i] = results[i] with { Stats = results[i].Stats! with { PeakMemoryBytes = peak } };
+        for (int i = ran; i < results.Length; i++) results[i] = new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
+        var response = new InvocationResponse { WorkerId = workerId, Calls = results, WorkerExiting = outOfResources };
+        await StoreResponseAsync(request, response, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <summary>Puts the response where an asynchronous invocation's client looks for it, if the request asks.</summary>
+    public async Task StoreResponseAsync(InvocationRequest request, InvocationResponse response, CancellationToken cancellationToken)
+    {
+        if (request.ResponseKey is not { } key) return;
+        await Storage(request.Storage).PutAsync(key, WrenProtocol.Wrap(response), cancellationToken).ConfigureAwait(false);
     }
 
     private static TimeSpan WatchdogPeriod(TimeSpan timeout) =>
         TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 20, 10, 1000));
 
-    private InvocationResponse TimedOutResponse(InvocationRequest request, CallResult[] results, int completed, long started)
+    private InvocationResponse TimedOutResponse(InvocationRequest request, CallResult[] results, int completed, long started, bool pastTimeout)
     {
         var calls = new CallResult[request.CallIds.Length];
         Array.Copy(results, calls, completed);
@@ -102,7 +127,9 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         {
             CallId = request.CallIds[completed],
             Outcome = CallOutcome.TimedOut,
-            Error = new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null),
+            Error = pastTimeout
+                ? new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null)
+                : new RemoteError("Wren.Timeout", "the call was still running when the invocation reached its deadline (the Lambda function's timeout); the worker running it was stopped", null, null),
             Stats = new CallStats { Started = time.GetUtcNow().UtcDateTime - time.GetElapsedTime(started), Ended = time.GetUtcNow().UtcDateTime, WorkerId = workerId },
         };
         for (int i = completed + 1; i < calls.Length; i++) calls[i] = new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
@@ -142,8 +169,11 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
 
     private IObjectStorage Storage(StorageLocation location)
     {
-        if (!_storages.TryGetValue(location, out IObjectStorage? storage)) _storages[location] = storage = openStorage(location);
-        return storage;
+        lock (_storages)
+        {
+            if (!_storages.TryGetValue(location, out IObjectStorage? storage)) _storages[location] = storage = openStorage(location);
+            return storage;
+        }
     }
 
     private static long PeakMemory()

@@ -42,8 +42,9 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
         }
         try
         {
-            InvocationResponse response = await runner.RunAsync(request, GiveUp, cancellationToken).ConfigureAwait(false);
+            InvocationResponse response = await runner.RunAsync(request, invocation.Deadline, GiveUp, cancellationToken).ConfigureAwait(false);
             await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(response), cancellationToken).ConfigureAwait(false);
+            if (response.WorkerExiting) exit(WorkerExitCodes.OutOfResources);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -61,6 +62,7 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
             {
                 try
                 {
+                    await runner.StoreResponseAsync(request, partial, CancellationToken.None).ConfigureAwait(false);
                     await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(partial), CancellationToken.None).ConfigureAwait(false);
                 }
                 finally
@@ -82,4 +84,5 @@ internal static class WorkerExitCodes
     public const int Success = 0;
     public const int InitFailed = 2;
     public const int CallTimedOut = 3;
+    public const int OutOfResources = 4;
 }

@@ -43,7 +43,11 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
         EnsureWorkers();
         _server.Enqueue(invocation);
         using CancellationTokenRegistration cancel = cancellationToken.Register(() => invocation.Finish(new InvocationOutcome.Lost("cancelled")));
-        Task finished = await Task.WhenAny(invocation.Outcome.Task, Task.Delay(limit, _time, CancellationToken.None)).ConfigureAwait(false);
+        // The backstop's timer is cancelled as soon as the answer comes, so that finished calls leave no timers behind.
+        using var backstop = new CancellationTokenSource();
+        Task expiry = Task.Delay(limit, _time, backstop.Token);
+        Task finished = await Task.WhenAny(invocation.Outcome.Task, expiry).ConfigureAwait(false);
+        backstop.Cancel();
         if (finished != invocation.Outcome.Task && invocation.WorkerId is { } holder)
         {
             Kill(holder);

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.Diagnostics;
+
+namespace Wren.Deploy.Commands;
+
+/// <summary><c>wren test</c>: runs a small Map on the configured backend and prints its results and timings.</summary>
+internal sealed class TestCommand : WrenCommand
+{
+    private readonly Option<int> _calls = new("--calls") { Description = "How many calls (default: 10)", DefaultValueFactory = _ => 10 };
+
+    public TestCommand(CommandContext context) : base("test", "Run a small Map on the configured backend", context)
+    {
+        Add(_calls);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        int calls = parse.GetValue(_calls);
+        if (calls < 1) throw new WrenException($"--calls is {calls}; it must be at least 1.");
+        await using WrenExecutor executor = WrenExecutor.Create(Context.ExecutorConfiguration(), Backends.BackendFactory.Create(Context.ExecutorConfiguration()));
+        await Context.Error.WriteLineAsync($"Running {calls} calls on the {executor.Backend.ToString().ToLowerInvariant()} backend...").ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        FutureList<string> futures = executor.Map((int x) => $"{x} squared is {x * x}, from {Environment.MachineName}", Enumerable.Range(1, calls));
+        string[] results = await futures.GetResultsAsync(cancellationToken).ConfigureAwait(false);
+        TimeSpan total = clock.Elapsed;
+        foreach ((Future<string> future, string result) in futures.Zip(results))
+        {
+            FutureStats stats = future.Stats;
+            string run = stats.Duration is { } duration ? $"{duration.TotalMilliseconds:0.0} ms" : "?";
+            await Context.Out.WriteLineAsync($"{future.InputIndex,4}  {result}  [{stats.WorkerId}, {(stats.ColdStart == true ? "cold" : "warm")}, ran {run}]").ConfigureAwait(false);
+        }
+        await Context.Out.WriteLineAsync($"{calls} calls in {total.TotalMilliseconds:0} ms.").ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,115 @@
+using Wren.Aws;
+using Wren.Aws.Lambda;
+using Wren.Backends.Lambda;
+using Wren.Protocol;
+using Wren.Storage;
+
+namespace Wren.Deploy.Deployment;
+
+/// <summary>
+/// Creates or updates the runtime function from a package in S3, waits until it is ready, and turns off Lambda's own
+/// retries of asynchronous invocations (Wren retries itself). Running it twice changes nothing the second time.
+/// </summary>
+internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, TextWriter log)
+{
+    public sealed record Settings(string FunctionName, string RoleArn, string Bucket, string PackageKey, int MemoryMb, int TimeoutSeconds);
+
+    /// <summary>How long a new role may take to become usable by Lambda (IAM is eventually consistent).</summary>
+    public TimeSpan RolePropagation { get; init; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public async Task<FunctionConfiguration> DeployAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        var environment = new FunctionEnvironment { Variables = new() { [LambdaDeploymentSettings.ProtocolVariable] = WrenProtocol.Version.ToString() } };
+        string description = $"Wren runtime (protocol {WrenProtocol.Version})";
+        FunctionConfiguration? existing = await lambda.GetFunctionConfigurationAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            await log.WriteLineAsync($"Creating function {settings.FunctionName}...").ConfigureAwait(false);
+            await WhileRolePropagatesAsync(() => lambda.CreateFunctionAsync(new CreateFunctionRequest
+            {
+                FunctionName = settings.FunctionName,
+                Runtime = LambdaDeploymentSettings.Runtime,
+                Handler = LambdaDeploymentSettings.Handler,
+                Role = settings.RoleArn,
+                Code = new FunctionCode { S3Bucket = settings.Bucket, S3Key = settings.PackageKey },
+                MemorySize = settings.MemoryMb,
+                Timeout = settings.TimeoutSeconds,
+                Architectures = [LambdaDeploymentSettings.Architecture],
+                Environment = environment,
+                Description = description,
+            }, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await log.WriteLineAsync($"Updating function {settings.FunctionName}...").ConfigureAwait(false);
+            await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
+            await lambda.UpdateFunctionCodeAsync(settings.FunctionName, settings.Bucket, settings.PackageKey, cancellationToken).ConfigureAwait(false);
+            await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
+            await WhileRolePropagatesAsync(() => lambda.UpdateFunctionConfigurationAsync(new UpdateFunctionConfigurationRequest
+            {
+                FunctionName = settings.FunctionName,
+                Runtime = LambdaDeploymentSettings.Runtime,
+                Handler = LambdaDeploymentSettings.Handler,
+                Role = settings.RoleArn,
+                MemorySize = settings.MemoryMb,
+                Timeout = settings.TimeoutSeconds,
+                Environment = environment,
+                Description = description,
+            }, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        FunctionConfiguration ready = await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
+        await lambda.PutFunctionEventInvokeConfigAsync(settings.FunctionName, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 6 * 3600, cancellationToken).ConfigureAwait(false);
+        return ready;
+    }
+
+    /// <summary>Uploads the package under its hash, unless that exact package is there already; returns its key.</summary>
+    public static async Task<string> UploadPackageAsync(IObjectStorage storage, string prefix, RuntimePackage package, CancellationToken cancellationToken)
+    {
+        string key = $"{(string.IsNullOrEmpty(prefix) ? "" : prefix.TrimEnd('/') + "/")}runtime/wren-runtime-{package.Sha256[..16]}.zip";
+        if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) != package.Size)
+            await storage.PutAsync(key, await File.ReadAllBytesAsync(package.ZipPath, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>Retries a call that Lambda refuses because it cannot assume a role IAM has only just created.</summary>
+    private async Task WhileRolePropagatesAsync(Func<Task> call, CancellationToken cancellationToken)
+    {
+        long started = time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await call().ConfigureAwait(false);
+                return;
+            }
+            catch (AwsServiceException e) when (e.ErrorCode == "InvalidParameterValueException" && e.AwsMessage.Contains("role", StringComparison.OrdinalIgnoreCase)
+                && time.GetElapsedTime(started) < RolePropagation)
+            {
+                await log.WriteLineAsync("The role is not usable by Lambda yet (IAM is still propagating it); trying again...").ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(3), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<FunctionConfiguration> WaitUntilReadyAsync(string functionName, CancellationToken cancellationToken)
+    {
+        long started = time.GetTimestamp();
+        TimeSpan pause = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            FunctionConfiguration function = await lambda.GetFunctionConfigurationAsync(functionName, cancellationToken).ConfigureAwait(false)
+                ?? throw new WrenException($"Function {functionName} disappeared while it was being deployed.");
+            if (function.State == "Failed" || function.LastUpdateStatus == "Failed")
+                throw new WrenException($"Lambda could not set up {functionName}: {function.StateReason ?? function.LastUpdateStatusReason ?? "no reason given"}.");
+            bool active = function.State is null or "Active";
+            bool updated = function.LastUpdateStatus is null or "Successful";
+            if (active && updated) return function;
+            if (time.GetElapsedTime(started) > ReadinessTimeout)
+                throw new WrenException($"Function {functionName} was still {function.State}/{function.LastUpdateStatus} after {ReadinessTimeout.TotalMinutes:0} minutes; run `wren deploy-lambda` again later.");
+            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromMilliseconds(Math.Min(5000, pause.TotalMilliseconds * 1.5));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+
+namespace Wren.Deploy.Deployment;
+
+/// <summary>The execution role's documents: who may assume it, and the least it needs to do Wren's work.</summary>
+internal static class RolePolicies
+{
+    public const string AccessPolicyName = "wren-access";
+
+    public static string Trust(params string[] services) => JsonSerializer.Serialize(new
+    {
+        Version = "2012-10-17",
+        Statement = new[]
+        {
+            new { Effect = "Allow", Principal = new { Service = services }, Action = "sts:AssumeRole" },
+        },
+    });
+
+    /// <summary>Objects only under the bucket's prefix, listing only that prefix, logs only for the function's log group.</summary>
+    public static string Access(string partition, string account, string region, string bucket, string prefix, string function)
+    {
+        string keys = string.IsNullOrEmpty(prefix) ? "*" : $"{prefix.TrimEnd('/')}/*";
+        string logGroup = $"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{function}";
+        object[] statements =
+        [
+            new { Sid = "WrenObjects", Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { $"arn:{partition}:s3:::{bucket}/{keys}" } },
+            new { Sid = "WrenListing", Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = new[] { $"arn:{partition}:s3:::{bucket}" }, Condition = new { StringLike = new Dictionary<string, string[]> { ["s3:prefix"] = [keys] } } },
+            new { Sid = "WrenLogs", Effect = "Allow", Action = new[] { "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents" }, Resource = new[] { logGroup, $"{logGroup}:*" } },
+        ];
+        return JsonSerializer.Serialize(new { Version = "2012-10-17", Statement = statements });
+    }
+
+    /// <summary>The partition (aws, aws-cn, aws-us-gov) of an ARN.</summary>
+    public static string PartitionOf(string arn) => arn.Split(':') is { Length: > 1 } parts ? parts[1] : "aws";
+}

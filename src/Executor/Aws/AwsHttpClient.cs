@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+
+namespace Wren.Aws;
+
+/// <summary>
+/// Sends signed requests to one AWS service and turns its errors into <see cref="AwsServiceException"/>. Throttling and
+/// server errors are retried as the <see cref="RetryPolicy"/> says. Thread-safe.
+/// </summary>
+internal sealed class AwsHttpClient
+{
+    private readonly HttpClient _http;
+    private readonly AwsContext _context;
+    private readonly string _signingName;
+    private readonly string _signingRegion;
+    private readonly Random _jitter = new();
+
+    public AwsHttpClient(AwsContext context, string serviceId, string endpointPrefix, string signingName, HttpMessageHandler? handler = null, string? signingRegion = null)
+    {
+        _context = context;
+        ServiceId = serviceId;
+        _signingName = signingName;
+        _signingRegion = signingRegion ?? context.Region;
+        Endpoint = context.Endpoint(serviceId, endpointPrefix);
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 }, disposeHandler: handler is null)
+        {
+            Timeout = TimeSpan.FromMinutes(16),
+        };
+    }
+
+    public string ServiceId { get; }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>How many requests were sent, retries included.</summary>
+    public int RequestsSent => _requests;
+
+    private int _requests;
+
+    public sealed record Response(HttpStatusCode Status, HttpResponseHeaders Headers, byte[] Body)
+    {
+        public string? Header(string name) => Headers.TryGetValues(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
+    }
+
+    public async Task<Response> SendAsync(string operation, HttpMethod method, string pathAndQuery, byte[]? body, string? contentType,
+        IReadOnlyDictionary<string, string>? headers = null, RetryPolicy? retry = null, CancellationToken cancellationToken = default)
+    {
+        retry ??= RetryPolicy.Default;
+        for (int attempt = 1; ; attempt++)
+        {
+            using HttpRequestMessage request = Build(method, pathAndQuery, body, contentType, headers);
+            AwsCredentials credentials = await _context.CredentialsAsync(cancellationToken).ConfigureAwait(false);
+            SigV4.Sign(request, body ?? [], credentials, _signingRegion, _signingName, _context.Time.GetUtcNow());
+            Interlocked.Increment(ref _requests);
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (attempt < retry.MaxAttempts)
+            {
+                _ = e;
+                await Task.Delay(retry.Delay(attempt, null, _jitter), _context.Time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new WrenException($"Cannot reach {ServiceId} at {Endpoint} ({e.Message}); check the network, the region and AWS_ENDPOINT_URL.", e);
+            }
+            using (response)
+            {
+                byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                if ((int)response.StatusCode < 400) return new Response(response.StatusCode, response.Headers, bytes);
+                AwsServiceException error = ParseError(operation, response, bytes);
+                if (!error.IsRetryable || attempt >= retry.MaxAttempts) throw error;
+                TimeSpan? retryAfter = response.Headers.RetryAfter switch
+                {
+                    { Delta: { } delta } => delta,
+                    { Date: { } date } => date - _context.Time.GetUtcNow(),
+                    _ => null,
+                };
+                await Task.Delay(retry.Delay(attempt, retryAfter, _jitter), _context.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private HttpRequestMessage Build(HttpMethod method, string pathAndQuery, byte[]? body, string? contentType, IReadOnlyDictionary<string, string>? headers)
+    {
+        var request = new HttpRequestMessage(method, new Uri(Endpoint, pathAndQuery));
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            if (contentType is not null) request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+        if (headers is not null)
+            foreach ((string name, string value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        return request;
+    }
+
+    private AwsServiceException ParseError(string operation, HttpResponseMessage response, byte[] body)
+    {
+        string? requestId = Header(response, "x-amzn-RequestId") ?? Header(response, "x-amz-request-id");
+        string code = Header(response, "x-amzn-ErrorType")?.Split(':')[0] ?? "";
+        string message = "";
+        string text = Encoding.UTF8.GetString(body);
+        if (text.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                using JsonDocument json = JsonDocument.Parse(body);
+                foreach (JsonProperty property in json.RootElement.EnumerateObject())
+                {
+                    if (property.Value.ValueKind != JsonValueKind.String) continue;
+                    if (property.Name.Equals("message", StringComparison.OrdinalIgnoreCase)) message = property.Value.GetString()!;
+                    else if (code.Length == 0 && property.Name is "__type" or "Type" or "code" or "Code") code = property.Value.GetString()!.Split('#')[^1];
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+        else if (text.TrimStart().StartsWith('<'))
+        {
+            try
+            {
+                XElement root = XElement.Parse(text);
+                XElement? error = root.Descendants().FirstOrDefault(e => e.Name.LocalName == "Error") ?? root;
+                code = Child(error, "Code") ?? code;
+                message = Child(error, "Message") ?? message;
+                requestId ??= root.Descendants().FirstOrDefault(e => e.Name.LocalName is "RequestId" or "RequestID")?.Value;
+            }
+            catch (System.Xml.XmlException)
+            {
+            }
+        }
+        if (code.Length == 0) code = response.StatusCode.ToString();
+        if (message.Length == 0) message = text.Length > 300 ? text[..300] : text;
+        return new AwsServiceException(ServiceId, operation, response.StatusCode, code, message, requestId);
+    }
+
+    private static string? Child(XElement element, string name) => element.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
+}

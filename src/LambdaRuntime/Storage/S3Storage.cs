@@ -1,0 +1,239 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Wren.Aws;
+
+namespace Wren.Storage;
+
+/// <summary>
+/// Storage in an S3 bucket through AWSSDK.S3. Objects larger than <see cref="MultipartThreshold"/> are uploaded in
+/// parts, several at a time. Errors that a user can fix (no such bucket, wrong region, access denied) say how.
+/// </summary>
+internal sealed class S3Storage : IObjectStorage, IDisposable
+{
+    public const int MultipartThreshold = 16 * 1024 * 1024;
+    private const int PartSize = 8 * 1024 * 1024;
+    private const int PartsInFlight = 4;
+
+    private readonly IAmazonS3 _s3;
+
+    public S3Storage(string bucket, string region, IAmazonS3? client = null, HttpMessageHandler? handler = null, Func<string, string?>? environment = null)
+    {
+        Bucket = bucket;
+        Region = region;
+        _s3 = client ?? CreateClient(region, handler, environment);
+    }
+
+    public string Bucket { get; }
+
+    public string Region { get; }
+
+    public string Describe => $"s3://{Bucket}";
+
+    public static IAmazonS3 CreateClient(string region, HttpMessageHandler? handler = null, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var config = new AmazonS3Config { RegionEndpoint = RegionEndpoint.GetBySystemName(region) };
+        if (AwsEndpoints.Override("S3", environment) is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.ForcePathStyle = true;
+            config.AuthenticationRegion = region;
+        }
+        if (handler is not null) config.HttpClientFactory = new FixedHandlerFactory(handler);
+        // Keys and secrets in the environment (a test's, or the worker's) are used as they are; otherwise the SDK's chain.
+        if (environment("AWS_ACCESS_KEY_ID") is { Length: > 0 } accessKey && environment("AWS_SECRET_ACCESS_KEY") is { Length: > 0 } secretKey)
+        {
+            AWSCredentials credentials = environment("AWS_SESSION_TOKEN") is { Length: > 0 } token
+                ? new SessionAWSCredentials(accessKey, secretKey, token)
+                : new BasicAWSCredentials(accessKey, secretKey);
+            return new AmazonS3Client(credentials, config);
+        }
+        return new AmazonS3Client(config);
+    }
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (data.Length > MultipartThreshold)
+            {
+                await PutInPartsAsync(key, data, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            using var body = new ReadOnlyMemoryStream(data);
+            await _s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = body, AutoCloseStream = false }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Explain(e, key);
+        }
+    }
+
+    private async Task PutInPartsAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        InitiateMultipartUploadResponse upload = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            int parts = (data.Length + PartSize - 1) / PartSize;
+            var etags = new PartETag[parts];
+            using var gate = new SemaphoreSlim(PartsInFlight);
+            await Task.WhenAll(Enumerable.Range(0, parts).Select(async index =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    ReadOnlyMemory<byte> slice = data.Slice(index * PartSize, Math.Min(PartSize, data.Length - index * PartSize));
+                    using var body = new ReadOnlyMemoryStream(slice);
+                    UploadPartResponse part = await _s3.UploadPartAsync(new UploadPartRequest
+                    {
+                        BucketName = Bucket,
+                        Key = key,
+                        UploadId = upload.UploadId,
+                        PartNumber = index + 1,
+                        InputStream = body,
+                        PartSize = slice.Length,
+                    }, cancellationToken).ConfigureAwait(false);
+                    etags[index] = new PartETag(index + 1, part.ETag);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            })).ConfigureAwait(false);
+            await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = Bucket,
+                Key = key,
+                UploadId = upload.UploadId,
+                PartETags = [.. etags],
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task<byte[]> GetAsync(string key, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
+    {
+        var request = new GetObjectRequest { BucketName = Bucket, Key = key };
+        if (offset != 0 || length is not null)
+        {
+            if (length == 0) return [];
+            request.ByteRange = length is { } count ? new ByteRange(offset, offset + count - 1) : new ByteRange($"bytes={offset}-");
+        }
+        try
+        {
+            using GetObjectResponse response = await _s3.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            byte[] bytes = GC.AllocateUninitializedArray<byte>(checked((int)response.ContentLength));
+            await response.ResponseStream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return bytes;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            throw new StorageNotFoundException(key, Describe);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Explain(e, key);
+        }
+    }
+
+    public async Task<long?> SizeAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            GetObjectMetadataResponse metadata = await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken).ConfigureAwait(false);
+            return metadata.ContentLength;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            // A HEAD of a missing object and of a missing bucket both say 404; tell them apart only when it matters.
+            return null;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Explain(e, key);
+        }
+    }
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix };
+        while (true)
+        {
+            ListObjectsV2Response response;
+            try
+            {
+                response = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e)
+            {
+                throw Explain(e, prefix);
+            }
+            foreach (S3Object item in response.S3Objects ?? [])
+                yield return new StoredObject(item.Key, item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+            if (response.IsTruncated != true) yield break;
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _s3.DeleteObjectAsync(Bucket, key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Explain(e, key);
+        }
+    }
+
+    /// <summary>Checks that the bucket exists and is reachable with these credentials and this region.</summary>
+    public async Task CheckReachableAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, MaxKeys = 1 }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Explain(e, "");
+        }
+        catch (AmazonServiceException e)
+        {
+            throw new WrenException($"Cannot reach bucket {Bucket}: {e.Message}", e);
+        }
+    }
+
+    private WrenException Explain(AmazonS3Exception e, string key) => e.ErrorCode switch
+    {
+        "NoSuchBucket" => new WrenException($"Bucket {Bucket} does not exist (or not in {Region}): create it (`aws s3 mb s3://{Bucket} --region {Region}`) or choose another with `wren create-config --bucket`.", e),
+        "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" =>
+            new WrenException($"Bucket {Bucket} is not in region {Region}{RegionHint(e)}: run `wren create-config --bucket {Bucket} --region <its region>`.", e),
+        "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" =>
+            new WrenException($"Access to s3://{Bucket}/{key} was denied ({e.ErrorCode}): check the AWS credentials, and that the role or user may use this bucket (`wren create-role` grants it to the workers).", e),
+        _ => new WrenException($"S3 failed on s3://{Bucket}/{key}: {e.ErrorCode}: {e.Message} (request {e.RequestId}).", e),
+    };
+
+    private static string RegionHint(AmazonS3Exception e) =>
+        e.ResponseBody is { } body && body.IndexOf("<Region>", StringComparison.Ordinal) is var at and >= 0
+            ? $" but in {body[(at + 8)..body.IndexOf("</Region>", at, StringComparison.Ordinal)]}"
+            : "";
+
+    public void Dispose() => _s3.Dispose();
+
+    /// <summary>Hands the SDK one fixed handler (tests count requests through it).</summary>
+    private sealed class FixedHandlerFactory(HttpMessageHandler handler) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler, disposeHandler: false);
+
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+    }
+}

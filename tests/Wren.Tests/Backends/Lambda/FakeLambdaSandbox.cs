@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Wren.Backends;
+using Wren.Backends.Local;
+
+namespace Wren.Tests.Backends.Lambda;
+
+/// <summary>
+/// One execution environment of the fake Lambda service: the real <c>bootstrap</c> from the deployment package, started
+/// as Lambda starts it, with its own Runtime API. It runs one invocation at a time and keeps its output as the log.
+/// </summary>
+internal sealed class FakeLambdaSandbox : IAsyncDisposable
+{
+    private readonly RuntimeApiServer _api = new();
+    private readonly Process _process;
+    private readonly List<string> _log = [];
+
+    public FakeLambdaSandbox(string id, string root, int memoryMb, IReadOnlyDictionary<string, string> environment)
+    {
+        Id = id;
+        var start = new ProcessStartInfo(Path.Combine(root, "bootstrap")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
+        foreach ((string key, string value) in environment) start.Environment[key] = value;
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = _api.Endpoint;
+        start.Environment["AWS_LAMBDA_LOG_STREAM_NAME"] = $"2026/11/21/[$LATEST]{id}";
+        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memoryMb.ToString();
+        start.Environment["LAMBDA_TASK_ROOT"] = root;
+        // Lambda enforces memory with the sandbox's cgroup; the GC heap limit is the nearest thing in a plain process.
+        start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{(long)memoryMb * 1024 * 1024:X}";
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.Exited += (_, _) => _api.WorkerLost(WorkerName, $"RequestId: {Id} Error: Runtime exited with error: {(_process.ExitCode > 128 ? $"signal: {(_process.ExitCode == 137 ? "killed" : (_process.ExitCode - 128).ToString())}" : $"exit status {_process.ExitCode}")}");
+        StartedAt = Stopwatch.GetTimestamp();
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        _api.WorkerReady += _ => FirstNextAt ??= Stopwatch.GetTimestamp();
+    }
+
+    public string Id { get; }
+
+    private string WorkerName => $"2026/11/21/[$LATEST]{Id}";
+
+    public long StartedAt { get; }
+
+    public long? FirstNextAt { get; private set; }
+
+    public bool Exited => _process.HasExited;
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.Add(line);
+    }
+
+    public string LogSince(int line)
+    {
+        lock (_log) return string.Join('\n', _log.Skip(line));
+    }
+
+    public int LogLength
+    {
+        get
+        {
+            lock (_log) return _log.Count;
+        }
+    }
+
+    /// <summary>Runs one invocation to its end, or kills the sandbox at the function's timeout.</summary>
+    public async Task<InvocationOutcome?> InvokeAsync(byte[] payload, TimeSpan timeout)
+    {
+        var invocation = new LocalInvocation(payload, DateTimeOffset.UtcNow + timeout, () => { });
+        _api.Enqueue(invocation);
+        Task finished = await Task.WhenAny(invocation.Outcome.Task, Task.Delay(timeout));
+        if (finished == invocation.Outcome.Task) return await invocation.Outcome.Task;
+        Kill();
+        return null;
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        await _api.DisposeAsync();
+        _process.Dispose();
+    }
+}

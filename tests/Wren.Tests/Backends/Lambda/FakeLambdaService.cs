@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Wren.Aws;
+using Wren.Aws.Lambda;
+using Wren.Backends;
+using Wren.Backends.Local;
+
+namespace Wren.Tests.Backends.Lambda;
+
+/// <summary>
+/// Lambda's Invoke API for one function, on loopback: each invocation runs in a sandbox started from the real
+/// deployment package (moto's Lambda cannot run code without Docker). Every other Lambda request is passed on to moto,
+/// so the function's configuration is the one <c>wren deploy-lambda</c> created there. It can throttle on demand.
+/// </summary>
+internal sealed class FakeLambdaService : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly string _root;
+    private readonly string _moto;
+    private readonly IReadOnlyDictionary<string, string> _sandboxEnvironment;
+    private readonly Stack<FakeLambdaSandbox> _idle = new();
+    private readonly List<FakeLambdaSandbox> _all = [];
+    private readonly HttpClient _proxy = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private int _throttle;
+    private int _sandboxes;
+
+    private readonly LambdaClient _control;
+
+    public FakeLambdaService(string packageZip, string motoEndpoint, IReadOnlyDictionary<string, string> sandboxEnvironment)
+    {
+        _control = new LambdaClient(AwsContext.FromEnvironment(environment: name => sandboxEnvironment.GetValueOrDefault(name)));
+        _root = Path.Combine(Path.GetTempPath(), "wren-tests", $"lambda-{Guid.NewGuid():N}");
+        ZipFile.ExtractToDirectory(packageZip, _root);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(_root, "bootstrap"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _moto = motoEndpoint.TrimEnd('/');
+        _sandboxEnvironment = sandboxEnvironment;
+        _listener.Start();
+        Endpoint = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        _accepting = AcceptAsync();
+    }
+
+    public string Endpoint { get; }
+
+    /// <summary>How many invocations were made (throttled ones included).</summary>
+    public int Invocations => _invocations;
+
+    private int _invocations;
+
+    /// <summary>The sandboxes started so far, for start-up timings.</summary>
+    public IReadOnlyList<FakeLambdaSandbox> Sandboxes
+    {
+        get
+        {
+            lock (_all) return [.. _all];
+        }
+    }
+
+    /// <summary>Answers the next <paramref name="count"/> invocations with 429 TooManyRequestsException.</summary>
+    public void Throttle(int count) => Interlocked.Exchange(ref _throttle, count);
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                _ = ServeAsync(client);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                var exchange = new HttpExchange(client.GetStream());
+                while (await exchange.ReadAsync(_stop.Token) is { } request)
+                {
+                    (int status, Dictionary<string, string> headers, byte[] body) = await HandleAsync(request);
+                    await exchange.WriteAsync(status, headers, body, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private async Task<(int, Dictionary<string, string>, byte[])> HandleAsync(HttpExchange.Request request)
+    {
+        try
+        {
+            return request.Method == "POST" && request.Path.EndsWith("/invocations", StringComparison.Ordinal)
+                ? await InvokeAsync(request)
+                : await ForwardAsync(request);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A fault of the fake itself is a service error, so the client neither hangs nor retries forever.
+            return (500, new() { ["x-amzn-ErrorType"] = "ServiceException" }, ErrorBody("ServiceException", $"fake Lambda failed: {e}"));
+        }
+    }
+
+    private async Task<(int, Dictionary<string, string>, byte[])> InvokeAsync(HttpExchange.Request request)
+    {
+        Interlocked.Increment(ref _invocations);
+        int remaining;
+        do
+        {
+            remaining = Volatile.Read(ref _throttle);
+        }
+        while (remaining > 0 && Interlocked.CompareExchange(ref _throttle, remaining - 1, remaining) != remaining);
+        if (remaining > 0)
+            return (429, new() { ["x-amzn-ErrorType"] = "TooManyRequestsException", ["x-amzn-RequestId"] = Guid.NewGuid().ToString() },
+                Encoding.UTF8.GetBytes("""{"Type":"User","message":"Rate Exceeded.","Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}"""));
+
+        string functionName = Uri.UnescapeDataString(request.Path.Split('/')[3]);
+        (int memory, int timeout) = await ConfigurationAsync(functionName);
+        bool asynchronous = request.Headers.GetValueOrDefault("X-Amz-Invocation-Type") == "Event";
+        bool tail = request.Headers.GetValueOrDefault("X-Amz-Log-Type") == "Tail";
+        Task<(int, Dictionary<string, string>, byte[])> run = RunAsync(request.Body, memory, TimeSpan.FromSeconds(timeout), tail);
+        if (!asynchronous) return await run;
+        _ = run;
+        return (202, new() { ["x-amzn-RequestId"] = Guid.NewGuid().ToString() }, []);
+    }
+
+    /// <summary>At most this many sandboxes run at once; further invocations wait for one (the machine has two cores).</summary>
+    private readonly SemaphoreSlim _concurrency = new(4);
+
+    private async Task<(int, Dictionary<string, string>, byte[])> RunAsync(byte[] payload, int memory, TimeSpan timeout, bool tail)
+    {
+        await _concurrency.WaitAsync();
+        try
+        {
+            return await RunInSandboxAsync(payload, memory, timeout, tail);
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+    }
+
+    private async Task<(int, Dictionary<string, string>, byte[])> RunInSandboxAsync(byte[] payload, int memory, TimeSpan timeout, bool tail)
+    {
+        FakeLambdaSandbox sandbox = Take(memory);
+        int logStart = sandbox.LogLength;
+        InvocationOutcome? outcome = await sandbox.InvokeAsync(payload, timeout);
+        var headers = new Dictionary<string, string> { ["x-amzn-RequestId"] = Guid.NewGuid().ToString(), ["X-Amz-Executed-Version"] = "$LATEST" };
+        await Task.Delay(20);
+        if (tail)
+        {
+            string log = sandbox.LogSince(logStart);
+            byte[] bytes = Encoding.UTF8.GetBytes(log);
+            headers["X-Amz-Log-Result"] = Convert.ToBase64String(bytes.Length > 4096 ? bytes[^4096..] : bytes);
+        }
+        switch (outcome)
+        {
+            case InvocationOutcome.Answered answered:
+                Return(sandbox);
+                return (200, headers, answered.Envelope);
+            case InvocationOutcome.Rejected rejected:
+                Return(sandbox);
+                headers["X-Amz-Function-Error"] = "Unhandled";
+                return (200, headers, ErrorBody(rejected.ErrorType, rejected.Message));
+            case InvocationOutcome.Lost lost:
+                headers["X-Amz-Function-Error"] = "Unhandled";
+                return (200, headers, ErrorBody("Runtime.ExitError", lost.Reason));
+            default:
+                headers["X-Amz-Function-Error"] = "Unhandled";
+                return (200, headers, ErrorBody("Sandbox.Timedout", $"RequestId: {Guid.NewGuid()} Error: Task timed out after {timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} seconds"));
+        }
+    }
+
+    private static byte[] ErrorBody(string type, string message) =>
+        JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = type, ["errorMessage"] = message });
+
+    private FakeLambdaSandbox Take(int memory)
+    {
+        lock (_idle)
+        {
+            while (_idle.TryPop(out FakeLambdaSandbox? idle))
+                if (!idle.Exited) return idle;
+        }
+        var sandbox = new FakeLambdaSandbox($"sandbox{Interlocked.Increment(ref _sandboxes)}", _root, memory, _sandboxEnvironment);
+        lock (_all) _all.Add(sandbox);
+        return sandbox;
+    }
+
+    private void Return(FakeLambdaSandbox sandbox)
+    {
+        lock (_idle) _idle.Push(sandbox);
+    }
+
+    private readonly Dictionary<string, (int, int)> _configurations = [];
+
+    private async Task<(int Memory, int Timeout)> ConfigurationAsync(string functionName)
+    {
+        lock (_configurations)
+            if (_configurations.TryGetValue(functionName, out (int, int) known)) return known;
+        // moto tells services apart by the request's signature, so this goes through a signed client.
+        FunctionConfiguration function = await _control.GetFunctionConfigurationAsync(functionName)
+            ?? throw new InvalidOperationException($"function {functionName} is not deployed on moto");
+        (int, int) configuration = (function.MemorySize ?? 128, function.Timeout ?? 3);
+        lock (_configurations) _configurations[functionName] = configuration;
+        return configuration;
+    }
+
+    /// <summary>Forgets what it knew of function configurations (after a redeploy).</summary>
+    public void Refresh()
+    {
+        lock (_configurations) _configurations.Clear();
+    }
+
+    private async Task<(int, Dictionary<string, string>, byte[])> ForwardAsync(HttpExchange.Request request)
+    {
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), _moto + request.Path);
+        if (request.Body.Length > 0 || request.Method is "POST" or "PUT")
+        {
+            forward.Content = new ByteArrayContent(request.Body);
+            if (request.Headers.TryGetValue("Content-Type", out string? type)) forward.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+        }
+        foreach ((string name, string value) in request.Headers)
+            if (name is not ("Host" or "Content-Length" or "Content-Type")) forward.Headers.TryAddWithoutValidation(name, value);
+        using HttpResponseMessage response = await _proxy.SendAsync(forward);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .Where(h => h.Key is not ("Content-Length" or "Transfer-Encoding" or "Connection"))
+            .ToDictionary(h => h.Key, h => string.Join(",", h.Value));
+        return ((int)response.StatusCode, headers, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        await _accepting;
+        foreach (FakeLambdaSandbox sandbox in Sandboxes) await sandbox.DisposeAsync();
+        _proxy.Dispose();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
