@@ -209,7 +209,8 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                     resolve(callId);
                     break;
                 case CallOutcome.TimedOut:
-                    sink.Failed(callId, new WrenTimeoutException(callId, job.Timeout), result.Stats);
+                    bool atDeadline = result.Error?.Message.Contains("deadline", StringComparison.Ordinal) == true;
+                    sink.Failed(callId, new WrenTimeoutException(callId, job.Timeout, atDeadline), result.Stats);
                     progress.Finished(succeeded: false);
                     resolve(callId);
                     break;

@@ -33,7 +33,7 @@ internal sealed record CreateFunctionRequest
 
 internal sealed record UpdateFunctionConfigurationRequest
 {
-    [JsonIgnore] public required string FunctionName { get; init; }
+    [JsonIgnore] public string FunctionName { get; init; } = "";
     public string? Runtime { get; init; }
     public string? Role { get; init; }
     public string? Handler { get; init; }

@@ -1,0 +1,153 @@
+using System.IO.Compression;
+using Wren.Aws.Lambda;
+using Wren.Backends.Lambda;
+using Wren.Configuration;
+using Wren.Tests.Deploy;
+using Wren.Tests.Support;
+
+namespace Wren.Tests.Backends.Lambda;
+
+/// <summary>deploy-lambda against moto, and what only the Lambda backend does: throttling, asynchronous invocations,
+/// protocol checks, a missing function, log tails.</summary>
+[Collection(LambdaCollection.Name)]
+public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
+{
+    private LambdaEnvironment _environment = null!;
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    public async Task InitializeAsync() => _environment = await LambdaEnvironment.CreateAsync(moto, package, memoryMb: 768, timeoutSeconds: 45);
+
+    public async Task DisposeAsync() => await _environment.DisposeAsync();
+
+    [Fact]
+    public async Task DeployLambda_CreatesTheFunctionAsConfigured()
+    {
+        LambdaClient lambda = _environment.MotoLambda();
+        FunctionConfiguration function = (await lambda.GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
+        WrenConfigFile config = WrenConfigFile.Read(_environment.ConfigPath)!;
+        Assert.Equal("provided.al2023", function.Runtime);
+        Assert.Equal(LambdaDeploymentSettings.Handler, function.Handler);
+        Assert.Equal(config.RoleArn, function.Role);
+        Assert.Equal(768, function.MemorySize);
+        Assert.Equal(45, function.Timeout);
+        Assert.Equal(["x86_64"], function.Architectures!);
+        Assert.Equal("1", function.Environment!.Variables[LambdaDeploymentSettings.ProtocolVariable]);
+        EventInvokeConfig retries = (await lambda.GetFunctionEventInvokeConfigAsync(LambdaEnvironment.FunctionName))!;
+        Assert.Equal(0, retries.MaximumRetryAttempts);
+    }
+
+    [Fact]
+    public async Task DeployLambda_Twice_UpdatesInPlace()
+    {
+        CliRun again = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--memory", "1024");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("Updating function", again.Error);
+        FunctionConfiguration function = (await _environment.MotoLambda().GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
+        Assert.Equal(1024, function.MemorySize);
+        Assert.Equal(45, function.Timeout);
+        Assert.Equal(1024, WrenConfigFile.Read(_environment.ConfigPath)!.MemoryMb);
+    }
+
+    [Fact]
+    public async Task DeployLambda_WithoutRole_SaysToCreateIt()
+    {
+        string configPath = Path.Combine(Path.GetTempPath(), "wren-tests", Guid.NewGuid().ToString("N"), "config.json");
+        (WrenConfigFile.Read(_environment.ConfigPath)! with { RoleArn = null }).Write(configPath);
+        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(configPath), "deploy-lambda", "--zip", package.ZipPath);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"wren deploy-lambda: No execution role in {configPath}: run `wren create-role` first.", run.Error.Trim());
+    }
+
+    [Fact]
+    public void Package_HasAnExecutableBootstrapAndTheRuntime()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.ZipPath);
+        ZipArchiveEntry bootstrap = zip.GetEntry("bootstrap")!;
+        Assert.Equal(Convert.ToInt32("100755", 8), bootstrap.ExternalAttributes >>> 16);
+        Assert.NotNull(zip.GetEntry("Wren.LambdaRuntime.dll"));
+        Assert.NotNull(zip.GetEntry("System.Private.CoreLib.dll"));
+        Assert.NotNull(zip.GetEntry("AWSSDK.S3.dll"));
+        Assert.Null(zip.GetEntry("Wren.LambdaRuntime.pdb"));
+    }
+
+    [Fact]
+    public async Task Map_WhileThrottled_WaitsItOutAndCompletes()
+    {
+        await using WrenExecutor executor = _environment.CreateExecutor();
+        _environment.Lambda.Throttle(6);
+        int before = _environment.Lambda.Invocations;
+        int[] results = await executor.Map((int x) => x + 1, Enumerable.Range(0, 8), new MapOptions { ChunkSize = 2 }).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(1, 8), results);
+        Assert.Equal(4 + 6, _environment.Lambda.Invocations - before);
+    }
+
+    [Fact]
+    public async Task Map_AsynchronousInvocations_ReadResultsFromS3()
+    {
+        await using WrenExecutor executor = _environment.CreateExecutor(InvocationType.Event);
+        FutureList<string> futures = executor.Map((int x) => new string('w', x), [1, 2, 3], new MapOptions { ChunkSize = 1 });
+        Assert.Equal(["w", "ww", "www"], await futures.GetResultsAsync().WaitAsync(Patience));
+        var error = await Assert.ThrowsAsync<RemoteException>(() => executor.CallAsync((int x) => x > 0 ? throw new FormatException("async boom") : x, 1).GetResultAsync().WaitAsync(Patience));
+        Assert.Equal("async boom", error.RemoteMessage);
+    }
+
+    [Fact]
+    public async Task Map_FunctionOfAnotherProtocol_FailsWithWhatToRun()
+    {
+        LambdaClient lambda = _environment.MotoLambda();
+        FunctionConfiguration current = (await lambda.GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
+        await lambda.CreateFunctionAsync(new CreateFunctionRequest
+        {
+            FunctionName = "wren-old-runtime",
+            Runtime = "provided.al2023",
+            Handler = "wren",
+            Role = current.Role!,
+            Code = new FunctionCode { ZipFile = Convert.ToBase64String(await File.ReadAllBytesAsync(package.ZipPath)) },
+            Environment = new FunctionEnvironment { Variables = new() { [LambdaDeploymentSettings.ProtocolVariable] = "0" } },
+        });
+        await using WrenExecutor executor = _environment.CreateExecutor(function: "wren-old-runtime");
+        var error = await Assert.ThrowsAsync<ProtocolMismatchException>(() => executor.CallAsync((int x) => x, 1).GetResultAsync().WaitAsync(Patience));
+        Assert.Contains("speaks protocol 0 and this client speaks 1: run `wren deploy-lambda`", error.Message);
+    }
+
+    [Fact]
+    public async Task Map_FunctionNotDeployed_SaysToDeployIt()
+    {
+        await using WrenExecutor executor = _environment.CreateExecutor(function: "never-deployed");
+        var error = await Assert.ThrowsAsync<WrenException>(() => executor.CallAsync((int x) => x, 1).GetResultAsync().WaitAsync(Patience));
+        Assert.Contains("Lambda function never-deployed does not exist in region us-east-1: run `wren deploy-lambda`", error.Message);
+    }
+
+    [Fact]
+    public async Task RemoteException_CarriesTheLogTail()
+    {
+        await using WrenExecutor executor = _environment.CreateExecutor();
+        var error = await Assert.ThrowsAsync<RemoteException>(() => executor.CallAsync((int x) =>
+        {
+            Console.WriteLine($"about to fail on {x}");
+            return x > 0 ? throw new InvalidOperationException("logged failure") : x;
+        }, 7).GetResultAsync().WaitAsync(Patience));
+        Assert.Contains("about to fail on 7", error.LogTail);
+        Assert.Contains("about to fail on 7", error.Message);
+    }
+
+    [Fact]
+    public async Task Invocation_PastTheFunctionTimeout_IsLostAndRetriedThenFails()
+    {
+        CliRun shorter = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--timeout", "3");
+        Assert.True(shorter.ExitCode == 0, shorter.ToString());
+        _environment.Lambda.Refresh();
+        await using WrenExecutor executor = _environment.CreateExecutor();
+        // The call's own timeout is longer than the function's: Lambda's deadline is what stops it.
+        Future<int> future = executor.CallAsync((int x) =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(30));
+            return x;
+        }, 1, new MapOptions { Timeout = TimeSpan.FromMinutes(2), Retries = 0 });
+        var error = await Assert.ThrowsAsync<WrenTimeoutException>(() => future.GetResultAsync().WaitAsync(Patience));
+        Assert.Equal(0, error.InputIndex);
+        Assert.Contains("reached its deadline (the Lambda function's timeout)", error.Message);
+        Assert.Contains("wren deploy-lambda --timeout", error.Message);
+    }
+}
