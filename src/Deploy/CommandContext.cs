@@ -1,5 +1,7 @@
 using Wren.Aws;
 using Wren.Configuration;
+using Wren.Jobs;
+using Wren.Storage;
 
 namespace Wren.Deploy;
 
@@ -33,4 +35,13 @@ internal sealed class CommandContext
     public AwsContext Aws(string? region) => AwsContext.FromEnvironment(region, Time, Environment);
 
     public WrenConfiguration ExecutorConfiguration(WrenOptions? options = null) => WrenConfiguration.Resolve(options, Environment);
+
+    /// <summary>The jobs in the configured storage: the local folder, or the bucket of the AWS backends.</summary>
+    public JobStore Jobs()
+    {
+        WrenConfiguration configuration = ExecutorConfiguration();
+        if (configuration.Backend == WrenBackend.Local) return new JobStore(new FileStorage(configuration.StoragePath), configuration.Prefix);
+        string bucket = configuration.Bucket ?? throw new WrenException("No bucket is configured: run `wren create-config --bucket <bucket>`, or set WREN_BACKEND=local for local jobs.");
+        return new JobStore(new S3Storage(bucket, Aws(configuration.Region).Region, environment: Environment), configuration.Prefix);
+    }
 }

@@ -16,7 +16,7 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
         _all = new Lazy<Task<T[]>>(() => Task.WhenAll(_futures.Select(f => f.GetResultAsync())));
     }
 
-    /// <summary>The id of the Map's job, as <c>wren logs --job</c> and <c>wren plot --job</c> know it.</summary>
+    /// <summary>The id of the Map's job (executor id, then the job's number), as <c>wren logs --job</c>, <c>wren plot --job</c> and <c>wren jobs</c> know it.</summary>
     public string JobId { get; }
 
     /// <inheritdoc />

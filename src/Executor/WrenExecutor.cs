@@ -28,7 +28,7 @@ public sealed class WrenExecutor : IAsyncDisposable
         _configuration = configuration;
         _backend = backend;
         _runner = new JobRunner(backend, new CodeUploader(backend.Storage, backend.Location.Prefix));
-        Id = Guid.NewGuid().ToString("N")[..12];
+        Id = Guid.NewGuid().ToString("N")[..8];
     }
 
     /// <summary>
@@ -117,10 +117,10 @@ public sealed class WrenExecutor : IAsyncDisposable
         TIn[] items = [.. inputs];
         PreparedJob<TOut> job = Prepare<TOut>(function, typeof(TIn), items.Length, options);
         Start(job, items);
-        return new FutureList<TOut>(job.JobId, job.Futures);
+        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures);
     }
 
-    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, Future<TOut>[] Futures, MapOptions Options);
+    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, string FunctionName, Future<TOut>[] Futures, MapOptions Options);
 
     /// <summary>Checks the options and captures the function: everything that can fail before any I/O.</summary>
     private PreparedJob<TOut> Prepare<TOut>(Delegate function, Type inputType, int count, MapOptions? options)
@@ -133,7 +133,8 @@ public sealed class WrenExecutor : IAsyncDisposable
         DateTimeOffset now = _configuration.Time.GetUtcNow();
         var futures = new Future<TOut>[count];
         for (int i = 0; i < count; i++) futures[i] = new Future<TOut>(i, now);
-        return new PreparedJob<TOut>(jobId, captured, futures, options);
+        string name = $"{function.Method.DeclaringType?.Name}.{function.Method.Name}";
+        return new PreparedJob<TOut>(jobId, captured, name, futures, options);
     }
 
     /// <summary>Serializes the inputs (failing synchronously if one cannot travel) and starts the job in the background.</summary>
@@ -161,6 +162,8 @@ public sealed class WrenExecutor : IAsyncDisposable
             ExecutorId = Id,
             JobId = job.JobId,
             Function = job.Function,
+            FunctionName = job.FunctionName,
+            SubmittedAt = job.Futures.Length > 0 ? job.Futures[0].Stats.SubmittedAt : _configuration.Time.GetUtcNow(),
             Data = data.WrittenSpan.ToArray(),
             Lengths = lengths,
             Timeout = options.Timeout ?? _configuration.Timeout ?? MapOptions.DefaultTimeout,

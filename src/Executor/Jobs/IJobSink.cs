@@ -12,4 +12,7 @@ internal interface IJobSink
     void Succeeded(int callId, byte[] output, CallStats? stats);
 
     void Failed(int callId, Exception error, CallStats? stats);
+
+    /// <summary>How the call went, for the job's stats in storage.</summary>
+    CallRecord Record(int callId);
 }

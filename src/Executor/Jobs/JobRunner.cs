@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Wren.Backends;
 using Wren.Protocol;
+using Wren.Serialization;
 using Wren.Shipping;
 using Wren.Storage;
 using Wren.Worker;
@@ -25,6 +26,15 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
         try
         {
             await uploader.EnsureStoredAsync(job.Function.Code, cancellationToken).ConfigureAwait(false);
+            await PutRecordAsync(StorageKeys.JobRecord(backend.Location.Prefix, job.ExecutorId, job.JobId), new JobRecord
+            {
+                ExecutorId = job.ExecutorId,
+                JobId = job.JobId,
+                CreatedAt = job.SubmittedAt,
+                Calls = total,
+                Function = job.FunctionName,
+                Backend = backend.Name,
+            }, cancellationToken).ConfigureAwait(false);
             var shared = await ShareAsync(job, cancellationToken).ConfigureAwait(false);
             long[] offsets = new long[total + 1];
             for (int i = 0; i < total; i++) offsets[i + 1] = offsets[i] + job.Lengths[i];
@@ -67,7 +77,30 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
             for (int callId = 0; callId < total; callId++)
                 if (!resolved[callId]) sink.Failed(callId, error, null);
         }
+        await StoreStatsAsync(job, sink).ConfigureAwait(false);
     }
+
+    /// <summary>Keeps every call's stats with the job (for `wren jobs` and `wren plot`); a failure here fails no call.</summary>
+    private async Task StoreStatsAsync(JobSpec job, IJobSink sink)
+    {
+        try
+        {
+            var stats = new JobStats { JobId = job.JobId, Calls = [.. Enumerable.Range(0, job.Lengths.Length).Select(sink.Record)] };
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await PutRecordAsync(StorageKeys.JobStats(backend.Location.Prefix, job.ExecutorId, job.JobId), stats, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WrenException or OperationCanceledException or IOException)
+        {
+            // The results are what matter; stats that could not be stored are only missing from `wren jobs`.
+        }
+    }
+
+    private static readonly WrenSerializerOptions RecordOptions = new() { AllowedAssemblies = [typeof(JobRecord).Assembly] };
+
+    private Task PutRecordAsync<T>(string key, T record, CancellationToken cancellationToken) =>
+        backend.Storage.PutAsync(key, WrenSerializer.Serialize(record, RecordOptions), cancellationToken);
+
+    public static T ReadRecord<T>(byte[] bytes) => WrenSerializer.Deserialize<T>(bytes, RecordOptions);
 
     private sealed record SharedParts(byte[]? Function, string? FunctionKey, string? DataKey, CodeFile[] Code);
 

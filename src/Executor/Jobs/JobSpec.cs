@@ -9,6 +9,11 @@ internal sealed record JobSpec
     public required string JobId { get; init; }
     public required CapturedFunction Function { get; init; }
 
+    /// <summary>The function's name for people, as <c>Type.Method</c>.</summary>
+    public required string FunctionName { get; init; }
+
+    public DateTimeOffset SubmittedAt { get; init; }
+
     /// <summary>Every input, serialized, one after another.</summary>
     public required byte[] Data { get; init; }
 

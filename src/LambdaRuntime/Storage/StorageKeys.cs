@@ -11,6 +11,13 @@ internal static class StorageKeys
 
     public static string Data(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/data";
 
+    public static string JobRecord(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/job";
+
+    public static string JobStats(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/stats";
+
+    /// <summary>The folder of all jobs: <c>&lt;prefix&gt;/jobs/</c>.</summary>
+    public static string Jobs(string prefix) => Join(prefix, "jobs/");
+
     public static string Call(string prefix, string executorId, string jobId, int callId, string name) =>
         $"{Job(prefix, executorId, jobId)}/{callId:D5}/{name}";
 

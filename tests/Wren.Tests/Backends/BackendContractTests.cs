@@ -373,7 +373,7 @@ public abstract class BackendContractTests
         double[][] outputs = await futures.GetResultsAsync().WaitAsync(Patience);
         for (int i = 0; i < inputs.Length; i++) Assert.Equal(inputs[i].Select(v => v * 2), outputs[i]);
         var keys = new List<string>();
-        await foreach (StoredObject stored in Storage.ListAsync($"{Executor.ComputeBackend.Location.Prefix}/jobs/{Executor.Id}/{futures.JobId}/")) keys.Add(stored.Key);
+        await foreach (StoredObject stored in Storage.ListAsync($"{Executor.ComputeBackend.Location.Prefix}/jobs/{Executor.Id}/{futures.JobId.Split('-')[1]}/")) keys.Add(stored.Key);
         Assert.Contains(keys, key => key.EndsWith("/data"));
         Assert.Contains(keys, key => key.EndsWith("/output"));
     }

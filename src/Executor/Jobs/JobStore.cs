@@ -1,0 +1,79 @@
+using Wren.Storage;
+
+namespace Wren.Jobs;
+
+/// <summary>Reads what storage holds about jobs: their records, stats and sizes; finds a job by its id; deletes jobs.</summary>
+internal sealed class JobStore(IObjectStorage storage, string prefix)
+{
+    /// <summary>One job as <c>wren jobs</c> shows it.</summary>
+    public sealed record Summary(string Id, string ExecutorId, string JobId, DateTimeOffset CreatedAt, int Calls, int? Succeeded, int? Failed, long Bytes, string? Function, string? Backend);
+
+    public IObjectStorage Storage => storage;
+
+    public string Prefix => prefix;
+
+    /// <summary>Every job in storage, newest first.</summary>
+    public async Task<IReadOnlyList<Summary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var jobs = new Dictionary<(string, string), (long Bytes, DateTimeOffset Oldest, bool HasRecord, bool HasStats)>();
+        string root = StorageKeys.Jobs(prefix);
+        await foreach (StoredObject stored in storage.ListAsync(root, cancellationToken).ConfigureAwait(false))
+        {
+            string[] parts = stored.Key[root.Length..].Split('/');
+            if (parts.Length < 3) continue;
+            var key = (parts[0], parts[1]);
+            var entry = jobs.GetValueOrDefault(key, (0, DateTimeOffset.MaxValue, false, false));
+            entry.Bytes += stored.Size;
+            if (stored.LastModified < entry.Oldest) entry.Oldest = stored.LastModified;
+            if (parts.Length == 3 && parts[2] == "job") entry.HasRecord = true;
+            if (parts.Length == 3 && parts[2] == "stats") entry.HasStats = true;
+            jobs[key] = entry;
+        }
+        var summaries = new List<Summary>();
+        foreach (((string executor, string job), var entry) in jobs)
+        {
+            JobRecord? record = entry.HasRecord ? await ReadAsync<JobRecord>(StorageKeys.JobRecord(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
+            JobStats? stats = entry.HasStats ? await ReadAsync<JobStats>(StorageKeys.JobStats(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
+            summaries.Add(new Summary(JobIds.Format(executor, job), executor, job, record?.CreatedAt ?? entry.Oldest, record?.Calls ?? stats?.Calls.Length ?? 0,
+                stats?.Calls.Count(c => c.Status == CallStatus.Succeeded), stats?.Calls.Count(c => c.Status != CallStatus.Succeeded),
+                entry.Bytes, record?.Function, record?.Backend));
+        }
+        return [.. summaries.OrderByDescending(s => s.CreatedAt)];
+    }
+
+    /// <summary>The job whose id is <paramref name="id"/>, or starts or ends with it (a job number alone picks the newest such job).</summary>
+    public async Task<Summary> FindAsync(string id, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<Summary> jobs = await ListAsync(cancellationToken).ConfigureAwait(false);
+        return jobs.FirstOrDefault(j => j.Id == id)
+            ?? jobs.FirstOrDefault(j => j.Id.EndsWith(id, StringComparison.Ordinal) || j.Id.StartsWith(id, StringComparison.Ordinal))
+            ?? throw new WrenException($"No job '{id}' in {storage.Describe}; `wren jobs` lists the jobs there.");
+    }
+
+    public Task<JobStats?> StatsAsync(Summary job, CancellationToken cancellationToken = default) =>
+        ReadAsync<JobStats>(StorageKeys.JobStats(prefix, job.ExecutorId, job.JobId), cancellationToken);
+
+    /// <summary>Deletes everything stored for the job; returns the bytes removed.</summary>
+    public async Task<long> DeleteAsync(Summary job, CancellationToken cancellationToken = default)
+    {
+        long removed = 0;
+        await foreach (StoredObject stored in storage.ListAsync(StorageKeys.Job(prefix, job.ExecutorId, job.JobId) + "/", cancellationToken).ConfigureAwait(false))
+        {
+            await storage.DeleteAsync(stored.Key, cancellationToken).ConfigureAwait(false);
+            removed += stored.Size;
+        }
+        return removed;
+    }
+
+    private async Task<T?> ReadAsync<T>(string key, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            return JobRunner.ReadRecord<T>(await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is StorageNotFoundException or Serialization.WrenSerializationException)
+        {
+            return null;
+        }
+    }
+}

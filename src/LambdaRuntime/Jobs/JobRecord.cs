@@ -1,0 +1,51 @@
+namespace Wren.Jobs;
+
+/// <summary>What is stored about a job when it starts, at <c>jobs/&lt;executor&gt;/&lt;job&gt;/job</c>.</summary>
+internal sealed record JobRecord
+{
+    public required string ExecutorId { get; init; }
+    public required string JobId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required int Calls { get; init; }
+
+    /// <summary>The function, as <c>Type.Method</c>.</summary>
+    public required string Function { get; init; }
+
+    public required string Backend { get; init; }
+}
+
+/// <summary>How each call of a job went, stored when the job ends at <c>jobs/&lt;executor&gt;/&lt;job&gt;/stats</c>.</summary>
+internal sealed record JobStats
+{
+    public required string JobId { get; init; }
+    public required CallRecord[] Calls { get; init; }
+}
+
+/// <summary>How one call went.</summary>
+internal sealed record CallRecord
+{
+    public required int CallId { get; init; }
+    public required CallStatus Status { get; init; }
+    public required DateTimeOffset SubmittedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    public bool? ColdStart { get; init; }
+    public string? WorkerId { get; init; }
+    public long? PeakMemoryBytes { get; init; }
+    public long BytesIn { get; init; }
+    public long? BytesOut { get; init; }
+    public int Attempts { get; init; }
+
+    /// <summary>For a failed call: the exception's type and message.</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>How a call ended, as stored.</summary>
+internal enum CallStatus
+{
+    Succeeded,
+    Failed,
+    TimedOut,
+    Lost,
+    Cancelled,
+}
