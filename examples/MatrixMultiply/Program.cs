@@ -2,6 +2,7 @@
 // by the lambda, so shipped once with the function); the blocks are put back together and checked against a local multiply.
 using System.Diagnostics;
 using Wren;
+using Wren.Deploy.Progress;
 
 const int N = 400;
 const int BlockRows = 50;
@@ -13,7 +14,9 @@ double[,] b = RandomMatrix(N, N, random);
 await using var executor = WrenExecutor.Create();
 var clock = Stopwatch.StartNew();
 IEnumerable<double[,]> rowBlocks = Enumerable.Range(0, N / BlockRows).Select(i => Rows(a, i * BlockRows, BlockRows));
-double[][,] blocks = await executor.Map((double[,] rows) => Multiply(rows, b), rowBlocks);
+var progress = new MapProgressDisplay(Console.Error, interactive: !Console.IsErrorRedirected);
+FutureList<double[,]> futures = executor.Map((double[,] rows) => Multiply(rows, b), rowBlocks, new MapOptions { Progress = progress.Progress });
+double[][,] blocks = await progress.ShowAsync("blocks", futures.GetResultsAsync());
 double[,] product = new double[N, N];
 for (int block = 0; block < blocks.Length; block++)
     for (int i = 0; i < BlockRows; i++)

@@ -1,12 +1,15 @@
 // The PyWren hello world, in C#: square a thousand numbers on workers, then check the sum.
 using System.Diagnostics;
 using Wren;
+using Wren.Deploy.Progress;
 
 await using var executor = WrenExecutor.Create();
 Console.WriteLine($"Backend: {executor.Backend}");
 
 var clock = Stopwatch.StartNew();
-int[] squares = await executor.Map((int x) => x * x, Enumerable.Range(0, 1000));
+var progress = new MapProgressDisplay(Console.Error, interactive: !Console.IsErrorRedirected);
+FutureList<int> futures = executor.Map((int x) => x * x, Enumerable.Range(0, 1000), new MapOptions { Progress = progress.Progress });
+int[] squares = await progress.ShowAsync("squares", futures.GetResultsAsync());
 Console.WriteLine($"Squared 1,000 numbers in {clock.ElapsedMilliseconds} ms (workers started cold).");
 
 clock.Restart();

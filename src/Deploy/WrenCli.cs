@@ -14,6 +14,9 @@ internal static class WrenCli
         new DeleteLambdaCommand(context),
         new DeleteRoleCommand(context),
         new TestCommand(context),
+        new LogsCommand(context),
+        new JobsCommand(context),
+        new CleanupCommand(context),
     };
 
     public static async Task<int> RunAsync(string[] args, CommandContext context, CancellationToken cancellationToken = default)

@@ -19,6 +19,7 @@ internal static class Program
             ?? Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_STREAM_NAME")
             ?? $"worker-{Environment.ProcessId}";
         string cache = Path.Combine(Path.GetTempPath(), "wren-code");
+        CallLog.Install();
         using var api = new RuntimeApiClient(endpoint, workerId);
         var runner = new ChunkRunner(workerId, WorkerStorage.Open, cache, TimeProvider.System);
         var host = new WorkerHost(api, runner, code => Environment.Exit(code));

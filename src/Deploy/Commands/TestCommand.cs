@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Wren.Deploy.Progress;
 
 namespace Wren.Deploy.Commands;
 
@@ -20,8 +21,9 @@ internal sealed class TestCommand : WrenCommand
         await using WrenExecutor executor = WrenExecutor.Create(Context.ExecutorConfiguration(), Backends.BackendFactory.Create(Context.ExecutorConfiguration()));
         await Context.Error.WriteLineAsync($"Running {calls} calls on the {executor.Backend.ToString().ToLowerInvariant()} backend...").ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        FutureList<string> futures = executor.Map((int x) => $"{x} squared is {x * x}, from {Environment.MachineName}", Enumerable.Range(1, calls));
-        string[] results = await futures.GetResultsAsync(cancellationToken).ConfigureAwait(false);
+        var display = new MapProgressDisplay(Context.Error, Context.Interactive);
+        FutureList<string> futures = executor.Map((int x) => $"{x} squared is {x * x}, from {Environment.MachineName}", Enumerable.Range(1, calls), new MapOptions { Progress = display.Progress });
+        string[] results = await display.ShowAsync("wren test", futures.GetResultsAsync(cancellationToken)).ConfigureAwait(false);
         TimeSpan total = clock.Elapsed;
         foreach ((Future<string> future, string result) in futures.Zip(results))
         {

@@ -21,6 +21,9 @@ internal interface IComputeBackend : IAsyncDisposable
     /// <summary>Whether workers store each invocation's response (asynchronous invocations), rather than return it.</summary>
     bool ResultsThroughStorage { get; }
 
+    /// <summary>Whether workers keep each call's output lines in storage (a backend without a log service).</summary>
+    bool StoresCallLogs { get; }
+
     /// <summary>Runs one invocation. <paramref name="onRunning"/> is called if the backend learns that a worker took it.</summary>
     Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken);
 }

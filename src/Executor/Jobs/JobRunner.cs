@@ -34,6 +34,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                 Calls = total,
                 Function = job.FunctionName,
                 Backend = backend.Name,
+                CodeHashes = [.. job.Function.Code.Select(c => c.Hash)],
             }, cancellationToken).ConfigureAwait(false);
             var shared = await ShareAsync(job, cancellationToken).ConfigureAwait(false);
             long[] offsets = new long[total + 1];
@@ -135,7 +136,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
             string? responseKey = backend.ResultsThroughStorage
                 ? StorageKeys.Call(backend.Location.Prefix, job.ExecutorId, job.JobId, chunk[0], $"response-{attempts[chunk[0]]}")
                 : null;
-            InvocationRequest request = Request(job, shared, offsets, chunk) with { ResponseKey = responseKey };
+            InvocationRequest request = Request(job, shared, offsets, chunk) with { ResponseKey = responseKey, StoreLogs = backend.StoresCallLogs };
             var settings = new InvocationSettings(job.MemoryMb, job.Timeout, chunk.Length, responseKey);
             outcome = await backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
             {
@@ -237,7 +238,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                     resolve(callId);
                     break;
                 case CallOutcome.Failed:
-                    sink.Failed(callId, ToException(result.Error!, callId, answered.LogTail), result.Stats);
+                    sink.Failed(callId, ToException(result.Error!, callId, result.LogTail ?? answered.LogTail), result.Stats);
                     progress.Finished(succeeded: false);
                     resolve(callId);
                     break;

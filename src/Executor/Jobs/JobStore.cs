@@ -6,7 +6,7 @@ namespace Wren.Jobs;
 internal sealed class JobStore(IObjectStorage storage, string prefix)
 {
     /// <summary>One job as <c>wren jobs</c> shows it.</summary>
-    public sealed record Summary(string Id, string ExecutorId, string JobId, DateTimeOffset CreatedAt, int Calls, int? Succeeded, int? Failed, long Bytes, string? Function, string? Backend);
+    public sealed record Summary(string Id, string ExecutorId, string JobId, DateTimeOffset CreatedAt, int Calls, int? Succeeded, int? Failed, long Bytes, string? Function, string? Backend, IReadOnlyList<string> CodeHashes);
 
     public IObjectStorage Storage => storage;
 
@@ -36,7 +36,7 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
             JobStats? stats = entry.HasStats ? await ReadAsync<JobStats>(StorageKeys.JobStats(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
             summaries.Add(new Summary(JobIds.Format(executor, job), executor, job, record?.CreatedAt ?? entry.Oldest, record?.Calls ?? stats?.Calls.Length ?? 0,
                 stats?.Calls.Count(c => c.Status == CallStatus.Succeeded), stats?.Calls.Count(c => c.Status != CallStatus.Succeeded),
-                entry.Bytes, record?.Function, record?.Backend));
+                entry.Bytes, record?.Function, record?.Backend, record?.CodeHashes ?? []));
         }
         return [.. summaries.OrderByDescending(s => s.CreatedAt)];
     }
@@ -63,6 +63,36 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
             removed += stored.Size;
         }
         return removed;
+    }
+
+    /// <summary>
+    /// Deletes code files no remaining job uses, except those stored within <paramref name="grace"/> (a Map that is
+    /// starting may have uploaded its code before writing its job record). Returns the files and bytes removed.
+    /// </summary>
+    public async Task<(int Files, long Bytes)> DeleteUnusedCodeAsync(IReadOnlyList<Summary> remaining, TimeSpan grace, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var used = remaining.SelectMany(j => j.CodeHashes).ToHashSet(StringComparer.Ordinal);
+        string codePrefix = StorageKeys.Code(prefix, "x")[..^"x.dll".Length];
+        int files = 0;
+        long bytes = 0;
+        await foreach (StoredObject stored in storage.ListAsync(codePrefix, cancellationToken).ConfigureAwait(false))
+        {
+            string hash = Path.GetFileNameWithoutExtension(stored.Key);
+            if (used.Contains(hash) || now - stored.LastModified < grace) continue;
+            await storage.DeleteAsync(stored.Key, cancellationToken).ConfigureAwait(false);
+            files++;
+            bytes += stored.Size;
+        }
+        return (files, bytes);
+    }
+
+    /// <summary>Every call log the job stored (local backend), in call order.</summary>
+    public async Task<IReadOnlyList<StoredObject>> CallLogsAsync(Summary job, CancellationToken cancellationToken = default)
+    {
+        var logs = new List<StoredObject>();
+        await foreach (StoredObject stored in storage.ListAsync(StorageKeys.Job(prefix, job.ExecutorId, job.JobId) + "/", cancellationToken).ConfigureAwait(false))
+            if (stored.Key.EndsWith("/log", StringComparison.Ordinal)) logs.Add(stored);
+        return [.. logs.OrderBy(l => l.Key, StringComparer.Ordinal)];
     }
 
     private async Task<T?> ReadAsync<T>(string key, CancellationToken cancellationToken) where T : class

@@ -12,6 +12,9 @@ internal sealed record JobRecord
     public required string Function { get; init; }
 
     public required string Backend { get; init; }
+
+    /// <summary>The hashes of the code files the job uses (cleanup keeps those of jobs that remain).</summary>
+    public string[] CodeHashes { get; init; } = [];
 }
 
 /// <summary>How each call of a job went, stored when the job ends at <c>jobs/&lt;executor&gt;/&lt;job&gt;/stats</c>.</summary>

@@ -35,6 +35,9 @@ internal sealed record InvocationRequest
     public string? ResponseKey { get; init; }
 
     public bool StoreResults => ResponseKey is not null;
+
+    /// <summary>Whether each call's output lines go to storage as <c>&lt;call&gt;/log</c> (the local backend, which has no log service).</summary>
+    public bool StoreLogs { get; init; }
 }
 
 /// <summary>An assembly of the user's code: its simple name and the SHA-256 of its bytes (lower-case hex).</summary>

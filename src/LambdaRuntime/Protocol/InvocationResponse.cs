@@ -28,6 +28,9 @@ internal sealed record CallResult
     public string? OutputKey { get; init; }
     public RemoteError? Error { get; init; }
     public CallStats? Stats { get; init; }
+
+    /// <summary>The last lines the call wrote, if any.</summary>
+    public string? LogTail { get; init; }
 }
 
 /// <summary>An exception as it crosses processes: type, message, stack trace and the exception that caused it.</summary>

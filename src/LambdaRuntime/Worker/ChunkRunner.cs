@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using Wren.Jobs;
 using Wren.Protocol;
 using Wren.Serialization;
 using Wren.Storage;
@@ -41,6 +42,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         var results = new CallResult[request.CallIds.Length];
         int completed = 0;
         long callStarted = 0;
+        CallLog.Scope? currentLog = null;
         int answered = 0;
         var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
         using ITimer watchdog = time.CreateTimer(_ =>
@@ -51,7 +53,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             bool atDeadline = deadline is { } end && time.GetUtcNow() >= end - DeadlineMargin;
             if (!pastTimeout && !atDeadline) return;
             if (Interlocked.Exchange(ref answered, 1) != 0) return;
-            giveUp(TimedOutResponse(request, results, Volatile.Read(ref completed), started, pastTimeout));
+            giveUp(TimedOutResponse(request, results, Volatile.Read(ref completed), started, pastTimeout, Volatile.Read(ref currentLog)?.Tail()));
         }, null, WatchdogPeriod(timeout), WatchdogPeriod(timeout));
 
         var output = new ArrayBufferWriter<byte>(256);
@@ -72,6 +74,8 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             _cold = false;
             Volatile.Write(ref callStarted, time.GetTimestamp());
             RemoteError? error = null;
+            using CallLog.Scope log = CallLog.Begin(JobIds.Format(request.ExecutorId, request.JobId), callId);
+            Volatile.Write(ref currentLog, log);
             try
             {
                 await invoker.InvokeAsync(input, output).ConfigureAwait(false);
@@ -92,7 +96,10 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                 BytesIn = input.Length,
                 BytesOut = output.WrittenCount,
             };
-            results[i] = await ResultAsync(request, storage, callId, error, output, stats, cancellationToken).ConfigureAwait(false);
+            log.Dispose();
+            results[i] = await ResultAsync(request, storage, callId, error, output, stats, cancellationToken).ConfigureAwait(false) with { LogTail = log.Tail() };
+            if (request.StoreLogs && log.Text is { Length: > 0 } text)
+                await storage.PutAsync(StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "log"), System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref completed, i + 1);
         }
         if (Interlocked.Exchange(ref answered, 1) != 0)
@@ -118,7 +125,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     private static TimeSpan WatchdogPeriod(TimeSpan timeout) =>
         TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 20, 10, 1000));
 
-    private InvocationResponse TimedOutResponse(InvocationRequest request, CallResult[] results, int completed, long started, bool pastTimeout)
+    private InvocationResponse TimedOutResponse(InvocationRequest request, CallResult[] results, int completed, long started, bool pastTimeout, string? logTail)
     {
         var calls = new CallResult[request.CallIds.Length];
         Array.Copy(results, calls, completed);
@@ -131,6 +138,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                 ? new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null)
                 : new RemoteError("Wren.Timeout", "the call was still running when the invocation reached its deadline (the Lambda function's timeout); the worker running it was stopped", null, null),
             Stats = new CallStats { Started = time.GetUtcNow().UtcDateTime - time.GetElapsedTime(started), Ended = time.GetUtcNow().UtcDateTime, WorkerId = workerId },
+            LogTail = logTail,
         };
         for (int i = completed + 1; i < calls.Length; i++) calls[i] = new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
         return new InvocationResponse { WorkerId = workerId, Calls = calls, WorkerExiting = true };

@@ -33,6 +33,8 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
 
     public int MaxInlineBytes => mode == InvocationType.RequestResponse ? SynchronousInlineBytes : AsynchronousInlineBytes;
 
+    public bool StoresCallLogs => false;
+
     public bool ResultsThroughStorage => mode == InvocationType.Event;
 
     public string FunctionName => functionName;

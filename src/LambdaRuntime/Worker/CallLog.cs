@@ -1,0 +1,139 @@
+using System.Text;
+
+namespace Wren.Worker;
+
+/// <summary>
+/// The worker's console while calls run: every line a call writes (from any thread or task it started) goes out
+/// prefixed with its job and call, <c>3f9a1c2b-M0001#00042 INFO message</c> (ERROR for standard error), and is kept
+/// for the call's log. Lines written outside a call go out as they are.
+/// </summary>
+internal sealed class CallLog
+{
+    private const int MaxKeptChars = 1024 * 1024;
+
+    private static readonly AsyncLocal<Scope?> Current = new();
+
+    private readonly TextWriter _output;
+
+    private CallLog(TextWriter output) => _output = output;
+
+    /// <summary>Routes Console.Out and Console.Error through call logs, writing to the process's real output.</summary>
+    public static CallLog Install()
+    {
+        var log = new CallLog(Console.Out);
+        Console.SetOut(new LineWriter(log, "INFO"));
+        Console.SetError(new LineWriter(log, "ERROR"));
+        return log;
+    }
+
+    /// <summary>Starts the log of one call on this async flow; dispose the scope when the call ends.</summary>
+    public static Scope Begin(string job, int callId)
+    {
+        var scope = new Scope($"{job}#{callId:D5}");
+        Current.Value = scope;
+        return scope;
+    }
+
+    private void Emit(string level, string line)
+    {
+        Scope? scope = Current.Value;
+        if (scope is null || scope.Ended)
+        {
+            _output.WriteLine(line);
+        }
+        else
+        {
+            _output.WriteLine($"{scope.Tag} {level} {line}");
+            scope.Keep(level, line);
+        }
+        _output.Flush();
+    }
+
+    /// <summary>One call's lines.</summary>
+    internal sealed class Scope(string tag) : IDisposable
+    {
+        private readonly StringBuilder _text = new();
+
+        public string Tag { get; } = tag;
+
+        public bool Ended { get; private set; }
+
+        public bool Truncated { get; private set; }
+
+        public void Keep(string level, string line)
+        {
+            lock (_text)
+            {
+                if (_text.Length > MaxKeptChars)
+                {
+                    Truncated = true;
+                    return;
+                }
+                if (level != "INFO") _text.Append(level).Append(' ');
+                _text.Append(line).Append('\n');
+            }
+        }
+
+        public string Text
+        {
+            get
+            {
+                lock (_text) return Truncated ? _text + "[log truncated at 1 MB]\n" : _text.ToString();
+            }
+        }
+
+        /// <summary>The last few lines, for the call's result (a failed future's message shows them).</summary>
+        public string? Tail(int maxChars = 2048)
+        {
+            string text = Text;
+            if (text.Length == 0) return null;
+            if (text.Length <= maxChars) return text;
+            int cut = text.IndexOf('\n', text.Length - maxChars);
+            return cut < 0 ? text[^maxChars..] : text[(cut + 1)..];
+        }
+
+        public void Dispose()
+        {
+            Ended = true;
+            if (ReferenceEquals(Current.Value, this)) Current.Value = null;
+        }
+    }
+
+    /// <summary>Collects characters into lines and hands each whole line to the log.</summary>
+    private sealed class LineWriter(CallLog log, string level) : TextWriter
+    {
+        private readonly StringBuilder _line = new();
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            if (value == '\n')
+            {
+                Flush();
+                return;
+            }
+            if (value != '\r') _line.Append(value);
+        }
+
+        public override void Write(string? value)
+        {
+            if (value is null) return;
+            foreach (char c in value) Write(c);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            Write(value);
+            Flush();
+        }
+
+        public override void Flush()
+        {
+            if (_line.Length == 0) return;
+            string line = _line.ToString();
+            _line.Clear();
+            log.Emit(level, line);
+        }
+    }
+}
