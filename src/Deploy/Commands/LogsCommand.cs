@@ -37,7 +37,12 @@ internal sealed class LogsCommand : WrenCommand
         var printer = new LogPrinter(Context.Out, Context.Interactive);
         WrenConfiguration configuration = Context.ExecutorConfiguration();
         JobStore store = Context.Jobs();
-        JobStore.Summary? job = parse.GetValue(_job) is { } id ? await store.FindAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        string? jobId = parse.GetValue(_job);
+        // On AWS a full job id is used as it is; a partial one is looked up among the jobs in the bucket.
+        JobStore.Summary? job = jobId is null ? null
+            : configuration.Backend != WrenBackend.Local && jobId.Contains('-')
+                ? new JobStore.Summary(jobId, "", "", default, 0, null, null, 0, null, null, [])
+                : await store.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
         DateTimeOffset from = Context.Time.GetUtcNow() - since;
         try
         {
