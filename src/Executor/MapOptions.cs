@@ -27,6 +27,15 @@ public sealed class MapOptions
     /// <summary>How often a call whose worker died (killed, crashed, out of memory) is tried again before it fails.</summary>
     public int? Retries { get; init; }
 
+    /// <summary>GPUs per worker. Any GPU sends the Map to AWS Batch (Lambda has none).</summary>
+    public int? Gpus { get; init; }
+
+    /// <summary>
+    /// Whether calls that time out or run out of memory on Lambda are run again on AWS Batch, with four times the timeout
+    /// (at least an hour) and twice the memory (at least 4 GB). Default: false. Needs <c>wren deploy-batch</c>.
+    /// </summary>
+    public bool? BatchFallback { get; init; }
+
     /// <summary>Receives progress reports: calls submitted, running, done and failed.</summary>
     public IProgress<MapProgress>? Progress { get; init; }
 
@@ -38,6 +47,7 @@ public sealed class MapOptions
         if (ChunkSize is < 1) problems.Add($"ChunkSize is {ChunkSize}; it must be at least 1");
         if (MaxConcurrency is < 1) problems.Add($"MaxConcurrency is {MaxConcurrency}; it must be at least 1");
         if (Retries is < 0) problems.Add($"Retries is {Retries}; it cannot be negative");
+        if (Gpus is < 0) problems.Add($"Gpus is {Gpus}; it cannot be negative");
         if (problems.Count > 0) throw new ArgumentException($"Invalid MapOptions: {string.Join("; ", problems)}.");
         return this;
     }

@@ -16,18 +16,31 @@ namespace Wren;
 /// </summary>
 public sealed class WrenExecutor : IAsyncDisposable
 {
+    /// <summary>What Lambda allows a call at most; a Map asking for more goes to AWS Batch.</summary>
+    private static readonly TimeSpan LambdaMaxTimeout = TimeSpan.FromSeconds(900);
+    private const int LambdaMaxMemoryMb = 10_240;
+
     private readonly WrenConfiguration _configuration;
     private readonly IComputeBackend _backend;
     private readonly JobRunner _runner;
+    private readonly Lazy<JobRunner>? _batch;
     private readonly CancellationTokenSource _disposing = new();
     private readonly List<Task> _jobs = [];
     private int _nextJob;
 
-    private WrenExecutor(WrenConfiguration configuration, IComputeBackend backend)
+    private WrenExecutor(WrenConfiguration configuration, IComputeBackend backend, Func<IComputeBackend>? batch)
     {
         _configuration = configuration;
         _backend = backend;
-        _runner = new JobRunner(backend, new CodeUploader(backend.Storage, backend.Location.Prefix));
+        if (batch is not null)
+        {
+            _batch = new Lazy<JobRunner>(() =>
+            {
+                IComputeBackend created = batch();
+                return new JobRunner(created, new CodeUploader(created.Storage, created.Location.Prefix));
+            });
+        }
+        _runner = new JobRunner(backend, new CodeUploader(backend.Storage, backend.Location.Prefix), _batch is null ? null : () => _batch.Value);
         Id = Guid.NewGuid().ToString("N")[..8];
     }
 
@@ -38,10 +51,10 @@ public sealed class WrenExecutor : IAsyncDisposable
     public static WrenExecutor Create(WrenOptions? options = null)
     {
         WrenConfiguration configuration = WrenConfiguration.Resolve(options);
-        return new WrenExecutor(configuration, Backends.BackendFactory.Create(configuration));
+        return new WrenExecutor(configuration, Backends.BackendFactory.Create(configuration), Backends.BackendFactory.BatchFor(configuration));
     }
 
-    internal static WrenExecutor Create(WrenConfiguration configuration, IComputeBackend backend) => new(configuration, backend);
+    internal static WrenExecutor Create(WrenConfiguration configuration, IComputeBackend backend, Func<IComputeBackend>? batch = null) => new(configuration, backend, batch);
 
     /// <summary>This executor's id; its jobs are stored under <c>jobs/&lt;id&gt;/</c>.</summary>
     public string Id { get; }
@@ -156,7 +169,10 @@ public sealed class WrenExecutor : IAsyncDisposable
             lengths[i] = data.WrittenCount - before;
         }
         MapOptions options = job.Options;
-        int concurrency = options.MaxConcurrency ?? _backend.DefaultConcurrency;
+        TimeSpan timeout = options.Timeout ?? _configuration.Timeout ?? MapOptions.DefaultTimeout;
+        int memory = options.MemoryMb ?? _configuration.MemoryMb ?? MapOptions.DefaultMemoryMb;
+        JobRunner runner = RunnerFor(timeout, memory, options.Gpus ?? 0);
+        int concurrency = options.MaxConcurrency ?? runner.Backend.DefaultConcurrency;
         var spec = new JobSpec
         {
             ExecutorId = Id,
@@ -166,15 +182,29 @@ public sealed class WrenExecutor : IAsyncDisposable
             SubmittedAt = job.Futures.Length > 0 ? job.Futures[0].Stats.SubmittedAt : _configuration.Time.GetUtcNow(),
             Data = data.WrittenSpan.ToArray(),
             Lengths = lengths,
-            Timeout = options.Timeout ?? _configuration.Timeout ?? MapOptions.DefaultTimeout,
-            MemoryMb = options.MemoryMb ?? _configuration.MemoryMb ?? MapOptions.DefaultMemoryMb,
-            ChunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency),
+            Timeout = timeout,
+            MemoryMb = memory,
+            ChunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency, runner.Backend.ChunksPerSlot),
             Concurrency = concurrency,
             Retries = options.Retries ?? MapOptions.DefaultRetries,
             Progress = options.Progress,
+            Gpus = options.Gpus ?? 0,
+            Fallback = options.BatchFallback == true,
         };
+        if (spec.Fallback && _batch is null)
+            throw new WrenException("MapOptions.BatchFallback needs AWS Batch, which is not set up: run `wren deploy-batch`.");
         var sink = new FutureSink<TOut>(job.Futures, ResultOptions(job.Function));
-        Track(Task.Run(() => _runner.RunAsync(spec, sink, _disposing.Token)));
+        Track(Task.Run(() => runner.RunAsync(spec, sink, _disposing.Token)));
+    }
+
+    /// <summary>Lambda unless the Map asks for more than Lambda allows (a longer timeout, more memory, a GPU): then Batch.</summary>
+    private JobRunner RunnerFor(TimeSpan timeout, int memoryMb, int gpus)
+    {
+        bool beyondLambda = timeout > LambdaMaxTimeout || memoryMb > LambdaMaxMemoryMb || gpus > 0;
+        if (_configuration.Backend != WrenBackend.Lambda || !beyondLambda) return _runner;
+        if (_batch is null)
+            throw new WrenException($"This Map asks for more than Lambda allows ({(gpus > 0 ? $"{gpus} GPU" : timeout > LambdaMaxTimeout ? $"a timeout of {timeout.TotalSeconds:0} s, over 900" : $"{memoryMb} MB, over 10,240")}), so it needs AWS Batch: run `wren deploy-batch`.");
+        return _batch.Value;
     }
 
     private static WrenSerializerOptions ResultOptions(CapturedFunction function)
@@ -202,6 +232,7 @@ public sealed class WrenExecutor : IAsyncDisposable
         lock (_jobs) jobs = [.. _jobs];
         await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _backend.DisposeAsync().ConfigureAwait(false);
+        if (_batch is { IsValueCreated: true }) await _batch.Value.Backend.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
     }
 }

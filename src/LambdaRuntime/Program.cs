@@ -7,8 +7,9 @@ namespace Wren;
 /// <summary>The worker: run by Lambda as <c>bootstrap</c>, by the local backend as a child process, by Batch in a container.</summary>
 internal static class Program
 {
-    private static async Task<int> Main()
+    private static async Task<int> Main(string[] args)
     {
+        if (args.Contains(BatchEntry.ModeArgument)) return await RunBatchAsync();
         string? endpoint = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
         if (string.IsNullOrEmpty(endpoint))
         {
@@ -25,5 +26,21 @@ internal static class Program
         var host = new WorkerHost(api, runner, code => Environment.Exit(code));
         await host.RunAsync();
         return WorkerExitCodes.Success;
+    }
+
+    private static async Task<int> RunBatchAsync()
+    {
+        string workerId = Environment.GetEnvironmentVariable("AWS_BATCH_JOB_ID") ?? $"batch-{Environment.ProcessId}";
+        CallLog.Install();
+        var runner = new ChunkRunner(workerId, WorkerStorage.Open, Path.Combine(Path.GetTempPath(), "wren-code"), TimeProvider.System);
+        try
+        {
+            return await BatchEntry.RunAsync(Environment.GetEnvironmentVariable, runner, code => Environment.Exit(code), CancellationToken.None);
+        }
+        catch (WrenException e)
+        {
+            await Console.Error.WriteLineAsync($"Wren worker: {e.Message}");
+            return WorkerExitCodes.InitFailed;
+        }
     }
 }

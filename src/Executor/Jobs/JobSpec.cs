@@ -25,9 +25,18 @@ internal sealed record JobSpec
     public required int ChunkSize { get; init; }
     public required int Concurrency { get; init; }
     public required int Retries { get; init; }
+    public int Gpus { get; init; }
+
+    /// <summary>For a job that reruns some calls of another: the original input index of each call.</summary>
+    public int[]? InputIndexes { get; init; }
+
+    public int InputIndexOf(int callId) => InputIndexes?[callId] ?? callId;
+
+    /// <summary>Whether calls that time out or run out of memory are run again on the fallback backend (AWS Batch).</summary>
+    public bool Fallback { get; init; }
     public IProgress<MapProgress>? Progress { get; init; }
 
-    /// <summary>About four chunks per worker, so that work stays balanced, and at most 2,000 calls per invocation.</summary>
-    public static int AutomaticChunkSize(int calls, int concurrency) =>
-        Math.Clamp((int)Math.Ceiling(calls / (concurrency * 4.0)), 1, 2000);
+    /// <summary>A few chunks per worker (as the backend prefers), so that work stays balanced, and at most 2,000 calls per invocation.</summary>
+    public static int AutomaticChunkSize(int calls, int concurrency, int chunksPerSlot = 4) =>
+        Math.Clamp((int)Math.Ceiling(calls / ((double)concurrency * chunksPerSlot)), 1, 2000);
 }

@@ -42,6 +42,8 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
             config.ServiceURL = endpoint.ToString();
             config.ForcePathStyle = true;
             config.AuthenticationRegion = region;
+            // Presigned URLs follow UseHttp rather than the endpoint's scheme.
+            config.UseHttp = endpoint.Scheme == Uri.UriSchemeHttp;
         }
         if (handler is not null) config.HttpClientFactory = new FixedHandlerFactory(handler);
         // Keys and secrets in the environment (a test's, or the worker's) are used as they are; otherwise the SDK's chain.
@@ -194,6 +196,17 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
             throw Explain(e, key);
         }
     }
+
+    /// <summary>A URL that lets anyone holding it read the object until it expires (a Batch container fetches the worker so).</summary>
+    public string PresignGet(string key, TimeSpan validFor) =>
+        _s3.GetPreSignedURL(new GetPreSignedUrlRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow + validFor,
+            Protocol = _s3.Config is AmazonS3Config { UseHttp: true } ? Amazon.S3.Protocol.HTTP : Amazon.S3.Protocol.HTTPS,
+        });
 
     /// <summary>Checks that the bucket exists and is reachable with these credentials and this region.</summary>
     public async Task CheckReachableAsync(CancellationToken cancellationToken = default)

@@ -23,19 +23,19 @@ internal static class BatchDeploymentSettings
 
     // Environment variables of a Batch container, set per submission by the backend.
     public const string BundleUrlVariable = "WREN_BUNDLE_URL";
-    public const string RequestsKeyVariable = "WREN_REQUESTS_KEY";
-    public const string BucketVariable = "WREN_BUCKET";
-    public const string RegionVariable = "WREN_REGION";
-    public const string ArrayIndexVariable = "AWS_BATCH_JOB_ARRAY_INDEX";
+    public const string RequestsKeyVariable = Worker.BatchEntry.RequestsKeyVariable;
+    public const string BucketVariable = Worker.BatchEntry.BucketVariable;
+    public const string RegionVariable = Worker.BatchEntry.RegionVariable;
+    public const string ArrayIndexVariable = Worker.BatchEntry.ArrayIndexVariable;
 
     /// <summary>The worker's argument that selects its Batch entry mode.</summary>
-    public const string BatchModeArgument = "--batch";
+    public const string BatchModeArgument = Worker.BatchEntry.ModeArgument;
 
     /// <summary>The stock image's command: fetch and unpack the bundle, then hand over to the worker.</summary>
     public static string[] StockCommand =>
     [
         "sh", "-c",
-        $"set -e; mkdir -p /tmp/wren && cd /tmp/wren && curl -fsS --retry 3 \"${BundleUrlVariable}\" -o worker.tar.gz && tar -xzf worker.tar.gz && exec ./bootstrap {BatchModeArgument}",
+        $"set -e; D=\"${{TMPDIR:-/tmp}}/wren\"; mkdir -p \"$D\" && cd \"$D\" && curl -fsS --retry 3 \"${BundleUrlVariable}\" -o worker.tar.gz && tar -xzf worker.tar.gz && exec ./bootstrap {BatchModeArgument}",
     ];
 
     public static string[] CustomCommand => [CustomImageWorker, BatchModeArgument];

@@ -16,36 +16,25 @@ namespace Wren.Tests.Backends.Lambda;
 /// deployment package (moto's Lambda cannot run code without Docker). Every other Lambda request is passed on to moto,
 /// so the function's configuration is the one <c>wren deploy-lambda</c> created there. It can throttle on demand.
 /// </summary>
-internal sealed class FakeLambdaService : IAsyncDisposable
+internal sealed class FakeLambdaService : Support.LoopbackAwsService
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly string _root;
-    private readonly string _moto;
     private readonly IReadOnlyDictionary<string, string> _sandboxEnvironment;
     private readonly Stack<FakeLambdaSandbox> _idle = new();
     private readonly List<FakeLambdaSandbox> _all = [];
-    private readonly HttpClient _proxy = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
     private int _throttle;
     private int _sandboxes;
 
     private readonly LambdaClient _control;
 
-    public FakeLambdaService(string packageZip, string motoEndpoint, IReadOnlyDictionary<string, string> sandboxEnvironment)
+    public FakeLambdaService(string packageZip, string motoEndpoint, IReadOnlyDictionary<string, string> sandboxEnvironment) : base(motoEndpoint)
     {
         _control = new LambdaClient(AwsContext.FromEnvironment(environment: name => sandboxEnvironment.GetValueOrDefault(name)));
         _root = Path.Combine(Path.GetTempPath(), "wren-tests", $"lambda-{Guid.NewGuid():N}");
         ZipFile.ExtractToDirectory(packageZip, _root);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(_root, "bootstrap"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        _moto = motoEndpoint.TrimEnd('/');
         _sandboxEnvironment = sandboxEnvironment;
-        _listener.Start();
-        Endpoint = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-        _accepting = AcceptAsync();
     }
-
-    public string Endpoint { get; }
 
     /// <summary>How many invocations were made (throttled ones included).</summary>
     public int Invocations => _invocations;
@@ -64,54 +53,8 @@ internal sealed class FakeLambdaService : IAsyncDisposable
     /// <summary>Answers the next <paramref name="count"/> invocations with 429 TooManyRequestsException.</summary>
     public void Throttle(int count) => Interlocked.Exchange(ref _throttle, count);
 
-    private async Task AcceptAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                _ = ServeAsync(client);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                var exchange = new HttpExchange(client.GetStream());
-                while (await exchange.ReadAsync(_stop.Token) is { } request)
-                {
-                    (int status, Dictionary<string, string> headers, byte[] body) = await HandleAsync(request);
-                    await exchange.WriteAsync(status, headers, body, _stop.Token);
-                }
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-            }
-        }
-    }
-
-    private async Task<(int, Dictionary<string, string>, byte[])> HandleAsync(HttpExchange.Request request)
-    {
-        try
-        {
-            return request.Method == "POST" && request.Path.EndsWith("/invocations", StringComparison.Ordinal)
-                ? await InvokeAsync(request)
-                : await ForwardAsync(request);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A fault of the fake itself is a service error, so the client neither hangs nor retries forever.
-            return (500, new() { ["x-amzn-ErrorType"] = "ServiceException" }, ErrorBody("ServiceException", $"fake Lambda failed: {e}"));
-        }
-    }
+    protected override async Task<(int Status, Dictionary<string, string> Headers, byte[] Body)?> HandleAsync(HttpExchange.Request request) =>
+        request.Method == "POST" && request.Path.EndsWith("/invocations", StringComparison.Ordinal) ? await InvokeAsync(request) : null;
 
     private async Task<(int, Dictionary<string, string>, byte[])> InvokeAsync(HttpExchange.Request request)
     {
@@ -184,7 +127,7 @@ internal sealed class FakeLambdaService : IAsyncDisposable
     }
 
     private static byte[] ErrorBody(string type, string message) =>
-        JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = type, ["errorMessage"] = message });
+        Json(new Dictionary<string, string> { ["errorType"] = type, ["errorMessage"] = message });
 
     private FakeLambdaSandbox Take(int memory)
     {
@@ -223,30 +166,10 @@ internal sealed class FakeLambdaService : IAsyncDisposable
         lock (_configurations) _configurations.Clear();
     }
 
-    private async Task<(int, Dictionary<string, string>, byte[])> ForwardAsync(HttpExchange.Request request)
+    public override async ValueTask DisposeAsync()
     {
-        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), _moto + request.Path);
-        if (request.Body.Length > 0 || request.Method is "POST" or "PUT")
-        {
-            forward.Content = new ByteArrayContent(request.Body);
-            if (request.Headers.TryGetValue("Content-Type", out string? type)) forward.Content.Headers.TryAddWithoutValidation("Content-Type", type);
-        }
-        foreach ((string name, string value) in request.Headers)
-            if (name is not ("Host" or "Content-Length" or "Content-Type")) forward.Headers.TryAddWithoutValidation(name, value);
-        using HttpResponseMessage response = await _proxy.SendAsync(forward);
-        var headers = response.Headers.Concat(response.Content.Headers)
-            .Where(h => h.Key is not ("Content-Length" or "Transfer-Encoding" or "Connection"))
-            .ToDictionary(h => h.Key, h => string.Join(",", h.Value));
-        return ((int)response.StatusCode, headers, await response.Content.ReadAsByteArrayAsync());
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        await _accepting;
+        await base.DisposeAsync();
         foreach (FakeLambdaSandbox sandbox in Sandboxes) await sandbox.DisposeAsync();
-        _proxy.Dispose();
         try
         {
             Directory.Delete(_root, recursive: true);

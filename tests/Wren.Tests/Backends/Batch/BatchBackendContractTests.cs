@@ -1,0 +1,33 @@
+using Wren.Tests.Backends.Lambda;
+using Wren.Tests.Support;
+
+namespace Wren.Tests.Backends.Batch;
+
+/// <summary>
+/// The backend contract through Batch's path: each Map an array job, each child the worker's Batch entry started as its
+/// container would start it (the job definition's command fetches the bundle through a presigned URL), S3 on moto.
+/// </summary>
+[Collection(LambdaCollection.Name)]
+public sealed class BatchBackendContractTests(BatchBackendContractTests.Fixture fixture) : BackendContractTests, IClassFixture<BatchBackendContractTests.Fixture>
+{
+    protected override WrenExecutor Executor => fixture.Executor;
+
+    public sealed class Fixture(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
+    {
+        private BatchEnvironment? _environment;
+
+        public WrenExecutor Executor { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            _environment = await BatchEnvironment.CreateAsync(moto, package);
+            Executor = _environment.CreateExecutor();
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (Executor is not null) await Executor.DisposeAsync();
+            if (_environment is not null) await _environment.DisposeAsync();
+        }
+    }
+}

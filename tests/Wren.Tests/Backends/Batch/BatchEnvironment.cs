@@ -1,0 +1,98 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using Amazon.S3;
+using Wren.Aws;
+using Wren.Aws.Batch;
+using Wren.Backends;
+using Wren.Backends.Batch;
+using Wren.Configuration;
+using Wren.Protocol;
+using Wren.Storage;
+using Wren.Tests.Backends.Lambda;
+using Wren.Tests.Support;
+
+namespace Wren.Tests.Backends.Batch;
+
+/// <summary>
+/// Wren on Batch with AWS replaced: the worker bundle in S3 and the job definition in moto, and the fake Batch service
+/// running each child as its container would, fetching the bundle through its presigned URL.
+/// </summary>
+internal sealed class BatchEnvironment : IAsyncDisposable
+{
+    private BatchEnvironment(MotoServer moto, string bucket, string bundleKey, FakeBatchService batch)
+    {
+        Moto = moto;
+        Bucket = bucket;
+        BundleKey = bundleKey;
+        Batch = batch;
+    }
+
+    public MotoServer Moto { get; }
+    public string Bucket { get; }
+    public string BundleKey { get; }
+    public FakeBatchService Batch { get; }
+
+    public Func<string, string?> ClientEnvironment => Moto.Environment(null, new Dictionary<string, string> { ["AWS_ENDPOINT_URL_BATCH"] = Batch.Endpoint });
+
+    public static async Task<BatchEnvironment> CreateAsync(MotoServer moto, RuntimePackageFixture package)
+    {
+        moto.Require();
+        string bucket = $"wren-{Guid.NewGuid():N}"[..24];
+        using (IAmazonS3 s3 = S3Storage.CreateClient(MotoServer.Region, environment: moto.Environment()))
+            await s3.PutBucketAsync(bucket);
+        byte[] bundle = TarGzOf(package.ZipPath);
+        string bundleKey = BatchDeploymentSettings.BundleKey(WrenConfiguration.DefaultPrefix, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bundle)));
+        using (var storage = new S3Storage(bucket, MotoServer.Region, environment: moto.Environment()))
+            await storage.PutAsync(bundleKey, bundle);
+        var control = new BatchClient(AwsContext.FromEnvironment(environment: moto.Environment()));
+        await control.RegisterJobDefinitionAsync(new RegisterJobDefinitionRequest
+        {
+            JobDefinitionName = BatchDeploymentSettings.JobDefinition,
+            ContainerProperties = new ContainerProperties
+            {
+                Image = BatchDeploymentSettings.StockImage,
+                Command = [.. BatchDeploymentSettings.StockCommand],
+                ResourceRequirements = [new() { Type = ResourceRequirement.Vcpu, Value = "1" }, new() { Type = ResourceRequirement.Memory, Value = "2048" }],
+                Environment = [new() { Name = "WREN_PROTOCOL", Value = WrenProtocol.Version.ToString() }],
+            },
+            PlatformCapabilities = [RegisterJobDefinitionRequest.Fargate],
+        });
+        return new BatchEnvironment(moto, bucket, bundleKey, new FakeBatchService(moto.Endpoint, moto.Variables()));
+    }
+
+    /// <summary>The deployment package as the Batch bundle: the same files, bootstrap executable, in a tar.gz.</summary>
+    private static byte[] TarGzOf(string zipPath)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "wren-tests", $"bundle-{Guid.NewGuid():N}");
+        try
+        {
+            ZipFile.ExtractToDirectory(zipPath, folder);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(folder, "bootstrap"), (UnixFileMode)Convert.ToInt32("755", 8));
+            using var output = new MemoryStream();
+            using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+                TarFile.CreateFromDirectory(folder, gzip, includeBaseDirectory: false);
+            return output.ToArray();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    public BatchBackend CreateBackend() => new(
+        new BatchClient(AwsContext.FromEnvironment(environment: ClientEnvironment)),
+        new S3Storage(Bucket, MotoServer.Region, environment: ClientEnvironment),
+        WrenConfiguration.DefaultPrefix,
+        new BatchTargets(BatchDeploymentSettings.JobQueue, BatchDeploymentSettings.JobDefinition, null, null, BundleKey))
+    {
+        PollInterval = TimeSpan.FromMilliseconds(300),
+    };
+
+    public WrenExecutor CreateExecutor()
+    {
+        WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Backend = WrenBackend.Batch, Bucket = Bucket, ConfigPath = "/nonexistent" }, ClientEnvironment);
+        return WrenExecutor.Create(configuration, CreateBackend());
+    }
+
+    public async ValueTask DisposeAsync() => await Batch.DisposeAsync();
+}
