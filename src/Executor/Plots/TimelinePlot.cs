@@ -71,7 +71,7 @@ internal static class TimelinePlot
         Legend(svg, timeline);
         double step = Ticks.Step(Math.Max(timeline.Latest - timeline.Earliest, 1e-3), 10);
         // The axis ends on a tick, so that its right end is labelled.
-        double to = timeline.Earliest + Math.Ceiling((Math.Max(timeline.Latest - timeline.Earliest, 1e-3)) / step - 1e-9) * step;
+        double to = Math.Max(Math.Ceiling(timeline.Latest / step - 1e-9) * step, timeline.Earliest + step);
         double X(double seconds) => Left + (seconds - timeline.Earliest) / (to - timeline.Earliest) * PlotWidth;
 
         TimeAxis(svg, timeline.Earliest, to, step, X, CallsTop, callsHeight, labelled: false);

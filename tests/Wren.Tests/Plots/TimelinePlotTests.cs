@@ -135,6 +135,17 @@ public sealed class TimelinePlotTests
     }
 
     [Fact]
+    public void Render_WorkerClockBehindTheSubmitter_KeepsEveryBarInsideThePlot()
+    {
+        CallRecord[] calls = GeneratedCalls.Job(3, workers: 1);
+        calls[0] = calls[0] with { StartedAt = GeneratedCalls.Submitted.AddSeconds(-0.2), EndedAt = GeneratedCalls.Submitted.AddSeconds(0.1) };
+        PlotSvg plot = Render(calls);
+        double left = plot.WithClass("line", "grid").Min(l => (double)l.Attribute("x1")!);
+        Assert.All(plot.Calls.SelectMany(g => g.Elements()).Where(e => e.Name.LocalName == "rect"), r => Assert.True((double)r.Attribute("x")! >= left - 0.01));
+        Assert.Contains("-0.2", plot.Texts);
+    }
+
+    [Fact]
     public void Render_NoCalls_SaysSo()
     {
         PlotSvg plot = Render([]);
