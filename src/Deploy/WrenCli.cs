@@ -13,6 +13,7 @@ internal static class WrenCli
         new DeployLambdaCommand(context),
         new DeleteLambdaCommand(context),
         new DeleteRoleCommand(context),
+        new PlotCommand(context),
         new TestCommand(context),
         new LogsCommand(context),
         new JobsCommand(context),

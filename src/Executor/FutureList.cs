@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
+using Wren.Jobs;
+using Wren.Plots;
 
 namespace Wren;
 
@@ -37,6 +39,19 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
         var byTask = _futures.ToDictionary(f => f.Completion);
         await foreach (Task done in Task.WhenEach(byTask.Keys).WithCancellation(cancellationToken).ConfigureAwait(false))
             yield return byTask[done];
+    }
+
+    /// <summary>
+    /// Waits for every call to end, then writes the Map's timeline to <paramref name="path"/> as an SVG: when each call was
+    /// submitted, started and ended, which were cold starts, and how many ran at once (what <c>wren plot</c> draws).
+    /// </summary>
+    public async Task SaveTimelineAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        await Task.WhenAll(_futures.Select(f => f.Completion)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        CallRecord[] calls = [.. _futures.Select(f => CallRecords.From(f, f.InputIndex))];
+        await File.WriteAllTextAsync(path, TimelinePlot.Render(calls, $"Job {JobId}"), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

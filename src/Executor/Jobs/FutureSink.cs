@@ -39,38 +39,7 @@ internal sealed class FutureSink<T>(Future<T>[] futures, WrenSerializerOptions r
         future.Fail(error);
     }
 
-    public CallRecord Record(int callId)
-    {
-        Future<T> future = futures[callId];
-        FutureStats stats = future.Stats;
-        Exception? error = future.Completion.Exception?.InnerException;
-        return new CallRecord
-        {
-            CallId = callId,
-            Status = future.Status == FutureStatus.Succeeded ? CallStatus.Succeeded : error switch
-            {
-                WrenTimeoutException => CallStatus.TimedOut,
-                WorkerLostException => CallStatus.Lost,
-                OperationCanceledException => CallStatus.Cancelled,
-                _ => CallStatus.Failed,
-            },
-            SubmittedAt = stats.SubmittedAt,
-            StartedAt = stats.StartedAt,
-            EndedAt = stats.EndedAt,
-            ColdStart = stats.ColdStart,
-            WorkerId = stats.WorkerId,
-            PeakMemoryBytes = stats.PeakMemoryBytes,
-            BytesIn = stats.BytesIn,
-            BytesOut = stats.BytesOut,
-            Attempts = stats.Attempts,
-            Error = error switch
-            {
-                null => null,
-                RemoteException remote => $"{remote.RemoteType}: {remote.RemoteMessage}",
-                _ => $"{error.GetType().Name}: {error.Message}",
-            },
-        };
-    }
+    public CallRecord Record(int callId) => CallRecords.From(futures[callId], callId);
 
     private static void Record(Future future, CallStats? stats)
     {
