@@ -11,7 +11,7 @@ namespace Wren;
 
 /// <summary>
 /// Runs functions over many inputs on a backend: worker processes on this machine, AWS Lambda, or AWS Batch. Create one
-/// with <see cref="Create(WrenOptions?)"/>, call <see cref="Map{TIn, TOut}(Func{TIn, TOut}, IEnumerable{TIn}, MapOptions?)"/>, await the
+/// with <see cref="Create(WrenOptions?)"/>, call <see cref="Map{TIn, TOut}(Func{TIn, TOut}, IEnumerable{TIn}, MapOptions?, CancellationToken)"/>, await the
 /// futures, and dispose it to stop its workers. Thread-safe.
 /// </summary>
 public sealed class WrenExecutor : IAsyncDisposable
@@ -66,38 +66,38 @@ public sealed class WrenExecutor : IAsyncDisposable
 
     /// <summary>Calls <paramref name="function"/> on every input, remotely; the futures come back in input order.</summary>
     /// <exception cref="WrenSerializationException">The function's closure or an input cannot travel (nothing was uploaded).</exception>
-    public FutureList<TOut> Map<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> inputs, MapOptions? options = null) =>
-        Submit<TIn, TOut>(function, inputs, options);
+    public FutureList<TOut> Map<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> inputs, MapOptions? options = null, CancellationToken cancellationToken = default) =>
+        Submit<TIn, TOut>(function, inputs, options, cancellationToken);
 
     /// <summary>Calls the asynchronous <paramref name="function"/> on every input, remotely.</summary>
     /// <exception cref="WrenSerializationException">The function's closure or an input cannot travel (nothing was uploaded).</exception>
-    public FutureList<TOut> Map<TIn, TOut>(Func<TIn, Task<TOut>> function, IEnumerable<TIn> inputs, MapOptions? options = null) =>
-        Submit<TIn, TOut>(function, inputs, options);
+    public FutureList<TOut> Map<TIn, TOut>(Func<TIn, Task<TOut>> function, IEnumerable<TIn> inputs, MapOptions? options = null, CancellationToken cancellationToken = default) =>
+        Submit<TIn, TOut>(function, inputs, options, cancellationToken);
 
     /// <summary>Calls <paramref name="function"/> once, remotely.</summary>
-    public Future<TOut> CallAsync<TIn, TOut>(Func<TIn, TOut> function, TIn input, MapOptions? options = null) =>
-        Submit<TIn, TOut>(function, [input], options)[0];
+    public Future<TOut> CallAsync<TIn, TOut>(Func<TIn, TOut> function, TIn input, MapOptions? options = null, CancellationToken cancellationToken = default) =>
+        Submit<TIn, TOut>(function, [input], options, cancellationToken)[0];
 
     /// <summary>Calls the asynchronous <paramref name="function"/> once, remotely.</summary>
-    public Future<TOut> CallAsync<TIn, TOut>(Func<TIn, Task<TOut>> function, TIn input, MapOptions? options = null) =>
-        Submit<TIn, TOut>(function, [input], options)[0];
+    public Future<TOut> CallAsync<TIn, TOut>(Func<TIn, Task<TOut>> function, TIn input, MapOptions? options = null, CancellationToken cancellationToken = default) =>
+        Submit<TIn, TOut>(function, [input], options, cancellationToken)[0];
 
     /// <summary>Maps <paramref name="map"/> over the inputs, then runs <paramref name="reduce"/> remotely on all the results, in input order.</summary>
     /// <exception cref="WrenSerializationException">A closure or an input cannot travel (nothing was uploaded).</exception>
-    public Future<TResult> MapReduce<TIn, TMid, TResult>(Func<TIn, TMid> map, IEnumerable<TIn> inputs, Func<IReadOnlyList<TMid>, TResult> reduce, MapOptions? options = null)
+    public Future<TResult> MapReduce<TIn, TMid, TResult>(Func<TIn, TMid> map, IEnumerable<TIn> inputs, Func<IReadOnlyList<TMid>, TResult> reduce, MapOptions? options = null, CancellationToken cancellationToken = default)
     {
         PreparedJob<TResult> reduction = Prepare<TResult>(reduce, typeof(IReadOnlyList<TMid>), 1, options);
-        FutureList<TMid> mapped = Map(map, inputs, options);
-        Track(ReduceAsync(mapped, reduction));
+        FutureList<TMid> mapped = Map(map, inputs, options, cancellationToken);
+        Track(ReduceAsync(mapped, reduction, cancellationToken));
         return reduction.Futures[0];
     }
 
-    private async Task ReduceAsync<TMid, TResult>(FutureList<TMid> mapped, PreparedJob<TResult> reduction)
+    private async Task ReduceAsync<TMid, TResult>(FutureList<TMid> mapped, PreparedJob<TResult> reduction, CancellationToken cancellationToken)
     {
         try
         {
             TMid[] parts = await mapped.GetResultsAsync(_disposing.Token).ConfigureAwait(false);
-            Start<IReadOnlyList<TMid>, TResult>(reduction, [parts]);
+            Start<IReadOnlyList<TMid>, TResult>(reduction, [parts], cancellationToken);
         }
         catch (Exception e)
         {
@@ -124,12 +124,12 @@ public sealed class WrenExecutor : IAsyncDisposable
         return new WaitResult([.. all.Where(f => f.IsCompleted)], [.. all.Where(f => !f.IsCompleted)]);
     }
 
-    private FutureList<TOut> Submit<TIn, TOut>(Delegate function, IEnumerable<TIn> inputs, MapOptions? options)
+    private FutureList<TOut> Submit<TIn, TOut>(Delegate function, IEnumerable<TIn> inputs, MapOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         TIn[] items = [.. inputs];
         PreparedJob<TOut> job = Prepare<TOut>(function, typeof(TIn), items.Length, options);
-        Start(job, items);
+        Start(job, items, cancellationToken);
         return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures);
     }
 
@@ -151,7 +151,7 @@ public sealed class WrenExecutor : IAsyncDisposable
     }
 
     /// <summary>Serializes the inputs (failing synchronously if one cannot travel) and starts the job in the background.</summary>
-    private void Start<TIn, TOut>(PreparedJob<TOut> job, IReadOnlyList<TIn> inputs)
+    private void Start<TIn, TOut>(PreparedJob<TOut> job, IReadOnlyList<TIn> inputs, CancellationToken cancellationToken)
     {
         var data = new ArrayBufferWriter<byte>(Math.Max(256, inputs.Count * 8));
         int[] lengths = new int[inputs.Count];
@@ -194,7 +194,12 @@ public sealed class WrenExecutor : IAsyncDisposable
         if (spec.Fallback && _batch is null)
             throw new WrenException("MapOptions.BatchFallback needs AWS Batch, which is not set up: run `wren deploy-batch`.");
         var sink = new FutureSink<TOut>(job.Futures, ResultOptions(job.Function));
-        Track(Task.Run(() => runner.RunAsync(spec, sink, _disposing.Token)));
+        Track(Task.Run(async () =>
+        {
+            // Cancelling the Map's token (or disposing the executor) stops the job: its futures fail, Batch jobs are terminated.
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token, cancellationToken);
+            await runner.RunAsync(spec, sink, cancel.Token).ConfigureAwait(false);
+        }, CancellationToken.None));
     }
 
     /// <summary>Lambda unless the Map asks for more than Lambda allows (a longer timeout, more memory, a GPU): then Batch.</summary>

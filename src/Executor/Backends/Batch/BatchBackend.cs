@@ -51,6 +51,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
         string jobKey = settings.JobKey ?? throw new InvalidOperationException("A Batch invocation needs its job's key.");
         string group = string.Join('|', jobKey, settings.MemoryMb, settings.Gpus, settings.CallTimeout.Ticks);
         var chunk = new BatchSubmission.Chunk(envelope, settings, onRunning);
+        BatchSubmission submissionOf;
         lock (_lock)
         {
             // An array job has at most 10,000 children; more chunks start another.
@@ -62,8 +63,13 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
                 _ = SubmitAfterGatheringAsync(group, submission);
             }
             submission.Chunks.Add(chunk);
+            submissionOf = submission;
         }
-        cancellationToken.Register(() => chunk.Outcome.TrySetResult(new InvocationOutcome.Lost("cancelled")));
+        cancellationToken.Register(() =>
+        {
+            submissionOf.Cancelled = true;
+            chunk.Outcome.TrySetResult(new InvocationOutcome.Lost("cancelled"));
+        });
         return chunk.Outcome.Task;
     }
 
@@ -86,7 +92,8 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
         }
         finally
         {
-            if (submission.JobId is { } jobId && !submission.AllFinished)
+            // A cancelled Map, or a watch that ended early, leaves no containers running.
+            if (submission.JobId is { } jobId && (submission.Cancelled || !submission.AllFinished))
             {
                 try
                 {

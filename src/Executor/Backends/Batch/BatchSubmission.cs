@@ -16,5 +16,8 @@ internal sealed class BatchSubmission(string key, InvocationSettings settings)
 
     public string? JobId { get; set; }
 
+    /// <summary>Set when the Map's token was cancelled: the job is terminated.</summary>
+    public bool Cancelled { get; set; }
+
     public bool AllFinished => Chunks.All(c => c.Outcome.Task.IsCompleted);
 }
