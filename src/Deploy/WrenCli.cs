@@ -11,6 +11,7 @@ internal static class WrenCli
         new CreateConfigCommand(context),
         new CreateRoleCommand(context),
         new DeployLambdaCommand(context),
+        new DeployBatchCommand(context),
         new DeleteLambdaCommand(context),
         new DeleteRoleCommand(context),
         new PlotCommand(context),

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Wren.Deploy.Deployment;
 
-/// <summary>The execution role's documents: who may assume it, and the least it needs to do Wren's work.</summary>
+/// <summary>The workers' role documents: who may assume a role, and the least it needs to do Wren's work.</summary>
 internal static class RolePolicies
 {
     public const string AccessPolicyName = "wren-access";
@@ -17,10 +17,14 @@ internal static class RolePolicies
     });
 
     /// <summary>Objects only under the bucket's prefix, listing only that prefix, logs only for the function's log group.</summary>
-    public static string Access(string partition, string account, string region, string bucket, string prefix, string function)
+    public static string Access(string partition, string account, string region, string bucket, string prefix, string function) =>
+        AccessWithLogGroup(partition, account, region, bucket, prefix, $"/aws/lambda/{function}");
+
+    /// <summary>Objects only under the bucket's prefix, listing only that prefix, logs only in that log group.</summary>
+    public static string AccessWithLogGroup(string partition, string account, string region, string bucket, string prefix, string logGroupName)
     {
         string keys = string.IsNullOrEmpty(prefix) ? "*" : $"{prefix.TrimEnd('/')}/*";
-        string logGroup = $"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{function}";
+        string logGroup = $"arn:{partition}:logs:{region}:{account}:log-group:{logGroupName}";
         object[] statements =
         [
             new { Sid = "WrenObjects", Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { $"arn:{partition}:s3:::{bucket}/{keys}" } },

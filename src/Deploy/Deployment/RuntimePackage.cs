@@ -6,7 +6,8 @@ namespace Wren.Deploy.Deployment;
 
 /// <summary>
 /// The Lambda deployment package: <c>Wren.LambdaRuntime</c> published self-contained, ReadyToRun, for linux-x64, with its
-/// executable renamed <c>bootstrap</c> (what the provided.al2023 runtime starts), zipped.
+/// executable renamed <c>bootstrap</c> (what the provided.al2023 runtime starts), zipped. The same publish also makes
+/// the Batch worker bundle (<see cref="WorkerBundle"/>).
 /// </summary>
 internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
 {
@@ -20,31 +21,29 @@ internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
     }
 
     /// <summary>Publishes the runtime from Wren's source next to this tool, or takes the package the tool was shipped with.</summary>
-    public static async Task<RuntimePackage> BuildAsync(string outputZip, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<RuntimePackage> BuildAsync(string outputZip, TextWriter log, CancellationToken cancellationToken) =>
+        (await BuildAsync(outputZip, null, log, cancellationToken).ConfigureAwait(false)).Zip!;
+
+    /// <summary>The same runtime as <see cref="BuildAsync(string, TextWriter, CancellationToken)"/>, as the Batch worker bundle.</summary>
+    public static async Task<WorkerBundle> BuildBundleAsync(string outputTarGz, TextWriter log, CancellationToken cancellationToken) =>
+        (await BuildAsync(null, outputTarGz, log, cancellationToken).ConfigureAwait(false)).Bundle!;
+
+    /// <summary>One publish of the runtime, written as the Lambda zip, the Batch tar.gz, or both (each when its path is given).</summary>
+    public static async Task<(RuntimePackage? Zip, WorkerBundle? Bundle)> BuildAsync(string? outputZip, string? outputTarGz, TextWriter log, CancellationToken cancellationToken)
     {
-        string? project = FindProject();
-        if (project is null)
-        {
-            string bundled = Path.Combine(AppContext.BaseDirectory, BundledZipName);
-            if (!File.Exists(bundled))
-                throw new WrenException($"Cannot find Wren's runtime to deploy: neither {ProjectPath} above {AppContext.BaseDirectory} nor {bundled}. Run `wren` from a Wren checkout, or pass --zip <package>.");
-            File.Copy(bundled, outputZip, overwrite: true);
-            return FromZip(outputZip);
-        }
         string work = Path.Combine(Path.GetTempPath(), $"wren-publish-{Guid.NewGuid():N}");
-        string publish = Path.Combine(work, "publish");
         try
         {
-            await log.WriteLineAsync($"Publishing {project} (self-contained, ReadyToRun, linux-x64)...").ConfigureAwait(false);
-            // Separate artifacts keep this publish from touching the checkout's own obj and bin folders.
-            await RunAsync(DotnetHost(), ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "true",
-                "-p:PublishReadyToRun=true", "-p:DebugType=none", "-p:GenerateDocumentationFile=false",
-                "--artifacts-path", Path.Combine(work, "artifacts"), "-o", publish], cancellationToken).ConfigureAwait(false);
-            string apphost = Path.Combine(publish, "Wren.LambdaRuntime");
-            if (!File.Exists(apphost)) throw new WrenException($"The publish did not produce {apphost}.");
-            File.Move(apphost, Path.Combine(publish, "bootstrap"));
-            Zip(publish, outputZip);
-            return FromZip(outputZip);
+            (string folder, string? shippedZip) = await PublishAsync(work, log, cancellationToken).ConfigureAwait(false);
+            RuntimePackage? zip = null;
+            if (outputZip is not null)
+            {
+                if (shippedZip is not null) File.Copy(shippedZip, outputZip, overwrite: true);
+                else Zip(folder, outputZip);
+                zip = FromZip(outputZip);
+            }
+            WorkerBundle? bundle = outputTarGz is null ? null : WorkerBundle.Write(folder, outputTarGz);
+            return (zip, bundle);
         }
         finally
         {
@@ -56,6 +55,30 @@ internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
             {
             }
         }
+    }
+
+    /// <summary>The runtime's files in a folder under <paramref name="work"/>, and the shipped zip when they came from one.</summary>
+    private static async Task<(string Folder, string? ShippedZip)> PublishAsync(string work, TextWriter log, CancellationToken cancellationToken)
+    {
+        string publish = Path.Combine(work, "publish");
+        string? project = FindProject();
+        if (project is null)
+        {
+            string bundled = Path.Combine(AppContext.BaseDirectory, BundledZipName);
+            if (!File.Exists(bundled))
+                throw new WrenException($"Cannot find Wren's runtime to deploy: neither {ProjectPath} above {AppContext.BaseDirectory} nor {bundled}. Run `wren` from a Wren checkout, or pass a package built there (deploy-lambda --zip, deploy-batch --bundle).");
+            ZipFile.ExtractToDirectory(bundled, publish);
+            return (publish, bundled);
+        }
+        await log.WriteLineAsync($"Publishing {project} (self-contained, ReadyToRun, linux-x64)...").ConfigureAwait(false);
+        // Separate artifacts keep this publish from touching the checkout's own obj and bin folders.
+        await RunAsync(DotnetHost(), ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "true",
+            "-p:PublishReadyToRun=true", "-p:DebugType=none", "-p:GenerateDocumentationFile=false",
+            "--artifacts-path", Path.Combine(work, "artifacts"), "-o", publish], cancellationToken).ConfigureAwait(false);
+        string apphost = Path.Combine(publish, "Wren.LambdaRuntime");
+        if (!File.Exists(apphost)) throw new WrenException($"The publish did not produce {apphost}.");
+        File.Move(apphost, Path.Combine(publish, "bootstrap"));
+        return (publish, null);
     }
 
     private static void Zip(string folder, string outputZip)

@@ -17,6 +17,29 @@ internal sealed record WrenConfigFile
     public int? TimeoutSeconds { get; init; }
     public string? RoleArn { get; init; }
 
+    // What `wren deploy-batch` set up, for the Batch backend.
+
+    /// <summary>The ARN of the job queue of the Fargate compute environment.</summary>
+    public string? BatchJobQueue { get; init; }
+
+    /// <summary>The ARN of the job queue of the EC2 GPU compute environment; null unless deployed with <c>--gpu</c>.</summary>
+    public string? BatchGpuJobQueue { get; init; }
+
+    /// <summary>The ARN, with its revision, of the Fargate job definition.</summary>
+    public string? BatchJobDefinition { get; init; }
+
+    /// <summary>The ARN, with its revision, of the EC2 job definition that asks for one GPU; null unless deployed with <c>--gpu</c>.</summary>
+    public string? BatchGpuJobDefinition { get; init; }
+
+    /// <summary>The key in <see cref="Bucket"/> of the worker bundle the stock image fetches; null when the job definitions run a custom image.</summary>
+    public string? BatchBundleKey { get; init; }
+
+    /// <summary>The image the job definitions run: the stock image (which fetches the bundle) or a custom one with the worker inside.</summary>
+    public string? BatchImage { get; init; }
+
+    /// <summary>The ARN of the role Batch jobs run as (the bucket's prefix and the Batch log group only).</summary>
+    public string? BatchJobRoleArn { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

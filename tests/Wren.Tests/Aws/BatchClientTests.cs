@@ -237,6 +237,28 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     }
 
     [RequiresToolFact("moto_server")]
+    public async Task CreateOrUpdate_OtherNetwork_SendsTheNewSubnetsAndSecurityGroupsOnly()
+    {
+        aws.Moto.Require();
+        BatchClient batch = Client();
+        string environmentName = Unique("wren-ce");
+        CreateComputeEnvironmentRequest request = FargateEnvironment(environmentName);
+        EnsuredResource environment = await batch.CreateOrUpdateComputeEnvironmentAsync(request);
+
+        // Another order of the same sets is no change; moto keeps the network as created, so only the wire shows the update.
+        await batch.CreateOrUpdateComputeEnvironmentAsync(request with { ComputeResources = request.ComputeResources with { Subnets = [aws.SubnetId, aws.SubnetId] } });
+        Assert.Empty(_wire.Bodies("/v1/updatecomputeenvironment"));
+        await batch.CreateOrUpdateComputeEnvironmentAsync(request with
+        {
+            ComputeResources = request.ComputeResources with { Subnets = ["subnet-0a1b2c3d", aws.SubnetId], SecurityGroupIds = ["sg-0a1b2c3d"] },
+        });
+        JsonElement update = Assert.Single(_wire.Bodies("/v1/updatecomputeenvironment"));
+        Assert.Equal(
+            $$$"""{"computeEnvironment":"{{{environment.Arn}}}","computeResources":{"subnets":["subnet-0a1b2c3d","{{{aws.SubnetId}}}"],"securityGroupIds":["sg-0a1b2c3d"]}}""",
+            update.GetRawText());
+    }
+
+    [RequiresToolFact("moto_server")]
     public async Task CreateComputeEnvironment_Ec2_ReadsBackItsInstanceSettings()
     {
         aws.Moto.Require();

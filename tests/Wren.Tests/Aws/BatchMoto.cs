@@ -8,7 +8,8 @@ namespace Wren.Tests.Aws;
 
 /// <summary>
 /// moto with what Batch's control plane checks for: a service role, an instance profile for EC2 compute
-/// environments, and a VPC with a subnet and a security group. moto's Batch is put in its Docker-free mode, where a
+/// environments, and a VPC with a subnet and a security group. IAM knows AWS's managed policies (such as
+/// AmazonECSTaskExecutionRolePolicy), which moto leaves out unless asked. moto's Batch is put in its Docker-free mode, where a
 /// submitted job is marked SUCCEEDED at once and nothing runs; in its default mode, with no Docker daemon, every job
 /// fails within a second or so, and with one it would try to pull and run the image.
 /// </summary>
@@ -16,7 +17,8 @@ public sealed class BatchMoto : IAsyncLifetime
 {
     private const string TrustPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"batch.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
 
-    public MotoServer Moto { get; } = new();
+    // moto's config API does not take IAM's settings; this one is read when IAM is first used.
+    public MotoServer Moto { get; } = new() { ServerVariables = new Dictionary<string, string> { ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" } };
 
     public string ServiceRoleArn { get; private set; } = "";
 

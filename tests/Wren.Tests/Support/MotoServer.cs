@@ -16,6 +16,9 @@ public sealed class MotoServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>Environment variables of the moto_server process, for settings its config API does not take.</summary>
+    public IReadOnlyDictionary<string, string> ServerVariables { get; init; } = new Dictionary<string, string>();
+
     public string Endpoint => $"http://127.0.0.1:{Port}";
 
     /// <summary>Whether moto_server is installed; tests that need it are skipped or, under CI, fail.</summary>
@@ -53,6 +56,7 @@ public sealed class MotoServer : IAsyncLifetime
         }
         var start = new ProcessStartInfo(moto) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in new[] { "-H", "127.0.0.1", "-p", Port.ToString() }) start.ArgumentList.Add(argument);
+        foreach ((string name, string value) in ServerVariables) start.Environment[name] = value;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };

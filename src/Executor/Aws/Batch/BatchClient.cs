@@ -109,8 +109,9 @@ internal sealed class BatchClient(AwsContext context, HttpMessageHandler? handle
         PostAsync<JobQueueResult>("UpdateJobQueue", request, cancellationToken);
 
     /// <summary>
-    /// Creates the compute environment, or brings the one of that name to the request's state, maxvCpus and service
-    /// role. Sends no update when it already matches, so running it again is harmless. It does not wait for the
+    /// Creates the compute environment, or brings the one of that name to the request's state, maxvCpus, subnets,
+    /// security groups and service role (an EC2 environment takes new subnets only with a BEST_FIT_PROGRESSIVE or
+    /// SPOT_CAPACITY_OPTIMIZED allocation strategy). Sends no update when it already matches, so running it again is harmless. It does not wait for the
     /// environment to become VALID.
     /// </summary>
     public async Task<EnsuredResource> CreateOrUpdateComputeEnvironmentAsync(CreateComputeEnvironmentRequest request, CancellationToken cancellationToken = default)
@@ -130,12 +131,18 @@ internal sealed class BatchClient(AwsContext context, HttpMessageHandler? handle
             throw new WrenException($"Compute environment {name} runs on {existingType}, not {request.ComputeResources.Type}, and that cannot be changed in place: delete it (disable it, then `aws batch delete-compute-environment --compute-environment {name}`) or choose another name.");
 
         string state = request.State;
-        int maxvCpus = request.ComputeResources.MaxvCpus;
+        ComputeResources wanted = request.ComputeResources;
+        var resources = new ComputeResourceUpdate
+        {
+            MaxvCpus = existing.ComputeResources?.MaxvCpus == wanted.MaxvCpus ? null : wanted.MaxvCpus,
+            Subnets = SameSet(existing.ComputeResources?.Subnets, wanted.Subnets) ? null : wanted.Subnets,
+            SecurityGroupIds = SameSet(existing.ComputeResources?.SecurityGroupIds, wanted.SecurityGroupIds) ? null : wanted.SecurityGroupIds,
+        };
         var update = new UpdateComputeEnvironmentRequest
         {
             ComputeEnvironment = existing.ComputeEnvironmentArn,
             State = existing.State == state ? null : state,
-            ComputeResources = existing.ComputeResources?.MaxvCpus == maxvCpus ? null : new ComputeResourceUpdate { MaxvCpus = maxvCpus },
+            ComputeResources = resources is { MaxvCpus: null, Subnets: null, SecurityGroupIds: null } ? null : resources,
             ServiceRole = request.ServiceRole is null || request.ServiceRole == existing.ServiceRole ? null : request.ServiceRole,
         };
         if (update.State is not null || update.ComputeResources is not null || update.ServiceRole is not null)
@@ -172,6 +179,9 @@ internal sealed class BatchClient(AwsContext context, HttpMessageHandler? handle
             await UpdateJobQueueAsync(update, cancellationToken).ConfigureAwait(false);
         return new EnsuredResource(existing.JobQueueName, existing.JobQueueArn, Created: false);
     }
+
+    private static bool SameSet(List<string>? existing, List<string> wanted) =>
+        (existing ?? []).ToHashSet(StringComparer.Ordinal).SetEquals(wanted);
 
     // Batch answers with ARNs where the request may have named the compute environments.
     private static bool SameOrder(List<ComputeEnvironmentOrder> existing, List<ComputeEnvironmentOrder> wanted) =>

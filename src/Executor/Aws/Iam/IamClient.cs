@@ -2,7 +2,7 @@ using System.Xml.Linq;
 
 namespace Wren.Aws.Iam;
 
-/// <summary>The IAM API (query protocol, 2010-05-08) operations Wren uses to manage its workers' role.</summary>
+/// <summary>The IAM API (query protocol, 2010-05-08) operations Wren uses to manage its workers' roles.</summary>
 internal sealed class IamClient(AwsContext context, HttpMessageHandler? handler = null)
 {
     // IAM is global: its endpoint has no region, and requests are signed for us-east-1.
@@ -65,6 +65,44 @@ internal sealed class IamClient(AwsContext context, HttpMessageHandler? handler 
 
     public Task DeleteRoleAsync(string roleName, CancellationToken cancellationToken = default) =>
         CallAsync("DeleteRole", new() { ["RoleName"] = roleName }, cancellationToken);
+
+    /// <summary>Attaches a managed policy (AWS's or the account's) to the role; attaching it again changes nothing.</summary>
+    public Task AttachRolePolicyAsync(string roleName, string policyArn, CancellationToken cancellationToken = default) =>
+        CallAsync("AttachRolePolicy", new() { ["RoleName"] = roleName, ["PolicyArn"] = policyArn }, cancellationToken);
+
+    /// <summary>The ARNs of the managed policies attached to the role.</summary>
+    public async Task<IReadOnlyList<string>> ListAttachedRolePoliciesAsync(string roleName, CancellationToken cancellationToken = default)
+    {
+        var arns = new List<string>();
+        string? marker = null;
+        do
+        {
+            var parameters = new Dictionary<string, string> { ["RoleName"] = roleName };
+            if (marker is not null) parameters["Marker"] = marker;
+            XElement result = await CallAsync("ListAttachedRolePolicies", parameters, cancellationToken).ConfigureAwait(false);
+            arns.AddRange(result.Descendants().Where(e => e.Name.LocalName == "PolicyArn").Select(e => e.Value));
+            marker = Value(result, "IsTruncated") == "true" ? Value(result, "Marker") : null;
+        }
+        while (marker is not null);
+        return arns;
+    }
+
+    public Task DetachRolePolicyAsync(string roleName, string policyArn, CancellationToken cancellationToken = default) =>
+        CallAsync("DetachRolePolicy", new() { ["RoleName"] = roleName, ["PolicyArn"] = policyArn }, cancellationToken);
+
+    /// <summary>Whether an instance profile of that name exists.</summary>
+    public async Task<bool> InstanceProfileExistsAsync(string instanceProfileName, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await CallAsync("GetInstanceProfile", new() { ["InstanceProfileName"] = instanceProfileName }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "NoSuchEntity")
+        {
+            return false;
+        }
+    }
 
     private async Task<XElement> CallAsync(string action, Dictionary<string, string> parameters, CancellationToken cancellationToken)
     {
