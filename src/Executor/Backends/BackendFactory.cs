@@ -14,6 +14,7 @@ internal static class BackendFactory
     {
         WrenBackend.Local => new LocalBackend(configuration.StoragePath, configuration.Prefix, configuration.LocalWorkers, configuration.Time),
         WrenBackend.Lambda => CreateLambda(configuration),
+        WrenBackend.Batch => CreateBatch(configuration),
         _ => throw new WrenException($"The {configuration.Backend.ToString().ToLowerInvariant()} backend is not available in this version of Wren; use the local backend (WREN_BACKEND=local)."),
     };
 
@@ -26,5 +27,16 @@ internal static class BackendFactory
     }
 
     /// <summary>The Batch backend for Maps that outgrow Lambda, when <c>wren deploy-batch</c> has set it up; otherwise null.</summary>
-    public static Func<IComputeBackend>? BatchFor(WrenConfiguration configuration) => null;
+    public static Func<IComputeBackend>? BatchFor(WrenConfiguration configuration) =>
+        configuration.Backend == WrenBackend.Lambda && configuration.Batch is not null && configuration.Bucket is not null ? () => CreateBatch(configuration) : null;
+
+    private static Batch.BatchBackend CreateBatch(WrenConfiguration configuration)
+    {
+        string bucket = configuration.Bucket
+            ?? throw new WrenException("The batch backend needs an S3 bucket: run `wren create-config --bucket <bucket>` or set WREN_BUCKET.");
+        Batch.BatchTargets targets = configuration.Batch
+            ?? throw new WrenException("AWS Batch is not set up for Wren: run `wren deploy-batch`.");
+        AwsContext aws = AwsContext.FromEnvironment(configuration.Region, configuration.Time);
+        return new Batch.BatchBackend(new Aws.Batch.BatchClient(aws), new S3Storage(bucket, aws.Region), configuration.Prefix, targets, configuration.Time);
+    }
 }

@@ -14,6 +14,9 @@ internal sealed record WrenConfiguration
     public TimeSpan? Timeout { get; init; }
     public required TimeProvider Time { get; init; }
 
+    /// <summary>Where Batch work goes, once <c>wren deploy-batch</c> has set it up; otherwise null.</summary>
+    public Backends.Batch.BatchTargets? Batch { get; init; }
+
     public const string DefaultPrefix = "wren";
     public const string DefaultFunction = "wren-runtime";
 
@@ -46,6 +49,9 @@ internal sealed record WrenConfiguration
             MemoryMb = file.MemoryMb,
             Timeout = file.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             Time = options.TimeProvider ?? TimeProvider.System,
+            Batch = file.BatchJobQueue is { } queue && file.BatchJobDefinition is { } definition
+                ? new Backends.Batch.BatchTargets(queue, definition, file.BatchGpuJobQueue, file.BatchGpuJobDefinition, file.BatchBundleKey)
+                : null,
         };
     }
 

@@ -124,13 +124,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
             ArrayProperties = chunks.Count > 1 ? new ArrayProperties { Size = chunks.Count } : null,
             ContainerOverrides = new ContainerOverrides
             {
-                Environment =
-                [
-                    new() { Name = BatchDeploymentSettings.BundleUrlVariable, Value = storage.PresignGet(targets.BundleKey, BundleUrlLifetime) },
-                    new() { Name = BatchDeploymentSettings.RequestsKeyVariable, Value = submission.Key },
-                    new() { Name = BatchDeploymentSettings.BucketVariable, Value = storage.Bucket },
-                    new() { Name = BatchDeploymentSettings.RegionVariable, Value = storage.Region },
-                ],
+                Environment = ContainerEnvironment(submission.Key),
                 ResourceRequirements = resources,
             },
             RetryStrategy = new RetryStrategy { Attempts = 1 },
@@ -138,6 +132,19 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
         }, cancellationToken).ConfigureAwait(false);
         submission.JobId = submitted.JobId;
         foreach (BatchSubmission.Chunk chunk in chunks) chunk.OnRunning();
+    }
+
+    private List<EnvironmentVariable> ContainerEnvironment(string requestsKey)
+    {
+        var environment = new List<EnvironmentVariable>
+        {
+            new() { Name = BatchDeploymentSettings.RequestsKeyVariable, Value = requestsKey },
+            new() { Name = BatchDeploymentSettings.BucketVariable, Value = storage.Bucket },
+            new() { Name = BatchDeploymentSettings.RegionVariable, Value = storage.Region },
+        };
+        // The stock image fetches the worker through this URL, made fresh for each submission; a custom image has it inside.
+        if (targets.BundleKey is { } bundle) environment.Add(new() { Name = BatchDeploymentSettings.BundleUrlVariable, Value = storage.PresignGet(bundle, BundleUrlLifetime) });
+        return environment;
     }
 
     /// <summary>Collects responses from storage as children store them, until the job is over; what is missing then is lost.</summary>

@@ -35,7 +35,9 @@ internal static class BatchDeploymentSettings
     public static string[] StockCommand =>
     [
         "sh", "-c",
-        $"set -e; D=\"${{TMPDIR:-/tmp}}/wren\"; mkdir -p \"$D\" && cd \"$D\" && curl -fsS --retry 3 \"${BundleUrlVariable}\" -o worker.tar.gz && tar -xzf worker.tar.gz && exec ./bootstrap {BatchModeArgument}",
+        // The minimal Amazon Linux image may lack tar and libstdc++ (which .NET needs): dnf brings them where it exists.
+        $"set -e; if command -v dnf >/dev/null 2>&1; then dnf install -y -q tar gzip libstdc++ >/dev/null; fi; "
+        + $"D=\"${{TMPDIR:-/tmp}}/wren\"; mkdir -p \"$D\" && cd \"$D\" && curl -fsS --retry 3 \"${BundleUrlVariable}\" -o worker.tar.gz && tar -xzf worker.tar.gz && exec ./bootstrap {BatchModeArgument}",
     ];
 
     public static string[] CustomCommand => [CustomImageWorker, BatchModeArgument];

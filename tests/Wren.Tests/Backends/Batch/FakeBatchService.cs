@@ -31,6 +31,9 @@ internal sealed class FakeBatchService : LoopbackAwsService
     /// <summary>Every SubmitJob body received, as sent.</summary>
     public List<JsonElement> Submissions { get; } = [];
 
+    /// <summary>The reason of every TerminateJob received.</summary>
+    public List<string> Terminated { get; } = [];
+
     protected override async Task<(int Status, Dictionary<string, string> Headers, byte[] Body)?> HandleAsync(HttpExchange.Request request)
     {
         switch (request.Path)
@@ -147,6 +150,7 @@ internal sealed class FakeBatchService : LoopbackAwsService
     private void Terminate(JsonElement request)
     {
         string id = request.GetProperty("jobId").GetString()!;
+        lock (Terminated) Terminated.Add(request.GetProperty("reason").GetString()!);
         FakeBatchJob? job;
         lock (_jobs) _jobs.TryGetValue(id, out job);
         if (job is null) return;

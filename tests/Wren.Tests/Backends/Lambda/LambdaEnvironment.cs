@@ -55,12 +55,14 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
         if (run.ExitCode != 0) throw new InvalidOperationException($"wren {string.Join(' ', args)} failed: {run}");
     }
 
-    public WrenExecutor CreateExecutor(InvocationType mode = InvocationType.RequestResponse, string function = FunctionName)
+    public WrenExecutor CreateExecutor(InvocationType mode = InvocationType.RequestResponse, string function = FunctionName) =>
+        WrenExecutor.Create(WrenConfiguration.Resolve(new WrenOptions { Function = function }, ClientEnvironment), CreateBackend(mode, function));
+
+    public LambdaBackend CreateBackend(InvocationType mode = InvocationType.RequestResponse, string function = FunctionName)
     {
         WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = function }, ClientEnvironment);
         AwsContext aws = AwsContext.FromEnvironment(configuration.Region, environment: ClientEnvironment);
-        var backend = new LambdaBackend(new LambdaClient(aws), new S3Storage(Bucket, aws.Region, environment: ClientEnvironment), function, configuration.Prefix, mode);
-        return WrenExecutor.Create(configuration, backend);
+        return new LambdaBackend(new LambdaClient(aws), new S3Storage(Bucket, aws.Region, environment: ClientEnvironment), function, configuration.Prefix, mode);
     }
 
     public LambdaClient MotoLambda() => new(AwsContext.FromEnvironment(environment: Moto.Environment()));
