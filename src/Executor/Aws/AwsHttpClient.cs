@@ -16,7 +16,6 @@ internal sealed class AwsHttpClient
     private readonly AwsContext _context;
     private readonly string _signingName;
     private readonly string _signingRegion;
-    private readonly Random _jitter = new();
 
     public AwsHttpClient(AwsContext context, string serviceId, string endpointPrefix, string signingName, HttpMessageHandler? handler = null, string? signingRegion = null)
     {
@@ -63,7 +62,7 @@ internal sealed class AwsHttpClient
             catch (HttpRequestException e) when (attempt < retry.MaxAttempts)
             {
                 _ = e;
-                await Task.Delay(retry.Delay(attempt, null, _jitter), _context.Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(retry.Delay(attempt, null, Random.Shared), _context.Time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (HttpRequestException e)
@@ -82,7 +81,7 @@ internal sealed class AwsHttpClient
                     { Date: { } date } => date - _context.Time.GetUtcNow(),
                     _ => null,
                 };
-                await Task.Delay(retry.Delay(attempt, retryAfter, _jitter), _context.Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(retry.Delay(attempt, retryAfter, Random.Shared), _context.Time, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -15,6 +15,10 @@ namespace Wren.Shipping;
 internal static class CodeCollector
 {
     private static readonly ConcurrentDictionary<Assembly, CodeAssembly> Hashed = new();
+
+    /// <summary>What the worker's own runtime references (the AWS SDK for S3): every worker package has them.</summary>
+    private static readonly HashSet<string> WorkerDependencies =
+        [.. typeof(WrenSerializer).Assembly.GetReferencedAssemblies().Select(a => a.Name ?? "").Where(n => n.StartsWith("AWSSDK.", StringComparison.Ordinal))];
     private static readonly string RuntimeDirectory = Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory());
     private static readonly bool SelfContained = string.Equals(
         Path.TrimEndingDirectorySeparator(RuntimeDirectory), Path.TrimEndingDirectorySeparator(Path.GetFullPath(AppContext.BaseDirectory)), StringComparison.Ordinal);
@@ -52,7 +56,7 @@ internal static class CodeCollector
     /// <summary>Whether every worker already has this assembly: the framework and Wren's runtime.</summary>
     public static bool IsOnWorker(Assembly assembly)
     {
-        if (assembly == typeof(WrenSerializer).Assembly) return true;
+        if (assembly == typeof(WrenSerializer).Assembly || WorkerDependencies.Contains(assembly.GetName().Name ?? "")) return true;
         if (assembly.IsDynamic) return false;
         if (SelfContained || string.IsNullOrEmpty(assembly.Location)) return FrameworkTypes.IsFramework(assembly);
         return Path.GetFullPath(assembly.Location).StartsWith(RuntimeDirectory, StringComparison.Ordinal);

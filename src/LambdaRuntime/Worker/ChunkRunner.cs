@@ -148,7 +148,8 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     {
         if (error is not null) return new CallResult { CallId = callId, Outcome = CallOutcome.Failed, Error = error, Stats = stats };
         byte[] bytes = output.WrittenSpan.ToArray();
-        if (bytes.Length <= request.InlineOutputLimit && !request.StoreResults)
+        // Small outputs stay in the response, stored whole or returned; only large ones get objects of their own.
+        if (bytes.Length <= request.InlineOutputLimit)
             return new CallResult { CallId = callId, Outcome = CallOutcome.Succeeded, Output = bytes, Stats = stats };
         string key = StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "output");
         await storage.PutAsync(key, bytes, cancellationToken).ConfigureAwait(false);

@@ -84,8 +84,14 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
         while (_time.GetElapsedTime(started) < patience)
         {
             await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
-            if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+            try
+            {
                 return new InvocationOutcome.Answered(await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false));
+            }
+            catch (StorageNotFoundException)
+            {
+                // Not there yet: look again after a pause.
+            }
             pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 1.5));
         }
         return new InvocationOutcome.Lost($"no result from the asynchronous invocation within {patience.TotalSeconds:0} s (it may have crashed; `wren logs` shows its output)");
