@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Wren.Benchmarks.Aws;
 using Wren.Benchmarks.Local;
 using Wren.Benchmarks.Serializer;
 
@@ -10,7 +11,9 @@ namespace Wren.Benchmarks;
 /// for a quick run. <c>--check</c> instead runs the serializer round-trip checks once and exits (no benchmarking).
 /// <c>--filter '*Local*'</c> runs the local backend's suites (they set their own jobs: do not add <c>--job</c>), and
 /// <c>--worker-start [--starts N] [--env-variants]</c> runs the local worker start-time harness instead of
-/// BenchmarkDotNet (see <see cref="WorkerStartHarness"/>).
+/// BenchmarkDotNet (see <see cref="WorkerStartHarness"/>). The AWS path has three harnesses of its own:
+/// <c>--aws-invoke</c> (<see cref="InvokeRateHarness"/>), <c>--aws-s3</c> (<see cref="S3RequestHarness"/>) and
+/// <c>--aws-bootstrap</c> (<see cref="BootstrapStartHarness"/>); each takes <c>--help</c>.
 /// </summary>
 internal static class Program
 {
@@ -18,6 +21,9 @@ internal static class Program
     {
         if (args.Contains("--check")) return Check();
         if (args.Contains("--worker-start")) return WorkerStartHarness.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains("--aws-invoke")) return InvokeRateHarness.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains("--aws-s3")) return S3RequestHarness.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains("--aws-bootstrap")) return BootstrapStartHarness.RunAsync(args).GetAwaiter().GetResult();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

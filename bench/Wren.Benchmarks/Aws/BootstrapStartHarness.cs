@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Wren.Backends.Local;
+using Wren.Deploy.Deployment;
+using static Wren.Benchmarks.Aws.HarnessTools;
+
+namespace Wren.Benchmarks.Aws;
+
+/// <summary>
+/// (3) The deployment package's size, and how long its <c>bootstrap</c> takes on this machine from
+/// <c>Process.Start</c> to its first <c>next</c> request to a Runtime API (<see cref="RuntimeApiServer.WorkerReady"/>).
+/// Each start gets a new Runtime API server and a new process, which is killed once it has asked for work. Variants
+/// take turns, one start each per round; one uncounted start of each comes first.
+/// </summary>
+internal static class BootstrapStartHarness
+{
+    public const string Usage = $"""
+        --aws-bootstrap [--starts N]
+            Reports the deployment package's size and times N starts (default 20) of its bootstrap, from Process.Start to
+            its first `next` request. {RuntimeZip.Usage}
+        """;
+
+    private sealed record Variant(string Name, bool RuntimeApi, IReadOnlyDictionary<string, string> Extra);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Contains("--help"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        int starts = IntArgument(args, "--starts") ?? 20;
+        Console.WriteLine($"Machine: {Machine()}.");
+        RuntimePackage package = await RuntimeZip.GetAsync(args).ConfigureAwait(false);
+        PrintPackage(package);
+
+        Variant[] plan =
+        [
+            new("Lambda's variables only", true, new Dictionary<string, string>()),
+            new("plus DOTNET_GCHeapHardLimit = 512 MB (the fakes' stand-in for a 512 MB function's memory limit)", true, new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x20000000" }),
+            new("floor: no AWS_LAMBDA_RUNTIME_API, to its first output line (it prints one and exits)", false, new Dictionary<string, string>()),
+        ];
+        string root = RuntimeZip.Extract(package, "bootstrap-start");
+        var samples = plan.ToDictionary(v => v, _ => new List<double>());
+        var started = new List<int>();
+        try
+        {
+            foreach (Variant variant in plan) await StartOnceAsync(variant, root, started).ConfigureAwait(false);
+            for (int round = 0; round < starts; round++)
+            {
+                foreach (Variant variant in plan) samples[variant].Add(await StartOnceAsync(variant, root, started).ConfigureAwait(false));
+                if (!Console.IsOutputRedirected) Console.Write($"\rround {round + 1}/{starts}");
+            }
+            if (!Console.IsOutputRedirected) Console.WriteLine();
+        }
+        finally
+        {
+            RuntimeZip.DeleteFolder(root);
+        }
+
+        Console.WriteLine($"Load average after: {LoadAverage()}.");
+        Console.WriteLine();
+        Console.WriteLine("bootstrap, Process.Start to its first `next` request (ms):");
+        Console.WriteLine();
+        Console.WriteLine("| variant | starts | min | p50 | p90 | max |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (Variant variant in plan)
+        {
+            List<double> s = samples[variant];
+            Console.WriteLine($"| {variant.Name} | {s.Count} | {Fixed(Percentile(s, 0))} | {Fixed(Percentile(s, 50))} | {Fixed(Percentile(s, 90))} | {Fixed(Percentile(s, 100))} |");
+        }
+        int left = started.Count(pid => IsRunning(pid, "bootstrap"));
+        Console.WriteLine();
+        Console.WriteLine(left == 0 ? $"Processes: all {started.Count} bootstrap processes started have exited." : $"WARNING: {left} bootstrap processes are still running.");
+        return left == 0 ? 0 : 1;
+    }
+
+    private static void PrintPackage(RuntimePackage package)
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.ZipPath);
+        long unpacked = zip.Entries.Sum(e => e.Length);
+        ZipArchiveEntry bootstrap = zip.GetEntry("bootstrap") ?? throw new InvalidOperationException("The package has no bootstrap.");
+        Console.WriteLine($"Deployment package: {package.Size / 1e6:0.00} MB ({Thousands(package.Size)} bytes) zipped; {zip.Entries.Count} files, {unpacked / 1e6:0.0} MB unzipped; bootstrap {Thousands(bootstrap.Length)} bytes. Lambda's limits: 50 MB zipped for a direct upload, 250 MB unzipped.");
+        Console.WriteLine("Largest files (unzipped): " + string.Join(", ", zip.Entries.OrderByDescending(e => e.Length).Take(6).Select(e => $"{e.FullName} {e.Length / 1e6:0.0} MB")) + ".");
+    }
+
+    /// <summary>One start: the time from Process.Start to the first `next` (or, for the floor, to the first output line).</summary>
+    private static async Task<double> StartOnceAsync(Variant variant, string root, List<int> started)
+    {
+        await using var api = new RuntimeApiServer();
+        var start = new ProcessStartInfo(Path.Combine(root, "bootstrap"))
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = root,
+        };
+        // The environment Lambda gives a provided.al2023 function (credentials left out: nothing here uses them).
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
+        start.Environment["LANG"] = "en_US.UTF-8";
+        start.Environment["TZ"] = ":UTC";
+        start.Environment["LAMBDA_TASK_ROOT"] = root;
+        start.Environment["_HANDLER"] = "wren";
+        start.Environment["AWS_REGION"] = MotoProcess.Region;
+        start.Environment["AWS_DEFAULT_REGION"] = MotoProcess.Region;
+        start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "wren-runtime";
+        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "512";
+        start.Environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
+        start.Environment["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/wren-runtime";
+        start.Environment["AWS_LAMBDA_LOG_STREAM_NAME"] = $"2026/11/21/[$LATEST]{Guid.NewGuid():N}";
+        if (variant.RuntimeApi) start.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Endpoint;
+        foreach ((string key, string value) in variant.Extra) start.Environment[key] = value;
+
+        var ready = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (variant.RuntimeApi) api.WorkerReady += _ => ready.TrySetResult(Stopwatch.GetTimestamp());
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (!variant.RuntimeApi && e.Data is not null) ready.TrySetResult(Stopwatch.GetTimestamp());
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!variant.RuntimeApi && e.Data is not null) ready.TrySetResult(Stopwatch.GetTimestamp());
+        };
+        long before = Stopwatch.GetTimestamp();
+        process.Start();
+        started.Add(process.Id);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            long at = await ready.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            return Stopwatch.GetElapsedTime(before, at).TotalMilliseconds;
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+    }
+}
