@@ -45,9 +45,10 @@ internal sealed class BatchEnvironment : IAsyncDisposable
         using (var storage = new S3Storage(bucket, MotoServer.Region, environment: moto.Environment()))
             await storage.PutAsync(bundleKey, bundle);
         var control = new BatchClient(AwsContext.FromEnvironment(environment: moto.Environment()));
+        foreach (string name in new[] { BatchDeploymentSettings.JobDefinition, BatchDeploymentSettings.GpuJobDefinition })
         await control.RegisterJobDefinitionAsync(new RegisterJobDefinitionRequest
         {
-            JobDefinitionName = BatchDeploymentSettings.JobDefinition,
+            JobDefinitionName = name,
             ContainerProperties = new ContainerProperties
             {
                 Image = BatchDeploymentSettings.StockImage,
@@ -79,11 +80,13 @@ internal sealed class BatchEnvironment : IAsyncDisposable
         }
     }
 
-    public BatchBackend CreateBackend() => new(
+    /// <summary>A Batch backend on this setup; with <paramref name="gpu"/>, one that also knows the GPU queue and definition.</summary>
+    public BatchBackend CreateBackend(bool gpu = false) => new(
         new BatchClient(AwsContext.FromEnvironment(environment: ClientEnvironment)),
         new S3Storage(Bucket, MotoServer.Region, environment: ClientEnvironment),
         WrenConfiguration.DefaultPrefix,
-        new BatchTargets(BatchDeploymentSettings.JobQueue, BatchDeploymentSettings.JobDefinition, null, null, BundleKey))
+        new BatchTargets(BatchDeploymentSettings.JobQueue, BatchDeploymentSettings.JobDefinition,
+            gpu ? BatchDeploymentSettings.GpuJobQueue : null, gpu ? BatchDeploymentSettings.GpuJobDefinition : null, BundleKey))
     {
         PollInterval = TimeSpan.FromMilliseconds(300),
     };

@@ -82,6 +82,24 @@ public sealed class BatchRoutingTests(MotoServer moto, RuntimePackageFixture pac
     }
 
     [Fact]
+    public async Task Map_AskingForGpus_GoesToTheGpuQueueWithAGpuRequirement()
+    {
+        WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = LambdaEnvironment.FunctionName }, _lambda.ClientEnvironment);
+        await using WrenExecutor executor = WrenExecutor.Create(configuration, _lambda.CreateBackend(), () => _batch.CreateBackend(gpu: true));
+        int before = _batch.Batch.Submissions.Count;
+        Future<int> future = executor.CallAsync((int x) => x * 2, 21, new MapOptions { Gpus = 1 });
+        Assert.Equal(42, await future.GetResultAsync().WaitAsync(Patience));
+        Assert.True(RanOnBatch(future));
+        JsonElement submission = _batch.Batch.Submissions[before];
+        Assert.Equal("wren-batch-gpu", submission.GetProperty("jobQueue").GetString());
+        Assert.Equal("wren-worker-gpu", submission.GetProperty("jobDefinition").GetString());
+        Assert.False(submission.TryGetProperty("arrayProperties", out _));
+        var resources = submission.GetProperty("containerOverrides").GetProperty("resourceRequirements").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("type").GetString()!, r => r.GetProperty("value").GetString()!);
+        Assert.Equal("1", resources["GPU"]);
+    }
+
+    [Fact]
     public async Task Map_BeyondLambdaWithoutBatch_SaysToDeployIt()
     {
         await using WrenExecutor executor = _lambda.CreateExecutor();
