@@ -11,10 +11,6 @@ internal sealed class CodeUploader(IObjectStorage storage, string prefix)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task>> _stored = new();
 
-    public int Uploads => _uploads;
-
-    private int _uploads;
-
     public Task EnsureStoredAsync(IEnumerable<CodeAssembly> code, CancellationToken cancellationToken = default) =>
         Task.WhenAll(code.Select(file => _stored.GetOrAdd(file.Hash, _ => new Lazy<Task>(() => StoreAsync(file, cancellationToken))).Value));
 
@@ -26,7 +22,6 @@ internal sealed class CodeUploader(IObjectStorage storage, string prefix)
             if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) == file.Size) return;
             byte[] bytes = await File.ReadAllBytesAsync(file.Path, cancellationToken).ConfigureAwait(false);
             await storage.PutAsync(key, bytes, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _uploads);
         }
         catch
         {

@@ -5,8 +5,6 @@ namespace Wren.Serialization.Formatters;
 /// <summary>Stands for a type that cannot travel: writing or reading a value of it fails with the reason.</summary>
 internal sealed class UnsupportedFormatter(string reason) : Formatter
 {
-    public string Reason => reason;
-
     public override void WriteObject(MessagePackWriter writer, object? value, WriteContext context)
     {
         if (value is null) writer.WriteNil();
