@@ -167,6 +167,7 @@ public sealed class HostileInputTests
     {
         var random = new Random(1234);
         byte[] valid = WrenSerializer.Serialize(new Person("Ada", 36, ["a", "b"], new Point(3, 4)));
+        int refused = 0;
         for (int round = 0; round < 5000; round++)
         {
             byte[] bytes = (byte[])valid.Clone();
@@ -175,11 +176,22 @@ public sealed class HostileInputTests
             try
             {
                 WrenSerializer.Deserialize<Person>(bytes);
+            }
+            catch (WrenSerializationException e)
+            {
+                Assert.False(string.IsNullOrWhiteSpace(e.Reason));
+                refused++;
+            }
+            try
+            {
                 WrenSerializer.Deserialize<object>(bytes);
             }
-            catch (WrenSerializationException)
+            catch (WrenSerializationException e)
             {
+                Assert.False(string.IsNullOrWhiteSpace(e.Reason));
             }
         }
+        // Any other exception fails the test above; and the damage must actually reach the error paths.
+        Assert.InRange(refused, 1000, 5000);
     }
 }
