@@ -30,6 +30,14 @@ internal static class WrenProtocol
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// What to say when the deployed runtime and the client speak different versions, from either side: the runtime's
+    /// version, the client's, and the command that deploys the runtime (<c>wren deploy-lambda</c> or <c>wren deploy-batch</c>).
+    /// </summary>
+    public static string MismatchMessage(int runtimeVersion, int clientVersion, string deployCommand) => runtimeVersion < clientVersion
+        ? $"The deployed Wren runtime speaks protocol {runtimeVersion} and this client speaks {clientVersion}: run `{deployCommand}` to deploy the runtime that matches this client"
+        : $"The deployed Wren runtime speaks protocol {runtimeVersion} and this client speaks {clientVersion}: update the Wren package in your app, or deploy the runtime that matches this client with its own `{deployCommand}`";
+
     /// <summary>Reads an envelope's version and, when it is ours, its message.</summary>
     public static (int Version, T? Message) Unwrap<T>(ReadOnlySpan<byte> envelope) where T : class
     {

@@ -60,7 +60,7 @@ internal static class BatchEntry
         (int version, InvocationRequest? request) = WrenProtocol.Unwrap<InvocationRequest>(envelope);
         if (request is null)
         {
-            await Console.Error.WriteLineAsync($"Wren: {WorkerHost.MismatchMessage(version).Replace("wren deploy-lambda", "wren deploy-batch")}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"Wren: {WrenProtocol.MismatchMessage(WrenProtocol.Version, version, "wren deploy-batch")}").ConfigureAwait(false);
             return WorkerExitCodes.InitFailed;
         }
         Console.WriteLine($"Wren worker: chunk {index} of {key}, {request.CallIds.Length} calls");

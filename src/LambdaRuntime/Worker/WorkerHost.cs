@@ -37,7 +37,7 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
         }
         if (request is null)
         {
-            await api.ReportErrorAsync(invocation.RequestId, ProtocolMismatchError, MismatchMessage(version), cancellationToken).ConfigureAwait(false);
+            await api.ReportErrorAsync(invocation.RequestId, ProtocolMismatchError, WrenProtocol.MismatchMessage(WrenProtocol.Version, version, "wren deploy-lambda"), cancellationToken).ConfigureAwait(false);
             return;
         }
         try
@@ -72,10 +72,6 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
             }, CancellationToken.None);
         }
     }
-
-    public static string MismatchMessage(int clientVersion) => clientVersion > WrenProtocol.Version
-        ? $"the deployed Wren runtime speaks protocol {WrenProtocol.Version} and this client speaks {clientVersion}: run `wren deploy-lambda` to deploy the runtime that matches this client"
-        : $"the deployed Wren runtime speaks protocol {WrenProtocol.Version} and this client speaks {clientVersion}: update the Wren package in your app, or deploy the runtime that matches this client with its own `wren deploy-lambda`";
 }
 
 /// <summary>The exit codes of a worker process.</summary>

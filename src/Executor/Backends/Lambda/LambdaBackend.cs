@@ -113,7 +113,7 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
             else if (function.Environment?.Variables.GetValueOrDefault(LambdaDeploymentSettings.ProtocolVariable) is { } deployed
                 && int.TryParse(deployed, out int version) && version != WrenProtocol.Version)
             {
-                _checkFailure = new ProtocolMismatchException(WorkerHostMessages.Mismatch(version));
+                _checkFailure = new ProtocolMismatchException(WrenProtocol.MismatchMessage(version, WrenProtocol.Version, "wren deploy-lambda") + ".");
             }
             _checked = true;
             return _checkFailure;
