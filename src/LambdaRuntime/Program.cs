@@ -4,19 +4,19 @@ using Wren.Worker;
 
 namespace Wren;
 
-/// <summary>The worker: run by Lambda as <c>bootstrap</c>, by the local backend as a child process, by Batch in a container.</summary>
+/// <summary>The worker: run by Lambda (the managed dotnet10 runtime starts it as an executable assembly, a custom runtime as <c>bootstrap</c>), by the local backend as a child process, by Batch in a container.</summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
-        if (args.Contains(BatchEntry.ModeArgument)) return await RunBatchAsync();
-        string? endpoint = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
+        if (args.Contains(WorkerLaunch.BatchModeArgument)) return await RunBatchAsync();
+        string? endpoint = Environment.GetEnvironmentVariable(WorkerLaunch.RuntimeApiVariable);
         if (string.IsNullOrEmpty(endpoint))
         {
             await Console.Error.WriteLineAsync("Wren.LambdaRuntime is Wren's worker. It is started by Lambda, or by WrenExecutor's local backend, with AWS_LAMBDA_RUNTIME_API set; it is not meant to be run by hand.");
             return WorkerExitCodes.InitFailed;
         }
-        string workerId = Environment.GetEnvironmentVariable("WREN_WORKER_ID")
+        string workerId = Environment.GetEnvironmentVariable(WorkerLaunch.WorkerIdVariable)
             ?? Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_STREAM_NAME")
             ?? $"worker-{Environment.ProcessId}";
         string cache = Path.Combine(Path.GetTempPath(), "wren-code");

@@ -7,10 +7,12 @@ using static Wren.Benchmarks.Aws.HarnessTools;
 namespace Wren.Benchmarks.Aws;
 
 /// <summary>
-/// (3) The deployment package's size, and how long its <c>bootstrap</c> takes on this machine from
-/// <c>Process.Start</c> to its first <c>next</c> request to a Runtime API (<see cref="RuntimeApiServer.WorkerReady"/>).
-/// Each start gets a new Runtime API server and a new process, which is killed once it has asked for work. Variants
-/// take turns, one start each per round; one uncounted start of each comes first.
+/// (3) The deployment packages' sizes, and how long each takes on this machine from <c>Process.Start</c> of its
+/// <c>bootstrap</c> to its first <c>next</c> request to a Runtime API (<see cref="RuntimeApiServer.WorkerReady"/>): the
+/// dotnet10 package (framework-dependent, started as the managed runtime starts an executable assembly) next to the
+/// provided.al2023 one (self-contained, ReadyToRun). Each start gets a new Runtime API server and a new process, which
+/// is killed once it has asked for work. Variants take turns, one start each per round; one uncounted start of each
+/// comes first.
 /// </summary>
 internal static class BootstrapStartHarness
 {
@@ -20,7 +22,7 @@ internal static class BootstrapStartHarness
             its first `next` request. {RuntimeZip.Usage}
         """;
 
-    private sealed record Variant(string Name, bool RuntimeApi, IReadOnlyDictionary<string, string> Extra);
+    private sealed record Variant(string Name, string Root, bool RuntimeApi, IReadOnlyDictionary<string, string> Extra);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -31,31 +33,41 @@ internal static class BootstrapStartHarness
         }
         int starts = IntArgument(args, "--starts") ?? 20;
         Console.WriteLine($"Machine: {Machine()}.");
-        RuntimePackage package = await RuntimeZip.GetAsync(args).ConfigureAwait(false);
-        PrintPackage(package);
+        RuntimePackage managed = RuntimeZip.Managed();
+        PrintPackage("dotnet10", managed);
+        RuntimePackage selfContained = await RuntimeZip.SelfContainedAsync(args).ConfigureAwait(false);
+        PrintPackage("provided.al2023", selfContained);
 
+        string managedRoot = RuntimeZip.Extract(managed, "bootstrap-start-managed");
+        string selfContainedRoot = RuntimeZip.Extract(selfContained, "bootstrap-start-selfcontained");
+        var noExtra = new Dictionary<string, string>();
+        var heapLimit = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x20000000" };
         Variant[] plan =
         [
-            new("Lambda's variables only", true, new Dictionary<string, string>()),
-            new("plus DOTNET_GCHeapHardLimit = 512 MB (the fakes' stand-in for a 512 MB function's memory limit)", true, new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x20000000" }),
-            new("floor: no AWS_LAMBDA_RUNTIME_API, to its first output line (it prints one and exits)", false, new Dictionary<string, string>()),
+            new("dotnet10 (framework-dependent, dotnet exec), Lambda's variables only", managedRoot, true, noExtra),
+            new("provided.al2023 (self-contained, ReadyToRun), Lambda's variables only", selfContainedRoot, true, noExtra),
+            new("dotnet10, plus DOTNET_GCHeapHardLimit = 512 MB (the fakes' stand-in for a 512 MB function's memory limit)", managedRoot, true, heapLimit),
+            new("provided.al2023, plus DOTNET_GCHeapHardLimit = 512 MB", selfContainedRoot, true, heapLimit),
+            new("dotnet10 floor: no AWS_LAMBDA_RUNTIME_API, to its first output line (it prints one and exits)", managedRoot, false, noExtra),
+            new("provided.al2023 floor", selfContainedRoot, false, noExtra),
         ];
-        string root = RuntimeZip.Extract(package, "bootstrap-start");
         var samples = plan.ToDictionary(v => v, _ => new List<double>());
         var started = new List<int>();
         try
         {
-            foreach (Variant variant in plan) await StartOnceAsync(variant, root, started).ConfigureAwait(false);
+            foreach (Variant variant in plan) await StartOnceAsync(variant, started).ConfigureAwait(false);
             for (int round = 0; round < starts; round++)
             {
-                foreach (Variant variant in plan) samples[variant].Add(await StartOnceAsync(variant, root, started).ConfigureAwait(false));
+                foreach (Variant variant in plan) samples[variant].Add(await StartOnceAsync(variant, started).ConfigureAwait(false));
                 if (!Console.IsOutputRedirected) Console.Write($"\rround {round + 1}/{starts}");
             }
             if (!Console.IsOutputRedirected) Console.WriteLine();
         }
         finally
         {
-            RuntimeZip.DeleteFolder(root);
+            RuntimeZip.DeleteFolder(managedRoot);
+            RuntimeZip.DeleteFolder(selfContainedRoot);
+            File.Delete(managed.ZipPath);
         }
 
         Console.WriteLine($"Load average after: {LoadAverage()}.");
@@ -75,18 +87,18 @@ internal static class BootstrapStartHarness
         return left == 0 ? 0 : 1;
     }
 
-    private static void PrintPackage(RuntimePackage package)
+    private static void PrintPackage(string runtime, RuntimePackage package)
     {
         using ZipArchive zip = ZipFile.OpenRead(package.ZipPath);
         long unpacked = zip.Entries.Sum(e => e.Length);
-        ZipArchiveEntry bootstrap = zip.GetEntry("bootstrap") ?? throw new InvalidOperationException("The package has no bootstrap.");
-        Console.WriteLine($"Deployment package: {package.Size / 1e6:0.00} MB ({Thousands(package.Size)} bytes) zipped; {zip.Entries.Count} files, {unpacked / 1e6:0.0} MB unzipped; bootstrap {Thousands(bootstrap.Length)} bytes. Lambda's limits: 50 MB zipped for a direct upload, 250 MB unzipped.");
+        Console.WriteLine($"{runtime} package: {package.Size / 1e6:0.00} MB ({Thousands(package.Size)} bytes) zipped; {zip.Entries.Count} files, {unpacked / 1e6:0.0} MB unzipped. Lambda's limits: 50 MB zipped for a direct upload, 250 MB unzipped.");
         Console.WriteLine("Largest files (unzipped): " + string.Join(", ", zip.Entries.OrderByDescending(e => e.Length).Take(6).Select(e => $"{e.FullName} {e.Length / 1e6:0.0} MB")) + ".");
     }
 
     /// <summary>One start: the time from Process.Start to the first `next` (or, for the floor, to the first output line).</summary>
-    private static async Task<double> StartOnceAsync(Variant variant, string root, List<int> started)
+    private static async Task<double> StartOnceAsync(Variant variant, List<int> started)
     {
+        string root = variant.Root;
         await using var api = new RuntimeApiServer();
         var start = new ProcessStartInfo(Path.Combine(root, "bootstrap"))
         {
@@ -95,13 +107,13 @@ internal static class BootstrapStartHarness
             RedirectStandardError = true,
             WorkingDirectory = root,
         };
-        // The environment Lambda gives a provided.al2023 function (credentials left out: nothing here uses them).
+        // The environment Lambda gives a function (credentials left out: nothing here uses them).
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
         start.Environment["LANG"] = "en_US.UTF-8";
         start.Environment["TZ"] = ":UTC";
         start.Environment["LAMBDA_TASK_ROOT"] = root;
-        start.Environment["_HANDLER"] = "wren";
+        start.Environment["_HANDLER"] = Wren.Protocol.WorkerLaunch.AssemblyName;
         start.Environment["AWS_REGION"] = MotoProcess.Region;
         start.Environment["AWS_DEFAULT_REGION"] = MotoProcess.Region;
         start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "wren-runtime";

@@ -122,11 +122,11 @@ internal sealed class FakeLambda : IAsyncDisposable
     {
         FunctionName = _functionName,
         FunctionArn = $"arn:aws:lambda:{MotoProcess.Region}:123456789012:function:{_functionName}",
-        Runtime = LambdaDeploymentSettings.Runtime,
-        Handler = LambdaDeploymentSettings.Handler,
+        Runtime = LambdaDeploymentSettings.ManagedRuntime,
+        Handler = LambdaDeploymentSettings.ManagedHandler,
         MemorySize = _memoryMb,
         Timeout = _timeoutSeconds,
-        Architectures = [LambdaDeploymentSettings.Architecture],
+        Architectures = [LambdaDeploymentSettings.DefaultArchitecture],
         Environment = new FunctionEnvironment { Variables = new() { [LambdaDeploymentSettings.ProtocolVariable] = WrenProtocol.Version.ToString(CultureInfo.InvariantCulture) } },
         State = "Active",
     });

@@ -7,15 +7,33 @@ using Wren.Deploy.Deployment;
 namespace Wren.Benchmarks.Aws;
 
 /// <summary>
-/// The real Lambda deployment package, built by <see cref="RuntimePackage.BuildAsync"/> (what <c>wren deploy-lambda</c>
-/// deploys; about 45 s here) and kept in the temp folder under a hash of the runtime's sources, so that later runs reuse
-/// it until those sources change. <c>--zip PATH</c> takes a package built elsewhere; <c>--rebuild-zip</c> forces a build.
+/// The real Lambda deployment packages. The default is what <c>wren deploy-lambda</c> deploys: the framework-dependent
+/// worker beside this program, zipped (<see cref="RuntimePackage.Managed(string)"/>). With <c>--self-contained</c>, the
+/// provided.al2023 package (<see cref="RuntimePackage.BuildSelfContainedAsync"/>, about 45 s here), kept in the temp
+/// folder under a hash of the runtime's sources, so that later runs reuse it until those sources change.
+/// <c>--zip PATH</c> takes a package built elsewhere; <c>--rebuild-zip</c> forces a build.
 /// </summary>
 internal static class RuntimeZip
 {
-    public const string Usage = "--zip PATH uses that deployment package; --rebuild-zip builds it again even when a current one is cached.";
+    public const string Usage = "--self-contained uses the provided.al2023 package instead of the dotnet10 one; --zip PATH uses that deployment package; --rebuild-zip builds the self-contained one again even when a current one is cached.";
 
     public static async Task<RuntimePackage> GetAsync(string[] args)
+    {
+        if (!args.Contains("--self-contained") && HarnessTools.StringArgument(args, "--zip") is null) return Managed();
+        return await SelfContainedAsync(args).ConfigureAwait(false);
+    }
+
+    /// <summary>The dotnet10 package: the worker beside this program, zipped.</summary>
+    public static RuntimePackage Managed()
+    {
+        string zip = Path.Combine(Path.GetTempPath(), "wren-bench", $"wren-worker-{Guid.NewGuid():N}.zip");
+        RuntimePackage package = RuntimePackage.Managed(zip);
+        Console.WriteLine($"Deployment package: {zip} (dotnet10, the framework-dependent worker).");
+        return package;
+    }
+
+    /// <summary>The provided.al2023 package: self-contained, ReadyToRun, cached by the hash of the runtime's sources.</summary>
+    public static async Task<RuntimePackage> SelfContainedAsync(string[] args)
     {
         if (HarnessTools.StringArgument(args, "--zip") is { } given)
         {
@@ -26,7 +44,7 @@ internal static class RuntimeZip
         string root = RepositoryRoot();
         string folder = Path.Combine(Path.GetTempPath(), "wren-bench");
         Directory.CreateDirectory(folder);
-        string zip = Path.Combine(folder, $"wren-runtime-{SourceHash(root)}.zip");
+        string zip = Path.Combine(folder, $"wren-selfcontained-{SourceHash(root)}.zip");
         if (File.Exists(zip) && !args.Contains("--rebuild-zip"))
         {
             Console.WriteLine($"Deployment package: {zip} (cached; built {File.GetLastWriteTime(zip):yyyy-MM-dd HH:mm} from the current runtime sources).");
@@ -35,18 +53,28 @@ internal static class RuntimeZip
         Console.WriteLine($"Building the deployment package (dotnet publish, self-contained, ReadyToRun) to {zip}...");
         var clock = Stopwatch.StartNew();
         string partial = zip + ".partial";
-        RuntimePackage built = await RuntimePackage.BuildAsync(partial, Console.Out, CancellationToken.None).ConfigureAwait(false);
+        RuntimePackage built = await RuntimePackage.BuildSelfContainedAsync(partial, "x86_64", Console.Out, CancellationToken.None).ConfigureAwait(false);
         File.Move(partial, zip, overwrite: true);
         Console.WriteLine($"Built in {clock.Elapsed.TotalSeconds:0} s ({built.Size / 1e6:0.0} MB).");
         return RuntimePackage.FromZip(zip);
     }
 
-    /// <summary>Extracts the package to a new folder and makes <c>bootstrap</c> executable; returns the folder.</summary>
+    /// <summary>
+    /// Extracts the package to a new folder with an executable <c>bootstrap</c>, and returns the folder. A dotnet10
+    /// package has none of its own: it gets the shape of the managed runtime's, which execs <c>dotnet exec</c> on the
+    /// handler's assembly with its deps and runtimeconfig.
+    /// </summary>
     public static string Extract(RuntimePackage package, string name)
     {
         string folder = Path.Combine(Path.GetTempPath(), "wren-bench", $"{name}-{Guid.NewGuid():N}");
         ZipFile.ExtractToDirectory(package.ZipPath, folder);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(folder, "bootstrap"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string bootstrap = Path.Combine(folder, "bootstrap");
+        if (!File.Exists(bootstrap))
+        {
+            const string handler = Wren.Protocol.WorkerLaunch.AssemblyName;
+            File.WriteAllText(bootstrap, $"#!/bin/sh\nexec \"{Wren.Backends.WorkerFiles.DotnetHost()}\" exec --depsfile \"$LAMBDA_TASK_ROOT/{handler}.deps.json\" --runtimeconfig \"$LAMBDA_TASK_ROOT/{handler}.runtimeconfig.json\" \"$LAMBDA_TASK_ROOT/{handler}.dll\"\n");
+        }
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(bootstrap, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return folder;
     }
 

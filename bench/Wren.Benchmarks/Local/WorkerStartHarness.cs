@@ -130,7 +130,7 @@ internal static class WorkerStartHarness
     /// <summary>Starts the worker assembly as the local backend does but without a Runtime API, and times its first line.</summary>
     private static async Task<double> FloorOnceAsync()
     {
-        string worker = typeof(Wren.Worker.WorkerHost).Assembly.Location;
+        string worker = Wren.Backends.WorkerFiles.RequireAssembly();
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,

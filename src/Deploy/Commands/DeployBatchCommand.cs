@@ -26,11 +26,11 @@ internal sealed class DeployBatchCommand : WrenCommand
     private readonly Option<bool> _gpu = new("--gpu") { Description = "Also set up an EC2 compute environment, queue and job definition with one GPU per job" };
     private readonly Option<string?> _gpuInstanceTypes = new("--gpu-instance-types") { Description = $"GPU instance types, comma-separated (default: {string.Join(',', BatchDeployer.DefaultGpuInstanceTypes)})" };
     private readonly Option<string?> _instanceRole = new("--instance-role") { Description = $"The GPU instances' instance profile, name or ARN (default: {BatchDeployer.DefaultInstanceRole})" };
-    private readonly Option<string?> _bundle = new("--bundle") { Description = "Deploy this worker bundle (a tar.gz from --package-only) instead of building one" };
+    private readonly Option<string?> _bundle = new("--bundle") { Description = "Deploy this worker bundle (a zip from --package-only) instead of the one the tool carries" };
     private readonly Option<bool> _packageOnly = new("--package-only") { Description = "Write the worker bundle and stop" };
-    private readonly Option<string?> _output = new("--output", "-o") { Description = $"Where --package-only writes the bundle (default: ./{WorkerBundle.FileName})" };
+    private readonly Option<string?> _output = new("--output", "-o") { Description = $"Where --package-only writes the bundle (default: ./{BatchDeploymentSettings.BundleFileName})" };
     private readonly Option<bool> _dockerfile = new("--dockerfile") { Description = "Print a Dockerfile for an image with the worker inside, and stop" };
-    private readonly Option<string?> _baseImage = new("--base-image") { Description = $"The base image of --dockerfile (default: {BatchDeploymentSettings.StockImage})" };
+    private readonly Option<string?> _baseImage = new("--base-image") { Description = $"The base image of --dockerfile (default: {BatchDeploymentSettings.DockerfileBaseImage}; a CUDA image for GPUs)" };
 
     public DeployBatchCommand(CommandContext context) : base("deploy-batch", "Set up AWS Batch for Wren: worker bundle, roles, compute environments, queues, job definitions", context)
     {
@@ -55,14 +55,14 @@ internal sealed class DeployBatchCommand : WrenCommand
     {
         if (parse.GetValue(_dockerfile))
         {
-            await Context.Out.WriteLineAsync(BatchDeploymentSettings.Dockerfile(parse.GetValue(_baseImage) ?? BatchDeploymentSettings.StockImage)).ConfigureAwait(false);
+            await Context.Out.WriteLineAsync(BatchDeploymentSettings.Dockerfile(parse.GetValue(_baseImage) ?? BatchDeploymentSettings.DockerfileBaseImage)).ConfigureAwait(false);
             return ExitCodes.Success;
         }
         if (parse.GetValue(_packageOnly))
         {
-            string output = Path.GetFullPath(parse.GetValue(_output) ?? WorkerBundle.FileName);
-            WorkerBundle built = await RuntimePackage.BuildBundleAsync(output, Context.Error, cancellationToken).ConfigureAwait(false);
-            await Context.Out.WriteLineAsync(built.TarGzPath).ConfigureAwait(false);
+            string output = Path.GetFullPath(parse.GetValue(_output) ?? BatchDeploymentSettings.BundleFileName);
+            RuntimePackage built = RuntimePackage.Managed(output);
+            await Context.Out.WriteLineAsync(built.ZipPath).ConfigureAwait(false);
             await Context.Error.WriteLineAsync($"{Durations.Bytes(built.Size)}, sha256 {built.Sha256}").ConfigureAwait(false);
             return ExitCodes.Success;
         }
@@ -138,12 +138,12 @@ internal sealed class DeployBatchCommand : WrenCommand
     /// <summary>Builds the bundle (or takes the one given), uploads it unless it is there, and returns its key.</summary>
     private async Task<string> DeployBundleAsync(WrenConfigFile config, string region, string prefix, string? bundlePath, CancellationToken cancellationToken)
     {
-        string? temporary = bundlePath is null ? Path.Combine(Path.GetTempPath(), $"wren-worker-{Guid.NewGuid():N}.tar.gz") : null;
+        string? temporary = bundlePath is null ? Path.Combine(Path.GetTempPath(), $"wren-worker-{Guid.NewGuid():N}.zip") : null;
         try
         {
-            WorkerBundle bundle = temporary is null
-                ? WorkerBundle.FromFile(File.Exists(bundlePath) ? bundlePath! : throw new WrenException($"--bundle {bundlePath} does not exist; write one with `wren deploy-batch --package-only -o {bundlePath}`."))
-                : await RuntimePackage.BuildBundleAsync(temporary, Context.Error, cancellationToken).ConfigureAwait(false);
+            RuntimePackage bundle = temporary is null
+                ? RuntimePackage.FromZip(File.Exists(bundlePath) ? bundlePath! : throw new WrenException($"--bundle {bundlePath} does not exist; write one with `wren deploy-batch --package-only -o {bundlePath}`."))
+                : RuntimePackage.Managed(temporary);
             using var storage = new S3Storage(config.Bucket!, region, environment: Context.Environment);
             (string key, bool uploaded) = await BatchDeployer.UploadBundleAsync(storage, prefix, bundle, cancellationToken).ConfigureAwait(false);
             await Context.Error.WriteLineAsync($"Bundle s3://{config.Bucket}/{key} ({Durations.Bytes(bundle.Size)}{(uploaded ? "" : ", already there")}).").ConfigureAwait(false);

@@ -1,38 +1,59 @@
 using System.CommandLine;
 using Wren.Aws;
 using Wren.Aws.Lambda;
+using Wren.Backends.Lambda;
 using Wren.Configuration;
 using Wren.Deploy.Deployment;
 using Wren.Storage;
 
 namespace Wren.Deploy.Commands;
 
-/// <summary><c>wren deploy-lambda</c>: builds the runtime package and creates or updates the Lambda function.</summary>
+/// <summary>
+/// <c>wren deploy-lambda</c>: creates or updates the Lambda function. By default it deploys the framework-dependent
+/// worker this tool carries on the managed <c>dotnet10</c> runtime; <c>--runtime provided.al2023</c> deploys a
+/// self-contained one instead.
+/// </summary>
 internal sealed class DeployLambdaCommand : WrenCommand
 {
     private readonly Option<bool> _packageOnly = new("--package-only") { Description = "Write the deployment zip and stop" };
-    private readonly Option<string?> _output = new("--output", "-o") { Description = "Where --package-only writes the zip (default: ./wren-runtime-linux-x64.zip)" };
-    private readonly Option<string?> _zip = new("--zip") { Description = "Deploy this package instead of building one" };
+    private readonly Option<string?> _output = new("--output", "-o") { Description = $"Where --package-only writes the zip (default: ./{RuntimePackage.DefaultZipName})" };
+    private readonly Option<string?> _zip = new("--zip") { Description = "Deploy this package instead of the one the tool carries (one written by --package-only with the same --runtime)" };
     private readonly Option<int?> _memory = new("--memory") { Description = "Memory in MB (default: the configured, 1024)" };
     private readonly Option<int?> _timeout = new("--timeout") { Description = "Timeout in seconds (default: the configured, 300)" };
-
-    public DeployLambdaCommand(CommandContext context) : base("deploy-lambda", "Build Wren's runtime and deploy it as the Lambda function", context)
+    private readonly Option<string> _runtime = new("--runtime")
     {
+        Description = $"{LambdaDeploymentSettings.ManagedRuntime} (the managed .NET 10 runtime, a package of a few MB) or {LambdaDeploymentSettings.CustomRuntime} (self-contained, built from a Wren checkout)",
+        DefaultValueFactory = _ => LambdaDeploymentSettings.ManagedRuntime,
+    };
+    private readonly Option<string> _arch = new("--arch")
+    {
+        Description = "x86_64 or arm64 (Graviton: cheaper per GB-second)",
+        DefaultValueFactory = _ => LambdaDeploymentSettings.DefaultArchitecture,
+    };
+
+    public DeployLambdaCommand(CommandContext context) : base("deploy-lambda", "Deploy Wren's worker as the Lambda function", context)
+    {
+        _runtime.AcceptOnlyFromAmong(LambdaDeploymentSettings.ManagedRuntime, LambdaDeploymentSettings.CustomRuntime);
+        _arch.AcceptOnlyFromAmong([.. LambdaDeploymentSettings.Architectures]);
         Add(_packageOnly);
         Add(_output);
         Add(_zip);
         Add(_memory);
         Add(_timeout);
+        Add(_runtime);
+        Add(_arch);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        string runtime = parse.GetValue(_runtime)!;
+        string architecture = parse.GetValue(_arch)!;
         if (parse.GetValue(_packageOnly))
         {
-            string output = Path.GetFullPath(parse.GetValue(_output) ?? RuntimePackage.BundledZipName);
-            RuntimePackage built = await RuntimePackage.BuildAsync(output, Context.Error, cancellationToken).ConfigureAwait(false);
+            string output = Path.GetFullPath(parse.GetValue(_output) ?? RuntimePackage.DefaultZipName);
+            RuntimePackage built = await BuildAsync(runtime, architecture, output, cancellationToken).ConfigureAwait(false);
             await Context.Out.WriteLineAsync(built.ZipPath).ConfigureAwait(false);
-            await Context.Error.WriteLineAsync($"{built.Size / 1024.0 / 1024.0:0.0} MB, sha256 {built.Sha256}").ConfigureAwait(false);
+            await Context.Error.WriteLineAsync($"{Durations.Bytes(built.Size)}, sha256 {built.Sha256}").ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -45,25 +66,39 @@ internal sealed class DeployLambdaCommand : WrenCommand
         if (timeout is < 1 or > 900) throw new WrenException($"--timeout is {timeout}; Lambda allows 1 to 900 s.");
         AwsContext aws = Context.Aws(config.Region);
 
-        RuntimePackage package;
-        if (parse.GetValue(_zip) is { } zip)
+        string? temporary = null;
+        try
         {
-            package = RuntimePackage.FromZip(zip);
-        }
-        else
-        {
-            string temporary = Path.Combine(Path.GetTempPath(), $"wren-runtime-{Guid.NewGuid():N}.zip");
-            package = await RuntimePackage.BuildAsync(temporary, Context.Error, cancellationToken).ConfigureAwait(false);
-        }
-        using var storage = new S3Storage(config.Bucket!, aws.Region, environment: Context.Environment);
-        string key = await LambdaDeployer.UploadPackageAsync(storage, config.Prefix ?? WrenConfiguration.DefaultPrefix, package, cancellationToken).ConfigureAwait(false);
-        await Context.Error.WriteLineAsync($"Package s3://{config.Bucket}/{key} ({package.Size / 1024.0 / 1024.0:0.0} MB).").ConfigureAwait(false);
+            RuntimePackage package;
+            if (parse.GetValue(_zip) is { } zip)
+            {
+                package = RuntimePackage.FromZip(zip);
+            }
+            else
+            {
+                temporary = Path.Combine(Path.GetTempPath(), $"wren-lambda-{Guid.NewGuid():N}.zip");
+                package = await BuildAsync(runtime, architecture, temporary, cancellationToken).ConfigureAwait(false);
+            }
+            using var storage = new S3Storage(config.Bucket!, aws.Region, environment: Context.Environment);
+            string key = await LambdaDeployer.UploadPackageAsync(storage, config.Prefix ?? WrenConfiguration.DefaultPrefix, package, cancellationToken).ConfigureAwait(false);
+            await Context.Error.WriteLineAsync($"Package s3://{config.Bucket}/{key} ({Durations.Bytes(package.Size)}).").ConfigureAwait(false);
 
-        var deployer = new LambdaDeployer(new LambdaClient(aws), Context.Time, Context.Error);
-        FunctionConfiguration deployed = await deployer.DeployAsync(new LambdaDeployer.Settings(function, roleArn, config.Bucket!, key, memory, timeout), cancellationToken).ConfigureAwait(false);
-        if (memory != config.MemoryMb || timeout != config.TimeoutSeconds) (config with { MemoryMb = memory, TimeoutSeconds = timeout }).Write(Context.ConfigPath);
-        await Context.Out.WriteLineAsync(deployed.FunctionArn ?? function).ConfigureAwait(false);
-        await Context.Error.WriteLineAsync($"Function {function} is ready: {deployed.Runtime}, {deployed.MemorySize} MB, {deployed.Timeout} s. Try it: `wren test`.").ConfigureAwait(false);
-        return ExitCodes.Success;
+            var deployer = new LambdaDeployer(new LambdaClient(aws), Context.Time, Context.Error);
+            var settings = new LambdaDeployer.Settings(function, roleArn, config.Bucket!, key, memory, timeout) { Runtime = runtime, Architecture = architecture };
+            FunctionConfiguration deployed = await deployer.DeployAsync(settings, cancellationToken).ConfigureAwait(false);
+            if (memory != config.MemoryMb || timeout != config.TimeoutSeconds) (config with { MemoryMb = memory, TimeoutSeconds = timeout }).Write(Context.ConfigPath);
+            await Context.Out.WriteLineAsync(deployed.FunctionArn ?? function).ConfigureAwait(false);
+            await Context.Error.WriteLineAsync($"Function {function} is ready: {deployed.Runtime}, {string.Join(",", deployed.Architectures ?? [architecture])}, {deployed.MemorySize} MB, {deployed.Timeout} s. Try it: `wren test`.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            if (temporary is not null) File.Delete(temporary);
+        }
     }
+
+    private Task<RuntimePackage> BuildAsync(string runtime, string architecture, string output, CancellationToken cancellationToken) =>
+        runtime == LambdaDeploymentSettings.CustomRuntime
+            ? RuntimePackage.BuildSelfContainedAsync(output, architecture, Context.Error, cancellationToken)
+            : Task.FromResult(RuntimePackage.Managed(output));
 }

@@ -133,11 +133,11 @@ internal sealed class BatchDeployer(BatchClient batch, IamClient iam, TimeProvid
     }
 
     /// <summary>Uploads the bundle to its key, unless that exact object is there already; returns the key and whether it uploaded.</summary>
-    public static async Task<(string Key, bool Uploaded)> UploadBundleAsync(IObjectStorage storage, string prefix, WorkerBundle bundle, CancellationToken cancellationToken)
+    public static async Task<(string Key, bool Uploaded)> UploadBundleAsync(IObjectStorage storage, string prefix, RuntimePackage bundle, CancellationToken cancellationToken)
     {
         string key = BatchDeploymentSettings.BundleKey(prefix, bundle.Sha256);
         if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) == bundle.Size) return (key, false);
-        await storage.PutAsync(key, await File.ReadAllBytesAsync(bundle.TarGzPath, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await storage.PutAsync(key, await File.ReadAllBytesAsync(bundle.ZipPath, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return (key, true);
     }
 

@@ -12,7 +12,14 @@ namespace Wren.Deploy.Deployment;
 /// </summary>
 internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, TextWriter log)
 {
-    public sealed record Settings(string FunctionName, string RoleArn, string Bucket, string PackageKey, int MemoryMb, int TimeoutSeconds);
+    public sealed record Settings(string FunctionName, string RoleArn, string Bucket, string PackageKey, int MemoryMb, int TimeoutSeconds)
+    {
+        /// <summary>The Lambda runtime: the managed <c>dotnet10</c> (default) or the custom <c>provided.al2023</c>.</summary>
+        public string Runtime { get; init; } = LambdaDeploymentSettings.ManagedRuntime;
+
+        /// <summary><c>x86_64</c> (default) or <c>arm64</c>.</summary>
+        public string Architecture { get; init; } = LambdaDeploymentSettings.DefaultArchitecture;
+    }
 
     /// <summary>How long a new role may take to become usable by Lambda (IAM is eventually consistent).</summary>
     public TimeSpan RolePropagation { get; init; } = TimeSpan.FromMinutes(1);
@@ -30,13 +37,13 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
             await WhileRolePropagatesAsync(() => lambda.CreateFunctionAsync(new CreateFunctionRequest
             {
                 FunctionName = settings.FunctionName,
-                Runtime = LambdaDeploymentSettings.Runtime,
-                Handler = LambdaDeploymentSettings.Handler,
+                Runtime = settings.Runtime,
+                Handler = LambdaDeploymentSettings.HandlerFor(settings.Runtime),
                 Role = settings.RoleArn,
                 Code = new FunctionCode { S3Bucket = settings.Bucket, S3Key = settings.PackageKey },
                 MemorySize = settings.MemoryMb,
                 Timeout = settings.TimeoutSeconds,
-                Architectures = [LambdaDeploymentSettings.Architecture],
+                Architectures = [settings.Architecture],
                 Environment = environment,
                 Description = description,
             }, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -45,13 +52,13 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
         {
             await log.WriteLineAsync($"Updating function {settings.FunctionName}...").ConfigureAwait(false);
             await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
-            await lambda.UpdateFunctionCodeAsync(settings.FunctionName, settings.Bucket, settings.PackageKey, cancellationToken).ConfigureAwait(false);
+            await lambda.UpdateFunctionCodeAsync(settings.FunctionName, settings.Bucket, settings.PackageKey, settings.Architecture, cancellationToken).ConfigureAwait(false);
             await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
             await WhileRolePropagatesAsync(() => lambda.UpdateFunctionConfigurationAsync(new UpdateFunctionConfigurationRequest
             {
                 FunctionName = settings.FunctionName,
-                Runtime = LambdaDeploymentSettings.Runtime,
-                Handler = LambdaDeploymentSettings.Handler,
+                Runtime = settings.Runtime,
+                Handler = LambdaDeploymentSettings.HandlerFor(settings.Runtime),
                 Role = settings.RoleArn,
                 MemorySize = settings.MemoryMb,
                 Timeout = settings.TimeoutSeconds,
@@ -67,7 +74,7 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
     /// <summary>Uploads the package under its hash, unless that exact package is there already; returns its key.</summary>
     public static async Task<string> UploadPackageAsync(IObjectStorage storage, string prefix, RuntimePackage package, CancellationToken cancellationToken)
     {
-        string key = $"{(string.IsNullOrEmpty(prefix) ? "" : prefix.TrimEnd('/') + "/")}runtime/wren-runtime-{package.Sha256[..16]}.zip";
+        string key = $"{(string.IsNullOrEmpty(prefix) ? "" : prefix.TrimEnd('/') + "/")}runtime/wren-lambda-{package.Sha256[..16]}.zip";
         if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) != package.Size)
             await storage.PutAsync(key, await File.ReadAllBytesAsync(package.ZipPath, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return key;

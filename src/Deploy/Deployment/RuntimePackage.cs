@@ -1,49 +1,67 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Wren.Backends;
+using Wren.Protocol;
 
 namespace Wren.Deploy.Deployment;
 
 /// <summary>
-/// The Lambda deployment package: <c>Wren.LambdaRuntime</c> published self-contained, ReadyToRun, for linux-x64, with its
-/// executable renamed <c>bootstrap</c> (what the provided.al2023 runtime starts), zipped. The same publish also makes
-/// the Batch worker bundle (<see cref="WorkerBundle"/>).
+/// A worker package as a zip. The default is the framework-dependent worker that travels with this tool
+/// (<c>wren-worker/</c>): Lambda's managed <c>dotnet10</c> runtime runs it as an executable assembly on x86_64 or arm64,
+/// and the Batch stock image runs the same zip with <c>dotnet</c>. The other kind, for the <c>provided.al2023</c> custom
+/// runtime, is a self-contained ReadyToRun publish with its executable named <c>bootstrap</c>, built from a Wren checkout.
 /// </summary>
 internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
 {
-    public const string BundledZipName = "wren-runtime-linux-x64.zip";
+    /// <summary>What <c>deploy-lambda --package-only</c> writes by default.</summary>
+    public const string DefaultZipName = "wren-worker.zip";
+
     private const string ProjectPath = "src/LambdaRuntime/Wren.LambdaRuntime.csproj";
+
+    // A fixed time in every entry: the same files make the same zip, so the same object in S3.
+    private static readonly DateTimeOffset Timestamp = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public static RuntimePackage FromZip(string zipPath)
     {
-        byte[] bytes = File.ReadAllBytes(zipPath);
-        return new RuntimePackage(Path.GetFullPath(zipPath), Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
+        string path = Path.GetFullPath(zipPath);
+        if (!File.Exists(path)) throw new WrenException($"The package {path} does not exist; write one with `wren deploy-lambda --package-only -o {zipPath}`.");
+        using FileStream stream = File.OpenRead(path);
+        return new RuntimePackage(path, Convert.ToHexStringLower(SHA256.HashData(stream)), stream.Length);
     }
 
-    /// <summary>Publishes the runtime from Wren's source next to this tool, or takes the package the tool was shipped with.</summary>
-    public static async Task<RuntimePackage> BuildAsync(string outputZip, TextWriter log, CancellationToken cancellationToken) =>
-        (await BuildAsync(outputZip, null, log, cancellationToken).ConfigureAwait(false)).Zip!;
+    /// <summary>Zips the framework-dependent worker that travels with this tool (no build, no SDK needed).</summary>
+    public static RuntimePackage Managed(string outputZip) => Managed(WorkerFiles.Folder, outputZip);
 
-    /// <summary>The same runtime as <see cref="BuildAsync(string, TextWriter, CancellationToken)"/>, as the Batch worker bundle.</summary>
-    public static async Task<WorkerBundle> BuildBundleAsync(string outputTarGz, TextWriter log, CancellationToken cancellationToken) =>
-        (await BuildAsync(null, outputTarGz, log, cancellationToken).ConfigureAwait(false)).Bundle!;
-
-    /// <summary>One publish of the runtime, written as the Lambda zip, the Batch tar.gz, or both (each when its path is given).</summary>
-    public static async Task<(RuntimePackage? Zip, WorkerBundle? Bundle)> BuildAsync(string? outputZip, string? outputTarGz, TextWriter log, CancellationToken cancellationToken)
+    /// <summary>Zips the framework-dependent worker in <paramref name="folder"/>, files at the zip's root.</summary>
+    public static RuntimePackage Managed(string folder, string outputZip)
     {
+        if (!File.Exists(Path.Combine(folder, WorkerLaunch.AssemblyFile)) || !File.Exists(Path.Combine(folder, WorkerLaunch.AssemblyName + ".runtimeconfig.json")))
+            throw new WrenException($"Wren's worker is not in {folder} ({WorkerLaunch.AssemblyFile} and its runtimeconfig.json): reinstall the wren tool (dotnet tool install Wren.Cli), or rebuild it.");
+        Zip(folder, outputZip, executable: null);
+        return FromZip(outputZip);
+    }
+
+    /// <summary>Publishes the worker self-contained and ReadyToRun for linux-<paramref name="architecture"/> from a Wren checkout, as the custom runtime's zip.</summary>
+    public static async Task<RuntimePackage> BuildSelfContainedAsync(string outputZip, string architecture, TextWriter log, CancellationToken cancellationToken)
+    {
+        string project = FindProject() ?? throw new WrenException(
+            $"The provided.al2023 package is a self-contained publish of Wren's worker, which needs a Wren checkout: run `wren` from one, or pass a package built there (deploy-lambda --runtime provided.al2023 --zip Z). The default runtime, dotnet10, needs neither.");
+        string rid = architecture == "arm64" ? "linux-arm64" : "linux-x64";
         string work = Path.Combine(Path.GetTempPath(), $"wren-publish-{Guid.NewGuid():N}");
         try
         {
-            (string folder, string? shippedZip) = await PublishAsync(work, log, cancellationToken).ConfigureAwait(false);
-            RuntimePackage? zip = null;
-            if (outputZip is not null)
-            {
-                if (shippedZip is not null) File.Copy(shippedZip, outputZip, overwrite: true);
-                else Zip(folder, outputZip);
-                zip = FromZip(outputZip);
-            }
-            WorkerBundle? bundle = outputTarGz is null ? null : WorkerBundle.Write(folder, outputTarGz);
-            return (zip, bundle);
+            string publish = Path.Combine(work, "publish");
+            await log.WriteLineAsync($"Publishing {project} (self-contained, ReadyToRun, {rid})...").ConfigureAwait(false);
+            // Separate artifacts keep this publish from touching the checkout's own obj and bin folders.
+            await RunAsync(WorkerFiles.DotnetHost(), ["publish", project, "-c", "Release", "-r", rid, "--self-contained", "true",
+                "-p:PublishReadyToRun=true", "-p:UseAppHost=true", "-p:DebugType=none", "-p:GenerateDocumentationFile=false",
+                "--artifacts-path", Path.Combine(work, "artifacts"), "-o", publish], cancellationToken).ConfigureAwait(false);
+            string apphost = Path.Combine(publish, WorkerLaunch.AssemblyName);
+            if (!File.Exists(apphost)) throw new WrenException($"The publish did not produce {apphost}.");
+            File.Move(apphost, Path.Combine(publish, "bootstrap"));
+            Zip(publish, outputZip, executable: "bootstrap");
+            return FromZip(outputZip);
         }
         finally
         {
@@ -57,40 +75,19 @@ internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
         }
     }
 
-    /// <summary>The runtime's files in a folder under <paramref name="work"/>, and the shipped zip when they came from one.</summary>
-    private static async Task<(string Folder, string? ShippedZip)> PublishAsync(string work, TextWriter log, CancellationToken cancellationToken)
+    /// <summary>Every file under <paramref name="folder"/>, in ordinal order, with a fixed time; <paramref name="executable"/> gets mode 0755.</summary>
+    private static void Zip(string folder, string outputZip, string? executable)
     {
-        string publish = Path.Combine(work, "publish");
-        string? project = FindProject();
-        if (project is null)
-        {
-            string bundled = Path.Combine(AppContext.BaseDirectory, BundledZipName);
-            if (!File.Exists(bundled))
-                throw new WrenException($"Cannot find Wren's runtime to deploy: neither {ProjectPath} above {AppContext.BaseDirectory} nor {bundled}. Run `wren` from a Wren checkout, or pass a package built there (deploy-lambda --zip, deploy-batch --bundle).");
-            ZipFile.ExtractToDirectory(bundled, publish);
-            return (publish, bundled);
-        }
-        await log.WriteLineAsync($"Publishing {project} (self-contained, ReadyToRun, linux-x64)...").ConfigureAwait(false);
-        // Separate artifacts keep this publish from touching the checkout's own obj and bin folders.
-        await RunAsync(DotnetHost(), ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "true",
-            "-p:PublishReadyToRun=true", "-p:DebugType=none", "-p:GenerateDocumentationFile=false",
-            "--artifacts-path", Path.Combine(work, "artifacts"), "-o", publish], cancellationToken).ConfigureAwait(false);
-        string apphost = Path.Combine(publish, "Wren.LambdaRuntime");
-        if (!File.Exists(apphost)) throw new WrenException($"The publish did not produce {apphost}.");
-        File.Move(apphost, Path.Combine(publish, "bootstrap"));
-        return (publish, null);
-    }
-
-    private static void Zip(string folder, string outputZip)
-    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputZip))!);
         if (File.Exists(outputZip)) File.Delete(outputZip);
         using ZipArchive zip = ZipFile.Open(outputZip, ZipArchiveMode.Create);
         foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string name = Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/');
             ZipArchiveEntry entry = zip.CreateEntryFromFile(file, name, CompressionLevel.Optimal);
-            // Unix permissions live in the high 16 bits: bootstrap must be executable in Lambda.
-            int mode = name == "bootstrap" ? Convert.ToInt32("100755", 8) : Convert.ToInt32("100644", 8);
+            entry.LastWriteTime = Timestamp;
+            // Unix permissions live in the high 16 bits: a custom runtime's bootstrap must be executable.
+            int mode = name == executable ? Convert.ToInt32("100755", 8) : Convert.ToInt32("100644", 8);
             entry.ExternalAttributes = mode << 16;
         }
     }
@@ -104,9 +101,6 @@ internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
         }
         return null;
     }
-
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private static async Task RunAsync(string file, string[] arguments, CancellationToken cancellationToken)
     {

@@ -4,7 +4,6 @@ using Wren.Protocol;
 using Wren.Serialization;
 using Wren.Shipping;
 using Wren.Storage;
-using Wren.Worker;
 
 namespace Wren.Jobs;
 
@@ -164,7 +163,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 Exception error = outcome switch
                 {
                     InvocationOutcome.Failed failed => failed.Error,
-                    InvocationOutcome.Rejected { ErrorType: WorkerHost.ProtocolMismatchError } mismatch => new ProtocolMismatchException(mismatch.Message),
+                    InvocationOutcome.Rejected { ErrorType: WorkerErrors.ProtocolMismatch } mismatch => new ProtocolMismatchException(mismatch.Message),
                     InvocationOutcome.Rejected rejected => new WrenException($"The {backend.Name} worker rejected the invocation ({rejected.ErrorType}): {rejected.Message}"),
                     _ => throw new InvalidOperationException(),
                 };

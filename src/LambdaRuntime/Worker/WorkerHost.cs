@@ -9,10 +9,6 @@ namespace Wren.Worker;
 /// </summary>
 internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int> exit)
 {
-    public const string ProtocolMismatchError = "Wren.ProtocolMismatch";
-    public const string InvalidRequestError = "Wren.InvalidRequest";
-    public const string WorkerError = "Wren.WorkerError";
-
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -32,12 +28,12 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
         }
         catch (WrenException e)
         {
-            await api.ReportErrorAsync(invocation.RequestId, InvalidRequestError, e.Message, cancellationToken).ConfigureAwait(false);
+            await api.ReportErrorAsync(invocation.RequestId, WorkerErrors.InvalidRequest, e.Message, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (request is null)
         {
-            await api.ReportErrorAsync(invocation.RequestId, ProtocolMismatchError, WrenProtocol.MismatchMessage(WrenProtocol.Version, version, "wren deploy-lambda"), cancellationToken).ConfigureAwait(false);
+            await api.ReportErrorAsync(invocation.RequestId, WorkerErrors.ProtocolMismatch, WrenProtocol.MismatchMessage(WrenProtocol.Version, version, "wren deploy-lambda"), cancellationToken).ConfigureAwait(false);
             return;
         }
         try
@@ -52,7 +48,7 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
         }
         catch (Exception e)
         {
-            await api.ReportErrorAsync(invocation.RequestId, WorkerError, $"{e.GetType().Name}: {e.Message}", cancellationToken).ConfigureAwait(false);
+            await api.ReportErrorAsync(invocation.RequestId, WorkerErrors.WorkerError, $"{e.GetType().Name}: {e.Message}", cancellationToken).ConfigureAwait(false);
         }
 
         void GiveUp(InvocationResponse partial)
@@ -72,13 +68,4 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
             }, CancellationToken.None);
         }
     }
-}
-
-/// <summary>The exit codes of a worker process.</summary>
-internal static class WorkerExitCodes
-{
-    public const int Success = 0;
-    public const int InitFailed = 2;
-    public const int CallTimedOut = 3;
-    public const int OutOfResources = 4;
 }

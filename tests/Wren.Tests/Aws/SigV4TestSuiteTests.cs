@@ -3,7 +3,7 @@ using Wren.Aws;
 namespace Wren.Tests.Aws;
 
 /// <summary>
-/// Every case of the AWS signing test suite (../shared/sigv4-test-suite, from aws-c-auth): Wren's signer produces the
+/// Every case of the AWS signing test suite (tests/Wren.Tests/Aws/sigv4-test-suite, from aws-c-auth): Wren's signer produces the
 /// suite's canonical request, string to sign, signature and signed request, with an Authorization header and as a
 /// presigned URL.
 /// </summary>

@@ -76,19 +76,11 @@ internal sealed class SuiteCase
         Body = Request.Body,
     };
 
-    // The suite sits beside the repository: <parent>/shared/sigv4-test-suite, next to the folder holding Wren.sln.
+    // The suite is part of the tests (tests/Wren.Tests/Aws/sigv4-test-suite), copied beside the test assembly.
     private static string FindSuite()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (!File.Exists(Path.Combine(directory.FullName, "Wren.sln"))) continue;
-            string suite = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "sigv4-test-suite"));
-            if (Directory.Exists(suite)) return suite;
-            throw new InvalidOperationException(
-                $"The AWS SigV4 signing test suite is missing: expected it at {suite}, beside the repository at {directory.FullName}. " +
-                "Put the aws-c-auth tests/aws-signing-test-suite/v4 folders there.");
-        }
-        throw new InvalidOperationException(
-            $"Could not find Wren.sln above {AppContext.BaseDirectory}, so could not locate ../shared/sigv4-test-suite beside it.");
+        string suite = Path.Combine(AppContext.BaseDirectory, "sigv4-test-suite");
+        return Directory.Exists(suite) ? suite : throw new InvalidOperationException(
+            $"The AWS SigV4 signing test suite is missing from {suite}: it is copied there from tests/Wren.Tests/Aws/sigv4-test-suite when the tests are built; rebuild them.");
     }
 }

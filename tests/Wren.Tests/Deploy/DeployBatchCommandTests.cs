@@ -1,4 +1,4 @@
-using System.Formats.Tar;
+using System.IO.Compression;
 using Wren.Backends.Batch;
 using Wren.Configuration;
 using Wren.Deploy.Deployment;
@@ -28,14 +28,18 @@ public sealed class DeployBatchCommandTests : IDisposable
     {
         CliRun stock = await RunAsync("--dockerfile");
         Assert.Equal(0, stock.ExitCode);
-        Assert.Equal(BatchDeploymentSettings.Dockerfile(BatchDeploymentSettings.StockImage) + Environment.NewLine, stock.Out);
-        Assert.Contains($"ADD {WorkerBundle.FileName} /opt/wren/", stock.Out);
+        Assert.Equal(BatchDeploymentSettings.Dockerfile("mcr.microsoft.com/dotnet/runtime:10.0") + Environment.NewLine, stock.Out);
+        Assert.Contains("COPY wren-worker.zip /tmp/\n", stock.Out);
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/runtime:10.0\n", stock.Out);
         Assert.Empty(stock.Error);
 
         CliRun cuda = await RunAsync("--dockerfile", "--base-image", "nvidia/cuda:12.4.1-runtime-ubuntu22.04");
         Assert.Equal(0, cuda.ExitCode);
         Assert.Contains("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n", cuda.Out);
-        Assert.Contains($"ENTRYPOINT [\"{BatchDeploymentSettings.CustomImageWorker}\", \"{BatchDeploymentSettings.BatchModeArgument}\"]", cuda.Out);
+        Assert.Contains("COPY --from=dotnet /usr/share/dotnet /usr/share/dotnet\n", cuda.Out);
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"/opt/wren/Wren.LambdaRuntime.dll\", \"--batch\"]", cuda.Out);
+        // The last stage is the one that runs; it must be the given base.
+        Assert.Equal("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04", cuda.Out.Split('\n').Last(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
     }
 
     [Theory]
@@ -66,34 +70,25 @@ public sealed class DeployBatchCommandTests : IDisposable
     }
 
     [Fact]
-    public void WorkerBundle_KeepsFoldersAndModesAndIsTheSameForTheSameFiles()
+    public async Task PackageOnly_WritesTheWorkerZipTheSameForTheSameFiles()
     {
-        string runtime = Path.Combine(_folder, "runtime");
-        Directory.CreateDirectory(Path.Combine(runtime, "de"));
-        File.WriteAllText(Path.Combine(runtime, "bootstrap"), "#!/bin/sh\n");
-        File.WriteAllText(Path.Combine(runtime, "Wren.LambdaRuntime.dll"), "dll");
-        File.WriteAllText(Path.Combine(runtime, "de", "System.CommandLine.resources.dll"), "resources");
-
-        WorkerBundle first = WorkerBundle.Write(runtime, Path.Combine(_folder, "first.tar.gz"));
-        File.SetLastWriteTimeUtc(Path.Combine(runtime, "bootstrap"), DateTime.UtcNow.AddDays(-3));
-        WorkerBundle second = WorkerBundle.Write(runtime, Path.Combine(_folder, "second.tar.gz"));
-
-        Assert.Equal(first.Sha256, second.Sha256);
-        Assert.Equal(new FileInfo(first.TarGzPath).Length, first.Size);
-        using FileStream stream = File.OpenRead(first.TarGzPath);
-        Dictionary<string, TarEntry> entries = DeployBatchTests.ReadTarGz(stream);
-        Assert.Equal(["Wren.LambdaRuntime.dll", "bootstrap", "de/", "de/System.CommandLine.resources.dll"], entries.Keys);
-        Assert.Equal((UnixFileMode)0b111_101_101, entries["bootstrap"].Mode);
-        Assert.Equal((UnixFileMode)0b110_100_100, entries["Wren.LambdaRuntime.dll"].Mode);
-        Assert.Equal(TarEntryType.Directory, entries["de/"].EntryType);
-        Assert.Equal((UnixFileMode)0b111_101_101, entries["de/"].Mode);
+        string first = Path.Combine(_folder, "first.zip");
+        CliRun run = await RunAsync("--package-only", "-o", first);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(first, run.Out.Trim());
+        RuntimePackage second = RuntimePackage.Managed(Path.Combine(_folder, "second.zip"));
+        Assert.Equal(RuntimePackage.FromZip(first).Sha256, second.Sha256);
+        using ZipArchive zip = ZipFile.OpenRead(first);
+        Assert.All(zip.Entries, e => Assert.Equal(Convert.ToInt32("100644", 8), e.ExternalAttributes >>> 16));
+        Assert.Contains(zip.Entries, e => e.FullName == "Wren.LambdaRuntime.dll");
     }
 
     [Fact]
-    public void WorkerBundle_WithoutBootstrap_IsRefused()
+    public void Package_OfAFolderWithoutTheWorker_IsRefusedWithWhatToDo()
     {
-        string runtime = Path.Combine(_folder, "empty");
-        Directory.CreateDirectory(runtime);
-        Assert.Throws<WrenException>(() => WorkerBundle.Write(runtime, Path.Combine(_folder, "x.tar.gz")));
+        string empty = Path.Combine(_folder, "empty");
+        Directory.CreateDirectory(empty);
+        var error = Assert.Throws<WrenException>(() => RuntimePackage.Managed(empty, Path.Combine(_folder, "x.zip")));
+        Assert.Contains("reinstall the wren tool", error.Message);
     }
 }

@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 using Amazon.S3;
@@ -20,7 +19,6 @@ namespace Wren.Tests.Deploy;
 /// </summary>
 public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFixture<BatchDeploymentFixture>
 {
-    private const UnixFileMode Mode0755 = (UnixFileMode)0b111_101_101;
 
     private BatchClient Batch() => new(fixture.Aws.Context());
 
@@ -132,15 +130,16 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
     }
 
     [RequiresToolFact("moto_server")]
-    public async Task Bundle_IsInTheBucketAtItsKeyAsTheTarGzWithAnExecutableBootstrap()
+    public async Task Bundle_IsInTheBucketAtItsKeyAsTheFrameworkDependentWorkerZip()
     {
         Deployed();
-        WorkerBundle local = WorkerBundle.FromFile(fixture.BundlePath);
+        RuntimePackage local = RuntimePackage.FromZip(fixture.BundlePath);
         Assert.Equal(fixture.BundlePath, fixture.Package.Out.Trim());
         Assert.EndsWith($"sha256 {local.Sha256}", fixture.Package.Error.Trim());
         string key = BatchDeploymentSettings.BundleKey(BatchDeploymentFixture.Prefix, local.Sha256);
         Assert.Equal(key, fixture.Config.BatchBundleKey);
-        Assert.StartsWith("team/wren/runtime/wren-worker-linux-x64-", key);
+        Assert.StartsWith("team/wren/runtime/wren-worker-", key);
+        Assert.EndsWith(".zip", key);
 
         using IAmazonS3 s3 = S3Storage.CreateClient(MotoServer.Region, environment: fixture.Aws.Moto.Environment());
         using GetObjectResponse response = await s3.GetObjectAsync(fixture.Bucket, key);
@@ -149,13 +148,12 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
         Assert.Equal(await File.ReadAllBytesAsync(fixture.BundlePath), uploaded.ToArray());
 
         uploaded.Position = 0;
-        Dictionary<string, TarEntry> entries = ReadTarGz(uploaded);
-        Assert.Equal(TarEntryType.RegularFile, entries["bootstrap"].EntryType);
-        Assert.Equal(Mode0755, entries["bootstrap"].Mode);
-        Assert.Contains("Wren.LambdaRuntime.dll", entries.Keys);
-        Assert.Contains("System.Private.CoreLib.dll", entries.Keys);
-        Assert.DoesNotContain("Wren.LambdaRuntime", entries.Keys);
-        Assert.DoesNotContain(entries.Keys, name => name.EndsWith(".pdb", StringComparison.Ordinal) || name.StartsWith('/') || name.Contains(".."));
+        using var zip = new ZipArchive(uploaded, ZipArchiveMode.Read);
+        string[] names = [.. zip.Entries.Select(e => e.FullName)];
+        Assert.Contains("Wren.LambdaRuntime.dll", names);
+        Assert.Contains("Wren.LambdaRuntime.runtimeconfig.json", names);
+        Assert.DoesNotContain("System.Private.CoreLib.dll", names);
+        Assert.DoesNotContain(names, name => name.EndsWith(".pdb", StringComparison.Ordinal) || name.StartsWith('/') || name.Contains("..") || name.Contains('/'));
     }
 
     [RequiresToolFact("moto_server")]
@@ -273,13 +271,4 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
     }
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
-
-    internal static Dictionary<string, TarEntry> ReadTarGz(Stream stream)
-    {
-        var entries = new Dictionary<string, TarEntry>();
-        using var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
-        using var tar = new TarReader(gzip);
-        while (tar.GetNextEntry() is { } entry) entries.Add(entry.Name, entry);
-        return entries;
-    }
 }

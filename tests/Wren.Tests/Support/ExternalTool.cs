@@ -40,6 +40,7 @@ public static class ExternalTool
     {
         "node" or "npm" => "install Node.js 20 or later with npm (Debian: apt-get install nodejs npm)",
         "moto_server" => "install moto's server (pip install 'moto[server]')",
+        "busybox" => "install busybox (Debian: apt-get install busybox), whose wget and unzip stand in for the Batch image's",
         _ => $"install {tool} and put it on PATH",
     };
 

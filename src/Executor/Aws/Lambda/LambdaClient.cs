@@ -26,9 +26,10 @@ internal sealed class LambdaClient(AwsContext context, HttpMessageHandler? handl
     public Task<FunctionConfiguration> CreateFunctionAsync(CreateFunctionRequest request, CancellationToken cancellationToken = default) =>
         SendJsonAsync<FunctionConfiguration>("CreateFunction", HttpMethod.Post, "2015-03-31/functions", request, cancellationToken);
 
-    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, string s3Bucket, string s3Key, CancellationToken cancellationToken = default) =>
+    /// <summary>Replaces the function's code; the architecture changes with the code (UpdateFunctionConfiguration cannot change it).</summary>
+    public Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, string s3Bucket, string s3Key, string architecture, CancellationToken cancellationToken = default) =>
         SendJsonAsync<FunctionConfiguration>("UpdateFunctionCode", HttpMethod.Put, $"2015-03-31/functions/{Escape(functionName)}/code",
-            new { S3Bucket = s3Bucket, S3Key = s3Key }, cancellationToken);
+            new { S3Bucket = s3Bucket, S3Key = s3Key, Architectures = new[] { architecture } }, cancellationToken);
 
     public Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(UpdateFunctionConfigurationRequest request, CancellationToken cancellationToken = default) =>
         SendJsonAsync<FunctionConfiguration>("UpdateFunctionConfiguration", HttpMethod.Put, $"2015-03-31/functions/{Escape(request.FunctionName)}/configuration", request, cancellationToken);

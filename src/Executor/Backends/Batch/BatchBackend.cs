@@ -109,7 +109,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
     private async Task SubmitAsync(BatchSubmission submission, CancellationToken cancellationToken)
     {
         List<BatchSubmission.Chunk> chunks = submission.Chunks;
-        await Worker.BatchEntry.WriteRequestsAsync(storage, submission.Key, [.. chunks.Select(c => c.Envelope)], cancellationToken).ConfigureAwait(false);
+        await BatchRequests.WriteAsync(storage, submission.Key, [.. chunks.Select(c => c.Envelope)], cancellationToken).ConfigureAwait(false);
         InvocationSettings settings = submission.Settings;
         (string queue, string definition) = targets.For(settings.Gpus);
         int callsPerChunk = chunks.Max(c => c.Settings.Calls);

@@ -3,7 +3,6 @@ using Wren.Aws;
 using Wren.Aws.Lambda;
 using Wren.Protocol;
 using Wren.Storage;
-using Wren.Worker;
 
 namespace Wren.Backends.Lambda;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Wren.Protocol;
 
 namespace Wren.Backends.Local;
 
@@ -35,7 +35,8 @@ internal sealed class WorkerProcess : IDisposable
 
     public static WorkerProcess Start(string id, string runtimeEndpoint, int memoryMb, TimeProvider time)
     {
-        (string host, string assembly) = Locate();
+        string host = WorkerFiles.DotnetHost();
+        string assembly = WorkerFiles.RequireAssembly();
         var start = new ProcessStartInfo(host)
         {
             RedirectStandardOutput = true,
@@ -43,8 +44,8 @@ internal sealed class WorkerProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(assembly);
-        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeEndpoint;
-        start.Environment["WREN_WORKER_ID"] = id;
+        start.Environment[WorkerLaunch.RuntimeApiVariable] = runtimeEndpoint;
+        start.Environment[WorkerLaunch.WorkerIdVariable] = id;
         // The memory setting is the worker's GC heap limit, as Lambda's memory size limits a function.
         start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{(long)memoryMb * 1024 * 1024:X}";
         start.Environment["DOTNET_gcServer"] = "0";
@@ -59,22 +60,6 @@ internal sealed class WorkerProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return worker;
-    }
-
-    /// <summary>The dotnet host and the worker assembly beside the app (copied there because Wren references it).</summary>
-    private static (string Host, string Worker) Locate()
-    {
-        string worker = typeof(Wren.Worker.WorkerHost).Assembly.Location;
-        string runtimeConfig = Path.ChangeExtension(worker, ".runtimeconfig.json");
-        if (!File.Exists(runtimeConfig))
-            throw new WrenException($"The local backend needs {Path.GetFileName(runtimeConfig)} beside {worker}; it is copied there when the app references the Wren package or project. Rebuild the app.");
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (string.IsNullOrEmpty(host) || !File.Exists(host))
-        {
-            string candidate = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
-            host = File.Exists(candidate) ? candidate : "dotnet";
-        }
-        return (host, worker);
     }
 
     private void Keep(string? line)

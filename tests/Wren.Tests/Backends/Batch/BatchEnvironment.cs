@@ -40,7 +40,7 @@ internal sealed class BatchEnvironment : IAsyncDisposable
         string bucket = $"wren-{Guid.NewGuid():N}"[..24];
         using (IAmazonS3 s3 = S3Storage.CreateClient(MotoServer.Region, environment: moto.Environment()))
             await s3.PutBucketAsync(bucket);
-        byte[] bundle = TarGzOf(package.ZipPath);
+        byte[] bundle = await File.ReadAllBytesAsync(package.ZipPath);
         string bundleKey = BatchDeploymentSettings.BundleKey(WrenConfiguration.DefaultPrefix, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bundle)));
         using (var storage = new S3Storage(bucket, MotoServer.Region, environment: moto.Environment()))
             await storage.PutAsync(bundleKey, bundle);
@@ -59,25 +59,6 @@ internal sealed class BatchEnvironment : IAsyncDisposable
             PlatformCapabilities = [RegisterJobDefinitionRequest.Fargate],
         });
         return new BatchEnvironment(moto, bucket, bundleKey, new FakeBatchService(moto.Endpoint, moto.Variables()));
-    }
-
-    /// <summary>The deployment package as the Batch bundle: the same files, bootstrap executable, in a tar.gz.</summary>
-    private static byte[] TarGzOf(string zipPath)
-    {
-        string folder = Path.Combine(Path.GetTempPath(), "wren-tests", $"bundle-{Guid.NewGuid():N}");
-        try
-        {
-            ZipFile.ExtractToDirectory(zipPath, folder);
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(folder, "bootstrap"), (UnixFileMode)Convert.ToInt32("755", 8));
-            using var output = new MemoryStream();
-            using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-                TarFile.CreateFromDirectory(folder, gzip, includeBaseDirectory: false);
-            return output.ToArray();
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
     }
 
     /// <summary>A Batch backend on this setup; with <paramref name="gpu"/>, one that also knows the GPU queue and definition.</summary>

@@ -73,10 +73,11 @@ internal sealed class FakeBatchService : LoopbackAwsService
             if (child.Status == "FAILED") return;
             Directory.CreateDirectory(folder);
             string[] command = request.ContainerOverrides?.Command is { Count: > 0 } overridden ? [.. overridden] : [.. definition.ContainerProperties!.Command!];
-            var start = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+            string executable = Path.IsPathRooted(command[0]) ? command[0] : Path.Combine(ImageTools.Value, command[0]);
+            var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
             foreach (string argument in command.Skip(1)) start.ArgumentList.Add(argument);
             start.Environment.Clear();
-            start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH");
+            start.Environment["PATH"] = ImageTools.Value;
             start.Environment["HOME"] = folder;
             start.Environment["TMPDIR"] = folder;
             foreach ((string key, string value) in _containerEnvironment) start.Environment[key] = value;
@@ -185,4 +186,18 @@ internal sealed class FakeBatchService : LoopbackAwsService
         }
         await base.DisposeAsync();
     }
+
+    /// <summary>
+    /// What the stock image (Microsoft's .NET runtime image on Alpine) has on its PATH that the command may use:
+    /// busybox's sh, mkdir, sleep, wget and unzip, and dotnet. Nothing else of this machine is visible to a container.
+    /// </summary>
+    private static readonly Lazy<string> ImageTools = new(() =>
+    {
+        string busybox = ExternalTool.Require("busybox");
+        string folder = Path.Combine(Path.GetTempPath(), "wren-tests", $"image-tools-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        foreach (string applet in new[] { "sh", "mkdir", "sleep", "wget", "unzip" }) File.CreateSymbolicLink(Path.Combine(folder, applet), busybox);
+        File.CreateSymbolicLink(Path.Combine(folder, "dotnet"), Wren.Backends.WorkerFiles.DotnetHost() is { } host && Path.IsPathRooted(host) ? host : ExternalTool.Require("dotnet"));
+        return folder;
+    });
 }

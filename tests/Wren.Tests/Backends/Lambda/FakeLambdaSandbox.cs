@@ -5,8 +5,8 @@ using Wren.Backends.Local;
 namespace Wren.Tests.Backends.Lambda;
 
 /// <summary>
-/// One execution environment of the fake Lambda service: the real <c>bootstrap</c> from the deployment package, started
-/// as Lambda starts it, with its own Runtime API. It runs one invocation at a time and keeps its output as the log.
+/// One execution environment of the fake Lambda service: the real deployment package, started as the function's
+/// runtime starts it (<see cref="RuntimeBootstrap"/>), with its own Runtime API. It runs one invocation at a time and keeps its output as the log.
 /// </summary>
 internal sealed class FakeLambdaSandbox : IAsyncDisposable
 {
@@ -14,10 +14,15 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _log = [];
 
-    public FakeLambdaSandbox(string id, string root, int memoryMb, IReadOnlyDictionary<string, string> environment)
+    public FakeLambdaSandbox(string id, string root, FunctionSetup function, IReadOnlyDictionary<string, string> environment)
     {
         Id = id;
-        var start = new ProcessStartInfo(Path.Combine(root, "bootstrap")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
+        int memoryMb = function.MemoryMb;
+        ProcessStartInfo start = RuntimeBootstrap.StartInfo(function.Runtime, function.Handler, root);
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = root;
         foreach ((string key, string value) in environment) start.Environment[key] = value;
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = _api.Endpoint;
         start.Environment["AWS_LAMBDA_LOG_STREAM_NAME"] = $"2026/11/21/[$LATEST]{id}";

@@ -13,7 +13,7 @@ namespace Wren.Tests.Backends.Lambda;
 
 /// <summary>
 /// Lambda's Invoke API for one function, on loopback: each invocation runs in a sandbox started from the real
-/// deployment package (moto's Lambda cannot run code without Docker). Every other Lambda request is passed on to moto,
+/// deployment package the way the function's runtime starts it (moto's Lambda cannot run code without Docker). Every other Lambda request is passed on to moto,
 /// so the function's configuration is the one <c>wren deploy-lambda</c> created there. It can throttle on demand.
 /// </summary>
 internal sealed class FakeLambdaService : Support.LoopbackAwsService
@@ -32,7 +32,6 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
         _control = new LambdaClient(AwsContext.FromEnvironment(environment: name => sandboxEnvironment.GetValueOrDefault(name)));
         _root = Path.Combine(Path.GetTempPath(), "wren-tests", $"lambda-{Guid.NewGuid():N}");
         ZipFile.ExtractToDirectory(packageZip, _root);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(_root, "bootstrap"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         _sandboxEnvironment = sandboxEnvironment;
     }
 
@@ -70,10 +69,10 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
                 Encoding.UTF8.GetBytes("""{"Type":"User","message":"Rate Exceeded.","Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}"""));
 
         string functionName = Uri.UnescapeDataString(request.Path.Split('/')[3]);
-        (int memory, int timeout) = await ConfigurationAsync(functionName);
+        FunctionSetup function = await ConfigurationAsync(functionName);
         bool asynchronous = request.Headers.GetValueOrDefault("X-Amz-Invocation-Type") == "Event";
         bool tail = request.Headers.GetValueOrDefault("X-Amz-Log-Type") == "Tail";
-        Task<(int, Dictionary<string, string>, byte[])> run = RunAsync(request.Body, memory, TimeSpan.FromSeconds(timeout), tail);
+        Task<(int, Dictionary<string, string>, byte[])> run = RunAsync(request.Body, function, tail);
         if (!asynchronous) return await run;
         _ = run;
         return (202, new() { ["x-amzn-RequestId"] = Guid.NewGuid().ToString() }, []);
@@ -82,12 +81,12 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
     /// <summary>At most this many sandboxes run at once; further invocations wait for one (the machine has two cores).</summary>
     private readonly SemaphoreSlim _concurrency = new(4);
 
-    private async Task<(int, Dictionary<string, string>, byte[])> RunAsync(byte[] payload, int memory, TimeSpan timeout, bool tail)
+    private async Task<(int, Dictionary<string, string>, byte[])> RunAsync(byte[] payload, FunctionSetup function, bool tail)
     {
         await _concurrency.WaitAsync();
         try
         {
-            return await RunInSandboxAsync(payload, memory, timeout, tail);
+            return await RunInSandboxAsync(payload, function, tail);
         }
         finally
         {
@@ -95,9 +94,19 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
         }
     }
 
-    private async Task<(int, Dictionary<string, string>, byte[])> RunInSandboxAsync(byte[] payload, int memory, TimeSpan timeout, bool tail)
+    private async Task<(int, Dictionary<string, string>, byte[])> RunInSandboxAsync(byte[] payload, FunctionSetup function, bool tail)
     {
-        FakeLambdaSandbox sandbox = Take(memory);
+        FakeLambdaSandbox sandbox;
+        try
+        {
+            sandbox = Take(function);
+        }
+        catch (InvalidOperationException e)
+        {
+            // What Lambda answers when the runtime cannot start the handler.
+            return (200, new() { ["X-Amz-Function-Error"] = "Unhandled" }, ErrorBody("Runtime.InvalidEntrypoint", e.Message));
+        }
+        TimeSpan timeout = TimeSpan.FromSeconds(function.TimeoutSeconds);
         int logStart = sandbox.LogLength;
         InvocationOutcome? outcome = await sandbox.InvokeAsync(payload, timeout);
         var headers = new Dictionary<string, string> { ["x-amzn-RequestId"] = Guid.NewGuid().ToString(), ["X-Amz-Executed-Version"] = "$LATEST" };
@@ -129,14 +138,14 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
     private static byte[] ErrorBody(string type, string message) =>
         Json(new Dictionary<string, string> { ["errorType"] = type, ["errorMessage"] = message });
 
-    private FakeLambdaSandbox Take(int memory)
+    private FakeLambdaSandbox Take(FunctionSetup function)
     {
         lock (_idle)
         {
             while (_idle.TryPop(out FakeLambdaSandbox? idle))
                 if (!idle.Exited) return idle;
         }
-        var sandbox = new FakeLambdaSandbox($"sandbox{Interlocked.Increment(ref _sandboxes)}", _root, memory, _sandboxEnvironment);
+        var sandbox = new FakeLambdaSandbox($"sandbox{Interlocked.Increment(ref _sandboxes)}", _root, function, _sandboxEnvironment);
         lock (_all) _all.Add(sandbox);
         return sandbox;
     }
@@ -146,16 +155,16 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
         lock (_idle) _idle.Push(sandbox);
     }
 
-    private readonly Dictionary<string, (int, int)> _configurations = [];
+    private readonly Dictionary<string, FunctionSetup> _configurations = [];
 
-    private async Task<(int Memory, int Timeout)> ConfigurationAsync(string functionName)
+    private async Task<FunctionSetup> ConfigurationAsync(string functionName)
     {
         lock (_configurations)
-            if (_configurations.TryGetValue(functionName, out (int, int) known)) return known;
+            if (_configurations.TryGetValue(functionName, out FunctionSetup? known)) return known;
         // moto tells services apart by the request's signature, so this goes through a signed client.
         FunctionConfiguration function = await _control.GetFunctionConfigurationAsync(functionName)
             ?? throw new InvalidOperationException($"function {functionName} is not deployed on moto");
-        (int, int) configuration = (function.MemorySize ?? 128, function.Timeout ?? 3);
+        var configuration = new FunctionSetup(function.MemorySize ?? 128, function.Timeout ?? 3, function.Runtime ?? "", function.Handler ?? "");
         lock (_configurations) _configurations[functionName] = configuration;
         return configuration;
     }
@@ -179,3 +188,6 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
         }
     }
 }
+
+/// <summary>What the fake needs of a function's configuration: its limits, and how its runtime starts it.</summary>
+internal sealed record FunctionSetup(int MemoryMb, int TimeoutSeconds, string Runtime, string Handler);

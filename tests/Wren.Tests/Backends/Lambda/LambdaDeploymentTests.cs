@@ -26,13 +26,15 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         LambdaClient lambda = _environment.MotoLambda();
         FunctionConfiguration function = (await lambda.GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
         WrenConfigFile config = WrenConfigFile.Read(_environment.ConfigPath)!;
-        Assert.Equal("provided.al2023", function.Runtime);
-        Assert.Equal(LambdaDeploymentSettings.Handler, function.Handler);
+        Assert.Equal("dotnet10", function.Runtime);
+        Assert.Equal("Wren.LambdaRuntime", function.Handler);
+        Assert.DoesNotContain("::", function.Handler);
         Assert.Equal(config.RoleArn, function.Role);
         Assert.Equal(768, function.MemorySize);
         Assert.Equal(45, function.Timeout);
         Assert.Equal(["x86_64"], function.Architectures!);
-        Assert.Equal("1", function.Environment!.Variables[LambdaDeploymentSettings.ProtocolVariable]);
+        Assert.Equal("2", function.Environment!.Variables[LambdaDeploymentSettings.ProtocolVariable]);
+        Assert.InRange(function.CodeSize ?? 0, 100_000, 5 * 1024 * 1024);
         EventInvokeConfig retries = (await lambda.GetFunctionEventInvokeConfigAsync(LambdaEnvironment.FunctionName))!;
         Assert.Equal(0, retries.MaximumRetryAttempts);
     }
@@ -60,15 +62,41 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     }
 
     [Fact]
-    public void Package_HasAnExecutableBootstrapAndTheRuntime()
+    public void Package_IsTheFrameworkDependentWorkerAtItsRoot()
     {
         using ZipArchive zip = ZipFile.OpenRead(package.ZipPath);
-        ZipArchiveEntry bootstrap = zip.GetEntry("bootstrap")!;
-        Assert.Equal(Convert.ToInt32("100755", 8), bootstrap.ExternalAttributes >>> 16);
-        Assert.NotNull(zip.GetEntry("Wren.LambdaRuntime.dll"));
-        Assert.NotNull(zip.GetEntry("System.Private.CoreLib.dll"));
-        Assert.NotNull(zip.GetEntry("AWSSDK.S3.dll"));
-        Assert.Null(zip.GetEntry("Wren.LambdaRuntime.pdb"));
+        string[] names = [.. zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal)];
+        Assert.Equal(["AWSSDK.Core.dll", "AWSSDK.S3.dll", "Wren.Core.dll", "Wren.LambdaRuntime.deps.json", "Wren.LambdaRuntime.dll", "Wren.LambdaRuntime.runtimeconfig.json"], names);
+        using var config = System.Text.Json.JsonDocument.Parse(zip.GetEntry("Wren.LambdaRuntime.runtimeconfig.json")!.Open());
+        System.Text.Json.JsonElement framework = config.RootElement.GetProperty("runtimeOptions").GetProperty("framework");
+        Assert.Equal("Microsoft.NETCore.App", framework.GetProperty("name").GetString());
+        Assert.StartsWith("10.0", framework.GetProperty("version").GetString());
+        Assert.InRange(new FileInfo(package.ZipPath).Length, 100_000, 5 * 1024 * 1024);
+    }
+
+    [Fact]
+    public async Task DeployLambda_Arm64_SetsTheArchitectureAndRunsTheSamePackage()
+    {
+        CliRun arm = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--arch", "arm64");
+        Assert.True(arm.ExitCode == 0, arm.ToString());
+        FunctionConfiguration function = (await _environment.MotoLambda().GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
+        Assert.Equal(["arm64"], function.Architectures!);
+        Assert.Equal("dotnet10", function.Runtime);
+        Assert.Equal(package.Package.Size, function.CodeSize);
+        _environment.Lambda.Refresh();
+        await using WrenExecutor executor = _environment.CreateExecutor();
+        int[] squares = await executor.Map((int x) => x * x, [0, 1, 2]).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal([0, 1, 4], squares);
+    }
+
+    [Theory]
+    [InlineData("--arch", "sparc", "sparc")]
+    [InlineData("--runtime", "dotnet8", "dotnet8")]
+    public async Task DeployLambda_UnknownRuntimeOrArchitecture_IsRefused(string option, string value, string quoted)
+    {
+        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", option, value);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(quoted, run.Error);
     }
 
     [Fact]
@@ -100,15 +128,15 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         await lambda.CreateFunctionAsync(new CreateFunctionRequest
         {
             FunctionName = "wren-old-runtime",
-            Runtime = "provided.al2023",
-            Handler = "wren",
+            Runtime = "dotnet10",
+            Handler = "Wren.LambdaRuntime",
             Role = current.Role!,
             Code = new FunctionCode { ZipFile = Convert.ToBase64String(await File.ReadAllBytesAsync(package.ZipPath)) },
             Environment = new FunctionEnvironment { Variables = new() { [LambdaDeploymentSettings.ProtocolVariable] = "0" } },
         });
         await using WrenExecutor executor = _environment.CreateExecutor(function: "wren-old-runtime");
         var error = await Assert.ThrowsAsync<ProtocolMismatchException>(() => executor.CallAsync((int x) => x, 1).GetResultAsync().WaitAsync(Patience));
-        Assert.Contains("speaks protocol 0 and this client speaks 1: run `wren deploy-lambda`", error.Message);
+        Assert.Contains("speaks protocol 0 and this client speaks 2: run `wren deploy-lambda`", error.Message);
     }
 
     [Fact]

@@ -2,19 +2,22 @@ using Wren.Deploy.Deployment;
 
 namespace Wren.Tests.Backends.Lambda;
 
-/// <summary>The real deployment package, built once for every test that needs it (a ReadyToRun publish takes a while).</summary>
+/// <summary>
+/// The real default deployment package: the framework-dependent worker beside the tests (wren-worker/, as the wren tool
+/// carries it), zipped once for every test that needs it.
+/// </summary>
 public sealed class RuntimePackageFixture : IAsyncLifetime
 {
-    private readonly string _zip = Path.Combine(Path.GetTempPath(), "wren-tests", $"wren-runtime-{Guid.NewGuid():N}.zip");
+    private readonly string _zip = Path.Combine(Path.GetTempPath(), "wren-tests", $"wren-worker-{Guid.NewGuid():N}.zip");
 
     internal RuntimePackage Package { get; private set; } = null!;
 
     public string ZipPath => _zip;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(_zip)!);
-        Package = await RuntimePackage.BuildAsync(_zip, TextWriter.Null, CancellationToken.None);
+        Package = RuntimePackage.Managed(_zip);
+        return Task.CompletedTask;
     }
 
     public Task DisposeAsync()

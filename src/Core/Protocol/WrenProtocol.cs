@@ -1,0 +1,72 @@
+using System.Buffers;
+using System.Text.Json;
+using Wren.Serialization;
+
+namespace Wren.Protocol;
+
+/// <summary>
+/// What client and worker say to each other. Lambda carries JSON, so every message is a small JSON envelope,
+/// <c>{"wren": version, "payload": base64 of a MessagePack message}</c>; the envelope never changes, so a worker can
+/// always read the version and refuse a client it does not speak.
+/// </summary>
+internal static class WrenProtocol
+{
+    /// <summary>The version of the messages inside the envelope; bump it whenever they change.</summary>
+    public const int Version = 2;
+
+    private static readonly WrenSerializerOptions Options = new() { AllowedAssemblies = [typeof(WrenProtocol).Assembly] };
+
+    public static byte[] Wrap<T>(T message)
+    {
+        byte[] payload = WrenSerializer.Serialize(message, Options);
+        var buffer = new ArrayBufferWriter<byte>(payload.Length * 4 / 3 + 64);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("wren", Version);
+            json.WriteBase64String("payload", payload);
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// What to say when the deployed runtime and the client speak different versions, from either side: the runtime's
+    /// version, the client's, and the command that deploys the runtime (<c>wren deploy-lambda</c> or <c>wren deploy-batch</c>).
+    /// </summary>
+    public static string MismatchMessage(int runtimeVersion, int clientVersion, string deployCommand) => runtimeVersion < clientVersion
+        ? $"The deployed Wren runtime speaks protocol {runtimeVersion} and this client speaks {clientVersion}: run `{deployCommand}` to deploy the runtime that matches this client"
+        : $"The deployed Wren runtime speaks protocol {runtimeVersion} and this client speaks {clientVersion}: update the Wren package in your app, or deploy the runtime that matches this client with its own `{deployCommand}`";
+
+    /// <summary>Reads an envelope's version and, when it is ours, its message.</summary>
+    public static (int Version, T? Message) Unwrap<T>(ReadOnlySpan<byte> envelope) where T : class
+    {
+        int version = 0;
+        byte[]? payload = null;
+        try
+        {
+            var json = new Utf8JsonReader(envelope);
+            while (json.Read())
+            {
+                if (json.TokenType != JsonTokenType.PropertyName || json.CurrentDepth != 1) continue;
+                if (json.ValueTextEquals("wren"))
+                {
+                    json.Read();
+                    version = json.GetInt32();
+                }
+                else if (json.ValueTextEquals("payload"))
+                {
+                    json.Read();
+                    payload = json.GetBytesFromBase64();
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new WrenException($"The message is not a Wren envelope ({e.Message}); was this function invoked by something other than Wren?", e);
+        }
+        if (version == 0 || payload is null)
+            throw new WrenException("The message is not a Wren envelope: it has no \"wren\" version or no \"payload\"; was this function invoked by something other than Wren?");
+        return version == Version ? (version, WrenSerializer.Deserialize<T>(payload, Options)) : (version, null);
+    }
+}
