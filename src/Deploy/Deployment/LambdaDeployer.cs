@@ -31,6 +31,14 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
         var environment = new FunctionEnvironment { Variables = new() { [LambdaDeploymentSettings.ProtocolVariable] = WrenProtocol.Version.ToString() } };
         string description = $"Wren runtime (protocol {WrenProtocol.Version})";
         FunctionConfiguration? existing = await lambda.GetFunctionConfigurationAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && !await UpdateCodeAsync(settings, cancellationToken).ConfigureAwait(false))
+        {
+            // The control plane kept the old architecture with the new code (some stand-ins for Lambda do): the
+            // function holds nothing but what this command sets, so it is made again.
+            await log.WriteLineAsync($"Lambda kept {settings.FunctionName} on {string.Join(",", existing.Architectures ?? [])}; creating it again for {settings.Architecture}...").ConfigureAwait(false);
+            await lambda.DeleteFunctionAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
+            existing = null;
+        }
         if (existing is null)
         {
             await log.WriteLineAsync($"Creating function {settings.FunctionName}...").ConfigureAwait(false);
@@ -50,10 +58,6 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
         }
         else
         {
-            await log.WriteLineAsync($"Updating function {settings.FunctionName}...").ConfigureAwait(false);
-            await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
-            await lambda.UpdateFunctionCodeAsync(settings.FunctionName, settings.Bucket, settings.PackageKey, settings.Architecture, cancellationToken).ConfigureAwait(false);
-            await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
             await WhileRolePropagatesAsync(() => lambda.UpdateFunctionConfigurationAsync(new UpdateFunctionConfigurationRequest
             {
                 FunctionName = settings.FunctionName,
@@ -69,6 +73,16 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
         FunctionConfiguration ready = await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
         await lambda.PutFunctionEventInvokeConfigAsync(settings.FunctionName, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 6 * 3600, cancellationToken).ConfigureAwait(false);
         return ready;
+    }
+
+    /// <summary>Replaces an existing function's code (and architecture); false when its architecture did not change as asked.</summary>
+    private async Task<bool> UpdateCodeAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        await log.WriteLineAsync($"Updating function {settings.FunctionName}...").ConfigureAwait(false);
+        await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
+        await lambda.UpdateFunctionCodeAsync(settings.FunctionName, settings.Bucket, settings.PackageKey, settings.Architecture, cancellationToken).ConfigureAwait(false);
+        FunctionConfiguration updated = await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
+        return updated.Architectures is not { Length: > 0 } architectures || architectures.Contains(settings.Architecture);
     }
 
     /// <summary>Uploads the package under its hash, unless that exact package is there already; returns its key.</summary>

@@ -84,11 +84,14 @@ internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
         foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string name = Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/');
-            ZipArchiveEntry entry = zip.CreateEntryFromFile(file, name, CompressionLevel.Optimal);
+            ZipArchiveEntry entry = zip.CreateEntry(name, CompressionLevel.Optimal);
             entry.LastWriteTime = Timestamp;
             // Unix permissions live in the high 16 bits: a custom runtime's bootstrap must be executable.
             int mode = name == executable ? Convert.ToInt32("100755", 8) : Convert.ToInt32("100644", 8);
             entry.ExternalAttributes = mode << 16;
+            using Stream target = entry.Open();
+            using FileStream source = File.OpenRead(file);
+            source.CopyTo(target);
         }
     }
 

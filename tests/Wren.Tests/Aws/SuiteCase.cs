@@ -79,7 +79,7 @@ internal sealed class SuiteCase
     // The suite is part of the tests (tests/Wren.Tests/Aws/sigv4-test-suite), copied beside the test assembly.
     private static string FindSuite()
     {
-        string suite = Path.Combine(AppContext.BaseDirectory, "sigv4-test-suite");
+        string suite = Path.Combine(AppContext.BaseDirectory, "Aws", "sigv4-test-suite");
         return Directory.Exists(suite) ? suite : throw new InvalidOperationException(
             $"The AWS SigV4 signing test suite is missing from {suite}: it is copied there from tests/Wren.Tests/Aws/sigv4-test-suite when the tests are built; rebuild them.");
     }

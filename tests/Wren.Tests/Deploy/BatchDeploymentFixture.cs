@@ -7,8 +7,7 @@ using Wren.Tests.Support;
 namespace Wren.Tests.Deploy;
 
 /// <summary>
-/// The real worker bundle, written once by <c>wren deploy-batch --package-only</c> (a ReadyToRun publish takes a
-/// while), and moto set up for Batch with a bucket, a config file and one <c>wren deploy-batch</c> already run on it.
+/// The real worker bundle, written once by <c>wren deploy-batch --package-only</c>, and moto set up for Batch with a bucket, a config file and one <c>wren deploy-batch</c> already run on it.
 /// </summary>
 public sealed class BatchDeploymentFixture : IAsyncLifetime
 {
@@ -20,7 +19,7 @@ public sealed class BatchDeploymentFixture : IAsyncLifetime
 
     public BatchMoto Aws { get; } = new();
 
-    public string BundlePath => Path.Combine(_folder, "bundle", "wren-worker.tar.gz");
+    public string BundlePath => Path.Combine(_folder, "bundle", "wren-worker.zip");
 
     /// <summary>The config file of the first deployment; tests that change it work on a copy (<see cref="CopyConfig"/>).</summary>
     public string ConfigPath => Path.Combine(_folder, "config.json");
