@@ -14,7 +14,7 @@ namespace Wren;
 /// with <see cref="Create(WrenOptions?)"/>, call <see cref="Map{TIn, TOut}(Func{TIn, TOut}, IEnumerable{TIn}, MapOptions?, CancellationToken)"/>, await the
 /// futures, and dispose it to stop its workers. Thread-safe.
 /// </summary>
-public sealed class WrenExecutor : IAsyncDisposable
+public sealed partial class WrenExecutor : IAsyncDisposable
 {
     /// <summary>What Lambda allows a call at most; a Map asking for more goes to AWS Batch.</summary>
     private static readonly TimeSpan LambdaMaxTimeout = TimeSpan.FromSeconds(900);
@@ -42,6 +42,7 @@ public sealed class WrenExecutor : IAsyncDisposable
         }
         _runner = new JobRunner(backend, new CodeUploader(backend.Storage, backend.Location.Prefix), _batch is null ? null : () => _batch.Value);
         Id = Guid.NewGuid().ToString("N")[..8];
+        Storage = CreateStorage(backend);
     }
 
     /// <summary>
@@ -146,7 +147,8 @@ public sealed class WrenExecutor : IAsyncDisposable
         DateTimeOffset now = _configuration.Time.GetUtcNow();
         var futures = new Future<TOut>[count];
         for (int i = 0; i < count; i++) futures[i] = new Future<TOut>(i, now);
-        string name = $"{function.Method.DeclaringType?.Name}.{function.Method.Name}";
+        MethodInfo method = (function.Target as Data.IContextFunction)?.Inner.Method ?? function.Method;
+        string name = $"{method.DeclaringType?.Name}.{method.Name}";
         return new PreparedJob<TOut>(jobId, captured, name, futures, options);
     }
 
@@ -237,6 +239,7 @@ public sealed class WrenExecutor : IAsyncDisposable
         lock (_jobs) jobs = [.. _jobs];
         await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _backend.DisposeAsync().ConfigureAwait(false);
+        foreach (Storage.S3Storage bucket in _otherBuckets.Values) bucket.Dispose();
         if (_batch is { IsValueCreated: true }) await _batch.Value.Backend.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
     }

@@ -12,6 +12,12 @@ public sealed class WrenOptions
     /// <summary>The local backend's storage folder (<c>WREN_STORAGE_PATH</c>). Default: <c>~/.wren/local</c>.</summary>
     public string? StoragePath { get; init; }
 
+    /// <summary>
+    /// The local backend's data store, the folder behind <see cref="WrenExecutor.Storage"/> (default: <c>~/.wren/data</c>,
+    /// or <c>&lt;StoragePath&gt;-data</c> beside a storage folder that was set; also <c>WREN_DATA_PATH</c>).
+    /// </summary>
+    public string? DataPath { get; init; }
+
     /// <summary>The S3 bucket for the AWS backends (<c>WREN_BUCKET</c>).</summary>
     public string? Bucket { get; init; }
 

@@ -132,6 +132,7 @@ internal static class S3RequestHarness
             {
                 Backend = WrenBackend.Lambda,
                 StoragePath = Path.Combine(Path.GetTempPath(), "wren-bench", "unused-local-storage"),
+                DataPath = Path.Combine(Path.GetTempPath(), "wren-bench", "unused-local-data"),
                 Bucket = bucket,
                 Prefix = prefix,
                 Function = FunctionName,

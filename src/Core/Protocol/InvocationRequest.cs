@@ -22,6 +22,9 @@ internal sealed record InvocationRequest
     public string? DataKey { get; init; }
     public long DataOffset { get; init; }
 
+    /// <summary>Which run of each call this is (from 1), in call order; null when all are first runs.</summary>
+    public int[]? Attempts { get; init; }
+
     /// <summary>The length of each call's input within the data, in call order.</summary>
     public required int[] InputLengths { get; init; }
 
@@ -51,6 +54,9 @@ internal sealed record StorageLocation
     public string? Bucket { get; init; }
     public string? Region { get; init; }
     public string Prefix { get; init; } = "";
+
+    /// <summary>On the local backend, the folder that is the data store of <c>WrenStorage</c>.</summary>
+    public string? DataPath { get; init; }
 
     public const string Local = "local";
     public const string S3 = "s3";

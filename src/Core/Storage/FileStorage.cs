@@ -25,6 +25,48 @@ internal sealed class FileStorage(string root) : IObjectStorage
         File.Move(temporary, path, overwrite: true);
     }
 
+    public async Task PutAsync(string key, Stream data, CancellationToken cancellationToken = default)
+    {
+        string path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+                await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string key, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
+    {
+        string path = PathOf(key);
+        if (!File.Exists(path)) throw new StorageNotFoundException(key, Describe);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true);
+        long count = length ?? Math.Max(0, file.Length - offset);
+        if (offset < 0 || count < 0 || offset + count > file.Length)
+        {
+            long size = file.Length;
+            file.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(length), $"Range {offset}+{count} is outside {key} ({size} bytes).");
+        }
+        file.Position = offset;
+        return Task.FromResult<Stream>(new BoundedStream(file, count));
+    }
+
+    public Task<StoredObject?> GetInfoAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var info = new FileInfo(PathOf(key));
+        return Task.FromResult(info.Exists ? Info(key, info) : null);
+    }
+
+    private static StoredObject Info(string key, FileInfo info) =>
+        new(key, info.Length, info.LastWriteTimeUtc, $"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
+
     public async Task<byte[]> GetAsync(string key, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
     {
         string path = PathOf(key);
@@ -60,8 +102,7 @@ internal sealed class FileStorage(string root) : IObjectStorage
             if (path.EndsWith(".tmp", StringComparison.Ordinal)) continue;
             string key = Path.GetRelativePath(Root, path).Replace(Path.DirectorySeparatorChar, '/');
             if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            var info = new FileInfo(path);
-            yield return new StoredObject(key, info.Length, info.LastWriteTimeUtc);
+            yield return Info(key, new FileInfo(path));
         }
     }
 

@@ -75,6 +75,114 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
         }
     }
 
+    public async Task PutAsync(string key, Stream data, CancellationToken cancellationToken = default)
+    {
+        // Up to the multipart threshold the object goes in one request; past it, part by part as the stream is read,
+        // so at most one part is held in memory.
+        byte[] first = GC.AllocateUninitializedArray<byte>(MultipartThreshold + 1);
+        int filled = await data.ReadAtLeastAsync(first, first.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (filled <= MultipartThreshold)
+        {
+            await PutAsync(key, first.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        InitiateMultipartUploadResponse upload;
+        try
+        {
+            upload = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Explain(e, key);
+        }
+        try
+        {
+            var etags = new List<PartETag>();
+            byte[] part = GC.AllocateUninitializedArray<byte>(PartSize);
+            int carried = filled;
+            int offset = 0;
+            while (true)
+            {
+                // The first read filled more than one part: send those bytes first, then read on.
+                int length;
+                if (carried > 0)
+                {
+                    length = Math.Min(PartSize, carried);
+                    first.AsSpan(offset, length).CopyTo(part);
+                    offset += length;
+                    carried -= length;
+                    if (length < PartSize) length += await data.ReadAtLeastAsync(part.AsMemory(length), PartSize - length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    length = await data.ReadAtLeastAsync(part, PartSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                }
+                if (length == 0) break;
+                using var body = new ReadOnlyMemoryStream(part.AsMemory(0, length));
+                UploadPartResponse uploaded = await _s3.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = Bucket,
+                    Key = key,
+                    UploadId = upload.UploadId,
+                    PartNumber = etags.Count + 1,
+                    InputStream = body,
+                    PartSize = length,
+                }, cancellationToken).ConfigureAwait(false);
+                etags.Add(new PartETag(etags.Count + 1, uploaded.ETag));
+                if (length < PartSize && carried == 0) break;
+            }
+            await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = etags }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None).ConfigureAwait(false);
+            if (e is AmazonS3Exception s3) throw Explain(s3, key);
+            throw;
+        }
+    }
+
+    public async Task<Stream> OpenReadAsync(string key, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
+    {
+        if (length == 0) return new MemoryStream([], writable: false);
+        var request = new GetObjectRequest { BucketName = Bucket, Key = key };
+        if (offset != 0 || length is not null)
+            request.ByteRange = length is { } count ? new ByteRange(offset, offset + count - 1) : new ByteRange($"bytes={offset}-");
+        GetObjectResponse response;
+        try
+        {
+            response = await _s3.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            throw new StorageNotFoundException(key, Describe);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Explain(e, key);
+        }
+        return new BoundedStream(response.ResponseStream, response.ContentLength, response);
+    }
+
+    public async Task<StoredObject?> GetInfoAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            GetObjectMetadataResponse metadata = await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken).ConfigureAwait(false);
+            return new StoredObject(key, metadata.ContentLength, ToOffset(metadata.LastModified), metadata.ETag);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Explain(e, key);
+        }
+    }
+
+    private static DateTimeOffset ToOffset(DateTime? time) =>
+        time is { } value ? new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
+
     private async Task PutInPartsAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         InitiateMultipartUploadResponse upload = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
@@ -179,7 +287,7 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
                 throw Explain(e, prefix);
             }
             foreach (S3Object item in response.S3Objects ?? [])
-                yield return new StoredObject(item.Key, item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+                yield return new StoredObject(item.Key, item.Size ?? 0, ToOffset(item.LastModified), item.ETag);
             if (response.IsTruncated != true) yield break;
             request.ContinuationToken = response.NextContinuationToken;
         }
@@ -231,7 +339,7 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
         "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" =>
             new WrenException($"Bucket {Bucket} is not in region {Region}{RegionHint(e)}: run `wren create-config --bucket {Bucket} --region <its region>`.", e),
         "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" =>
-            new WrenException($"Access to s3://{Bucket}/{key} was denied ({e.ErrorCode}): check the AWS credentials, and that the role or user may use this bucket (`wren create-role` grants it to the workers).", e),
+            new WrenException($"Access to s3://{Bucket}/{key} was denied ({e.ErrorCode}): check the AWS credentials, and that the role or user may use bucket {Bucket}; for Wren's workers, `wren create-role --data-bucket {Bucket}` grants it.", e),
         _ => new WrenException($"S3 failed on s3://{Bucket}/{key}: {e.ErrorCode}: {e.Message} (request {e.RequestId}).", e),
     };
 

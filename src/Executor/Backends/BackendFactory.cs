@@ -12,7 +12,7 @@ internal static class BackendFactory
 {
     public static IComputeBackend Create(WrenConfiguration configuration) => configuration.Backend switch
     {
-        WrenBackend.Local => new LocalBackend(configuration.StoragePath, configuration.Prefix, configuration.LocalWorkers, configuration.Time),
+        WrenBackend.Local => new LocalBackend(configuration.StoragePath, configuration.Prefix, configuration.LocalWorkers, configuration.Time, configuration.DataPath),
         WrenBackend.Lambda => CreateLambda(configuration),
         WrenBackend.Batch => CreateBatch(configuration),
         _ => throw new WrenException($"The {configuration.Backend.ToString().ToLowerInvariant()} backend is not available in this version of Wren; use the local backend (WREN_BACKEND=local)."),

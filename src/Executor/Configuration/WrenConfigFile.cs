@@ -8,6 +8,7 @@ internal sealed record WrenConfigFile
 {
     public string? Backend { get; init; }
     public string? StoragePath { get; init; }
+    public string? DataPath { get; init; }
     public string? Bucket { get; init; }
     public string? Prefix { get; init; }
     public string? Function { get; init; }

@@ -5,6 +5,9 @@ internal sealed record WrenConfiguration
 {
     public required WrenBackend Backend { get; init; }
     public required string StoragePath { get; init; }
+
+    /// <summary>The local backend's data store (the folder behind <c>WrenExecutor.Storage</c>).</summary>
+    public required string DataPath { get; init; }
     public string? Bucket { get; init; }
     public required string Prefix { get; init; }
     public required string Function { get; init; }
@@ -23,6 +26,9 @@ internal sealed record WrenConfiguration
     public static string DefaultStoragePath =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".wren", "local");
 
+    public static string DefaultDataPath =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".wren", "data");
+
     /// <summary>Options win over the environment, which wins over the config file, which wins over defaults.</summary>
     public static WrenConfiguration Resolve(WrenOptions? options, Func<string, string?>? environment = null)
     {
@@ -37,10 +43,13 @@ internal sealed record WrenConfiguration
         int? workers = options.LocalWorkers ?? (workersText is null ? file.LocalWorkers : ParseWorkers(workersText));
         if (workers is < 1) throw new ArgumentException($"LocalWorkers is {workers}; it must be at least 1.");
 
+        string? storagePath = options.StoragePath ?? environment("WREN_STORAGE_PATH") ?? file.StoragePath;
         return new WrenConfiguration
         {
             Backend = backend,
-            StoragePath = options.StoragePath ?? environment("WREN_STORAGE_PATH") ?? file.StoragePath ?? DefaultStoragePath,
+            StoragePath = storagePath ?? DefaultStoragePath,
+            DataPath = options.DataPath ?? environment("WREN_DATA_PATH") ?? file.DataPath
+                ?? (storagePath is null ? DefaultDataPath : Path.TrimEndingDirectorySeparator(Path.GetFullPath(storagePath)) + "-data"),
             Bucket = options.Bucket ?? environment("WREN_BUCKET") ?? file.Bucket,
             Prefix = options.Prefix ?? environment("WREN_PREFIX") ?? file.Prefix ?? DefaultPrefix,
             Function = options.Function ?? environment("WREN_FUNCTION") ?? file.Function ?? DefaultFunction,

@@ -26,6 +26,12 @@ internal static class FunctionCapture
         }
         var roots = new List<Assembly> { function.Method.Module.Assembly };
         if (function.Target is { } target) roots.Add(target.GetType().Assembly);
+        // A function that takes a CallContext ships inside a Wren.Core adapter: the user's code is the wrapped one.
+        if (function.Target is Data.IContextFunction { Inner: var inner })
+        {
+            roots.Add(inner.Method.Module.Assembly);
+            if (inner.Target is { } innerTarget) roots.Add(innerTarget.GetType().Assembly);
+        }
         foreach (Type type in namedTypes.Concat(dataTypes)) AddAssemblies(type, roots);
         return new CapturedFunction(bytes, CodeCollector.Collect(roots));
     }

@@ -35,7 +35,9 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             code = await CodeSet.LoadAsync(request.Code, storage, request.Storage.Prefix, codeCacheFolder, cancellationToken).ConfigureAwait(false);
             _codeSets[codeKey] = code;
         }
-        var options = new WrenSerializerOptions { AllowedAssemblies = code.UserAssemblies, Delegates = true };
+        // Wren.Core is allowed too: a function that takes a CallContext ships as a Wren.Core adapter around the user's.
+        var options = new WrenSerializerOptions { AllowedAssemblies = [.. code.UserAssemblies, typeof(CallContext).Assembly], Delegates = true };
+        WrenStorage dataStore = DataStorage(request.Storage, storage);
         CallInvoker invoker = await FunctionAsync(request, storage, codeKey, options, cancellationToken).ConfigureAwait(false);
         byte[] data = request.Data ?? await storage.GetAsync(request.DataKey!, request.DataOffset, request.InputLengths.Sum(l => (long)l), cancellationToken).ConfigureAwait(false);
 
@@ -45,10 +47,13 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         CallLog.Scope? currentLog = null;
         int answered = 0;
         var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
+        CancellationTokenSource? callCancellation = null;
         using ITimer watchdog = time.CreateTimer(_ =>
         {
             long started = Volatile.Read(ref callStarted);
             if (started == 0) return;
+            // A call that watches its CallContext token gets a warning shortly before it would be stopped.
+            if (RemainingTime(started, timeout, deadline) <= StopWarning(timeout)) CancelQuietly(Volatile.Read(ref callCancellation));
             bool pastTimeout = time.GetElapsedTime(started) >= timeout;
             bool atDeadline = deadline is { } end && time.GetUtcNow() >= end - DeadlineMargin;
             if (!pastTimeout && !atDeadline) return;
@@ -72,10 +77,16 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             DateTime startedAt = time.GetUtcNow().UtcDateTime;
             bool cold = _cold;
             _cold = false;
-            Volatile.Write(ref callStarted, time.GetTimestamp());
+            long callStart = time.GetTimestamp();
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Volatile.Write(ref callCancellation, cancellation);
+            Volatile.Write(ref callStarted, callStart);
             RemoteError? error = null;
-            using CallLog.Scope log = CallLog.Begin(JobIds.Format(request.ExecutorId, request.JobId), callId);
+            string jobId = JobIds.Format(request.ExecutorId, request.JobId);
+            using CallLog.Scope log = CallLog.Begin(jobId, callId);
             Volatile.Write(ref currentLog, log);
+            CallContext.Current = new CallContext(dataStore, cancellation.Token, callId, request.Attempts is { } attempts && i < attempts.Length ? attempts[i] : 1, jobId,
+                () => RemainingTime(callStart, timeout, deadline));
             try
             {
                 await invoker.InvokeAsync(input, output).ConfigureAwait(false);
@@ -86,7 +97,12 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                 // A process that ran out of memory is not trusted with more calls: it answers, then makes way for a fresh one.
                 if (e is OutOfMemoryException or InsufficientExecutionStackException) outOfResources = true;
             }
+            finally
+            {
+                CallContext.Current = null;
+            }
             Volatile.Write(ref callStarted, 0);
+            Volatile.Write(ref callCancellation, null);
             var stats = new CallStats
             {
                 Started = startedAt,
@@ -120,6 +136,41 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     {
         if (request.ResponseKey is not { } key) return;
         await Storage(request.Storage).PutAsync(key, WrenProtocol.Wrap(response), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The call's time left before its timeout or the invocation's deadline (less the answering margin).</summary>
+    private TimeSpan RemainingTime(long started, TimeSpan timeout, DateTimeOffset? deadline)
+    {
+        TimeSpan left = timeout - time.GetElapsedTime(started);
+        if (deadline is { } end && end - DeadlineMargin - time.GetUtcNow() is var beforeDeadline && beforeDeadline < left) left = beforeDeadline;
+        return left;
+    }
+
+    /// <summary>How long before it is stopped a call's token trips: a tenth of its timeout, from 100 ms to 2 s.</summary>
+    private static TimeSpan StopWarning(TimeSpan timeout) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 10, 100, 2000));
+
+    private static void CancelQuietly(CancellationTokenSource? source)
+    {
+        try
+        {
+            source?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call ended just now.
+        }
+    }
+
+    /// <summary>
+    /// The data store of <see cref="CallContext.Storage"/>: the local data folder, or the job's bucket with its own keys
+    /// (and any other bucket named by <c>s3://</c>).
+    /// </summary>
+    private WrenStorage DataStorage(StorageLocation location, IObjectStorage jobStorage)
+    {
+        if (location.Kind == StorageLocation.Local)
+            return new WrenStorage(location.DataPath is { } path ? Storage(StorageLocation.ForFolder(path)) : jobStorage, null);
+        return new WrenStorage(jobStorage, bucket => Storage(location with { Bucket = bucket, Prefix = "" }));
     }
 
     private static TimeSpan WatchdogPeriod(TimeSpan timeout) =>

@@ -456,4 +456,83 @@ public abstract class BackendContractTests
             await Task.Delay(20);
         }
     }
+
+    // Data in storage: MapObjects over chunks, and functions that take their CallContext.
+
+    private static string Words(int seed, int lines)
+    {
+        var random = new Random(seed);
+        return string.Concat(Enumerable.Range(0, lines).Select(l => string.Join(' ', Enumerable.Range(0, random.Next(0, 12)).Select(w => $"w{random.Next(100)}")) + "\n"));
+    }
+
+    [Fact]
+    public async Task MapObjects_InChunksSmallerThanTheObjects_CountsEveryWordOnce()
+    {
+        string prefix = $"contract-data/{Guid.NewGuid():N}/";
+        string[] texts = [Words(1, 120), Words(2, 7), "", Words(3, 300)];
+        for (int i = 0; i < texts.Length; i++) await Executor.Storage.PutAsync($"{prefix}book{i}.txt", System.Text.Encoding.UTF8.GetBytes(texts[i]));
+        FutureList<(string Location, long Offset, int Words)> counts = Executor.MapObjects(prefix, (ObjectChunk chunk) =>
+        {
+            using TextReader reader = chunk.OpenText();
+            int words = 0;
+            while (reader.ReadLine() is { } line) words += line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            return (chunk.Location, chunk.Offset, words);
+        }, new ObjectChunking { ChunkBytes = 200 });
+        (string Location, long Offset, int Words)[] results = await counts.GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(texts.Sum(t => t.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Length), results.Sum(r => r.Words));
+        // The empty object is skipped; the rest come in the order of (key, offset).
+        Assert.DoesNotContain(results, r => r.Location.EndsWith("book2.txt", StringComparison.Ordinal));
+        Assert.Equal(results.OrderBy(r => r.Location, StringComparer.Ordinal).ThenBy(r => r.Offset), results);
+        Assert.StartsWith(prefix, results[0].Location);
+        Assert.Empty(Executor.MapObjects($"{prefix}nothing/", (ObjectChunk chunk) => chunk.Length));
+    }
+
+    [Fact]
+    public async Task MapObjects_AsyncWithContext_ReadsTheChunkBytes()
+    {
+        string key = $"contract-data/{Guid.NewGuid():N}/one.bin";
+        byte[] data = [.. Enumerable.Range(0, 1000).Select(i => (byte)(i % 251))];
+        await Executor.Storage.PutAsync(key, data);
+        long[] sums = await Executor.MapObjects(key, async (ObjectChunk chunk, CallContext context) =>
+        {
+            byte[] bytes = await chunk.ReadAllBytesAsync(context.CancellationToken);
+            return bytes.Sum(b => (long)b) * 1000 + context.InputIndex;
+        }, new ObjectChunking { ChunksPerObject = 4, AlignToLines = false }).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(4, sums.Length);
+        Assert.Equal(data.Sum(b => (long)b), sums.Sum(s => s / 1000));
+        Assert.Equal([0L, 1, 2, 3], sums.Select(s => s % 1000));
+    }
+
+    [Fact]
+    public async Task Map_WithCallContext_WritesToStorageAndKnowsItsCall()
+    {
+        string prefix = $"contract-data/{Guid.NewGuid():N}";
+        FutureList<string> futures = Executor.Map((int x, CallContext context) =>
+        {
+            context.Storage.PutAsync($"{prefix}/out-{context.InputIndex}", System.Text.Encoding.UTF8.GetBytes($"{x * 2}")).GetAwaiter().GetResult();
+            return $"{context.InputIndex}:{context.Attempt}:{context.JobId}:{context.RemainingTime > TimeSpan.Zero}:{context.CancellationToken.IsCancellationRequested}";
+        }, [5, 6, 7]);
+        string[] results = await futures.GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal([$"0:1:{futures.JobId}:True:False", $"1:1:{futures.JobId}:True:False", $"2:1:{futures.JobId}:True:False"], results);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal($"{(5 + i) * 2}", System.Text.Encoding.UTF8.GetString(await Executor.Storage.GetAsync($"{prefix}/out-{i}")));
+    }
+
+    [Fact]
+    public async Task Map_AsyncWithCallContext_SeesItsTokenTripBeforeItsTimeout()
+    {
+        Future<bool> future = Executor.Map(async (int x, CallContext context) =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
+                return false;
+            }
+            catch (OperationCanceledException)
+            {
+                return context.RemainingTime < TimeSpan.FromSeconds(3);
+            }
+        }, [1], new MapOptions { Timeout = TimeSpan.FromSeconds(6) })[0];
+        Assert.True(await future.GetResultAsync().WaitAsync(Patience));
+    }
 }

@@ -99,6 +99,74 @@ public abstract class StorageContractTests
         Assert.Equal(data, await Storage.GetAsync($"{_prefix}/large"));
         Assert.Equal(data[(S3Storage.MultipartThreshold - 10)..(S3Storage.MultipartThreshold + 10)], await Storage.GetAsync($"{_prefix}/large", S3Storage.MultipartThreshold - 10, 20));
     }
+
+    [Fact]
+    public async Task PutStream_ThenOpenRead_StreamsTheBytesAndRanges()
+    {
+        byte[] data = Bytes(300_000, 7);
+        await Storage.PutAsync($"{_prefix}/streamed", new MemoryStream(data));
+        await using (Stream whole = await Storage.OpenReadAsync($"{_prefix}/streamed"))
+            Assert.Equal(data, await ReadAllAsync(whole));
+        await using (Stream range = await Storage.OpenReadAsync($"{_prefix}/streamed", 123_456, 1_000))
+            Assert.Equal(data[123_456..124_456], await ReadAllAsync(range));
+        await using (Stream tail = await Storage.OpenReadAsync($"{_prefix}/streamed", 299_990))
+            Assert.Equal(data[299_990..], await ReadAllAsync(tail));
+    }
+
+    [Fact]
+    public async Task PutStream_LargerThanOnePart_RoundTrips()
+    {
+        byte[] data = Bytes(S3Storage.MultipartThreshold + 9_000_001, 8);
+        await Storage.PutAsync($"{_prefix}/large-stream", new TrickleStream(data));
+        Assert.Equal(data, await Storage.GetAsync($"{_prefix}/large-stream"));
+    }
+
+    [Fact]
+    public async Task OpenRead_Missing_ThrowsNotFound()
+    {
+        var error = await Assert.ThrowsAsync<StorageNotFoundException>(() => Storage.OpenReadAsync($"{_prefix}/absent"));
+        Assert.Equal($"{_prefix}/absent", error.Key);
+    }
+
+    [Fact]
+    public async Task GetInfo_HasSizeTimeAndTag_OrNullWhenMissing()
+    {
+        await Storage.PutAsync($"{_prefix}/info", Bytes(777, 9));
+        StoredObject info = (await Storage.GetInfoAsync($"{_prefix}/info"))!;
+        Assert.Equal(777, info.Size);
+        Assert.False(string.IsNullOrEmpty(info.ETag));
+        Assert.True(info.LastModified > DateTimeOffset.UtcNow.AddHours(-1));
+        Assert.Null(await Storage.GetInfoAsync($"{_prefix}/no-info"));
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>A stream that hands out at most 1,000 bytes a read and has no length, as a network stream does.</summary>
+    private sealed class TrickleStream(byte[] data) : Stream
+    {
+        private int _position;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(Math.Min(count, 1_000), data.Length - _position);
+            Array.Copy(data, _position, buffer, offset, n);
+            _position += n;
+            return n;
+        }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
 
 public sealed class FileStorageContractTests : StorageContractTests, IDisposable

@@ -8,7 +8,7 @@ namespace Wren.Backends.Local;
 /// The embedded backend: worker processes on this machine running the same Runtime API loop as Lambda, and storage in
 /// a folder with the same layout as S3. One pool of workers per memory setting.
 /// </summary>
-internal sealed class LocalBackend(string storagePath, string prefix, int workers, TimeProvider time) : IComputeBackend
+internal sealed class LocalBackend(string storagePath, string prefix, int workers, TimeProvider time, string? dataPath = null) : IComputeBackend
 {
     private readonly ConcurrentDictionary<int, Lazy<LocalWorkerPool>> _pools = new();
     private readonly FileStorage _storage = new(storagePath);
@@ -17,7 +17,7 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
 
     public IObjectStorage Storage => _storage;
 
-    public StorageLocation Location { get; } = StorageLocation.ForFolder(storagePath) with { Prefix = prefix };
+    public StorageLocation Location { get; } = StorageLocation.ForFolder(storagePath) with { Prefix = prefix, DataPath = Path.GetFullPath(dataPath ?? storagePath.TrimEnd('/') + "-data") };
 
     public int DefaultConcurrency => workers;
 

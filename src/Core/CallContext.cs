@@ -1,0 +1,50 @@
+namespace Wren;
+
+/// <summary>
+/// What a running call knows about itself, passed to functions that take it as their second parameter
+/// (<c>(TIn input, CallContext context) =&gt; ...</c>).
+/// </summary>
+public sealed class CallContext
+{
+    private static readonly AsyncLocal<CallContext?> CurrentCall = new();
+    private readonly Func<TimeSpan> _remaining;
+
+    internal CallContext(WrenStorage storage, CancellationToken cancellationToken, int inputIndex, int attempt, string jobId, Func<TimeSpan> remaining)
+    {
+        Storage = storage;
+        CancellationToken = cancellationToken;
+        InputIndex = inputIndex;
+        Attempt = attempt;
+        JobId = jobId;
+        _remaining = remaining;
+    }
+
+    /// <summary>The Map's data store, as <c>WrenExecutor.Storage</c> is in the client.</summary>
+    public WrenStorage Storage { get; }
+
+    /// <summary>Trips when the call must stop: its timeout (or the invocation's deadline) is near, or the Map was cancelled.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The index of this call's input in the Map's inputs.</summary>
+    public int InputIndex { get; }
+
+    /// <summary>Which run of this call this is, from 1.</summary>
+    public int Attempt { get; }
+
+    /// <summary>How long the call may still run before its timeout or the invocation's deadline, whichever is first.</summary>
+    public TimeSpan RemainingTime => _remaining() is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+
+    /// <summary>The job's id, as <c>wren jobs</c> and <c>wren logs --job</c> show it.</summary>
+    public string JobId { get; }
+
+    /// <summary>The context of the call running on this flow of execution, or null outside a call.</summary>
+    internal static CallContext? Current
+    {
+        get => CurrentCall.Value;
+        set => CurrentCall.Value = value;
+    }
+
+    /// <summary>The current call's context; a clear error outside one.</summary>
+    internal static CallContext Require() => Current ?? throw new WrenException(
+        "There is no CallContext here: a function's CallContext exists only while Wren runs the call on a worker.");
+}
