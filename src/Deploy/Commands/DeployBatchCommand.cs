@@ -100,6 +100,7 @@ internal sealed class DeployBatchCommand : WrenCommand
             Region = aws.Region,
             Bucket = config.Bucket!,
             Prefix = prefix,
+            DataBuckets = config.DataBuckets ?? [],
             Subnets = subnets,
             SecurityGroups = securityGroups,
             MaxvCpus = maxvCpus,

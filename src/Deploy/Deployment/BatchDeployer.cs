@@ -40,6 +40,9 @@ internal sealed class BatchDeployer(BatchClient batch, IamClient iam, TimeProvid
         public required string Region { get; init; }
         public required string Bucket { get; init; }
         public required string Prefix { get; init; }
+
+        /// <summary>Buckets besides <see cref="Bucket"/> the jobs may read and write (as recorded by <c>wren create-role</c>).</summary>
+        public IReadOnlyCollection<string> DataBuckets { get; init; } = [];
         public required IReadOnlyList<string> Subnets { get; init; }
         public required IReadOnlyList<string> SecurityGroups { get; init; }
         public int MaxvCpus { get; init; } = DefaultMaxvCpus;
@@ -70,7 +73,7 @@ internal sealed class BatchDeployer(BatchClient batch, IamClient iam, TimeProvid
         ValidateFargateSize(settings.Vcpus, settings.MemoryMb);
         if (settings.Gpu) await RequireInstanceProfileAsync(settings.InstanceRole, cancellationToken).ConfigureAwait(false);
         string jobRole = await EnsureRoleAsync(settings.Name + BatchDeploymentSettings.JobRoleSuffix, "The role of Wren's Batch jobs (created by `wren deploy-batch`)", cancellationToken).ConfigureAwait(false);
-        string access = RolePolicies.AccessWithLogGroup(settings.Partition, settings.Account, settings.Region, settings.Bucket, settings.Prefix, LogGroup);
+        string access = RolePolicies.AccessWithLogGroup(settings.Partition, settings.Account, settings.Region, settings.Bucket, settings.DataBuckets, LogGroup);
         await iam.PutRolePolicyAsync(settings.Name + BatchDeploymentSettings.JobRoleSuffix, RolePolicies.AccessPolicyName, access, cancellationToken).ConfigureAwait(false);
         string executionRole = await EnsureExecutionRoleAsync(settings, cancellationToken).ConfigureAwait(false);
 

