@@ -13,7 +13,8 @@ namespace Wren.Benchmarks;
 /// <c>--worker-start [--starts N] [--env-variants]</c> runs the local worker start-time harness instead of
 /// BenchmarkDotNet (see <see cref="WorkerStartHarness"/>). The AWS path has three harnesses of its own:
 /// <c>--aws-invoke</c> (<see cref="InvokeRateHarness"/>), <c>--aws-s3</c> (<see cref="S3RequestHarness"/>) and
-/// <c>--aws-bootstrap</c> (<see cref="BootstrapStartHarness"/>); each takes <c>--help</c>.
+/// <c>--aws-bootstrap</c> (<see cref="BootstrapStartHarness"/>); <c>--data-read</c> (<see cref="Data.DataReadHarness"/>)
+/// measures reading data in storage; each takes <c>--help</c>.
 /// </summary>
 internal static class Program
 {
@@ -24,6 +25,7 @@ internal static class Program
         if (args.Contains("--aws-invoke")) return InvokeRateHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--aws-s3")) return S3RequestHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--aws-bootstrap")) return BootstrapStartHarness.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains("--data-read")) return Data.DataReadHarness.RunAsync(args).GetAwaiter().GetResult();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
