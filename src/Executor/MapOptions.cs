@@ -27,6 +27,15 @@ public sealed class MapOptions
     /// <summary>How often a call whose worker died (killed, crashed, out of memory) is tried again before it fails.</summary>
     public int? Retries { get; init; }
 
+    /// <summary>
+    /// How often a call that throws is run again before its future fails (default 0). The future then throws the last
+    /// <see cref="RemoteException"/>, which says how many attempts there were. Timeouts and dead workers follow <see cref="Retries"/>.
+    /// </summary>
+    public int? RetryFailedCalls { get; init; }
+
+    /// <summary>Which failures <see cref="RetryFailedCalls"/> retries (default: every one); evaluated by the client.</summary>
+    public Func<RemoteException, bool>? RetryIf { get; init; }
+
     /// <summary>GPUs per worker. Any GPU sends the Map to AWS Batch (Lambda has none).</summary>
     public int? Gpus { get; init; }
 
@@ -47,6 +56,7 @@ public sealed class MapOptions
         if (ChunkSize is < 1) problems.Add($"ChunkSize is {ChunkSize}; it must be at least 1");
         if (MaxConcurrency is < 1) problems.Add($"MaxConcurrency is {MaxConcurrency}; it must be at least 1");
         if (Retries is < 0) problems.Add($"Retries is {Retries}; it cannot be negative");
+        if (RetryFailedCalls is < 0) problems.Add($"RetryFailedCalls is {RetryFailedCalls}; it cannot be negative");
         if (Gpus is < 0) problems.Add($"Gpus is {Gpus}; it cannot be negative");
         if (problems.Count > 0) throw new ArgumentException($"Invalid MapOptions: {string.Join("; ", problems)}.");
         return this;

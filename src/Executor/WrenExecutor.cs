@@ -189,6 +189,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             ChunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency, runner.Backend.ChunksPerSlot),
             Concurrency = concurrency,
             Retries = options.Retries ?? MapOptions.DefaultRetries,
+            RetryFailedCalls = options.RetryFailedCalls ?? 0,
+            RetryIf = options.RetryIf,
             Progress = options.Progress,
             Gpus = options.Gpus ?? 0,
             Fallback = options.BatchFallback == true,

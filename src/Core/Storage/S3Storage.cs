@@ -18,6 +18,9 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
     private const int PartSize = 8 * 1024 * 1024;
     private const int PartsInFlight = 4;
 
+    /// <summary>How many times one S3 request is tried before its error is reported.</summary>
+    public const int MaxAttempts = 10;
+
     private readonly IAmazonS3 _s3;
 
     public S3Storage(string bucket, string region, IAmazonS3? client = null, HttpMessageHandler? handler = null, Func<string, string?>? environment = null)
@@ -36,7 +39,17 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
     public static IAmazonS3 CreateClient(string region, HttpMessageHandler? handler = null, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        var config = new AmazonS3Config { RegionEndpoint = RegionEndpoint.GetBySystemName(region) };
+        var config = new AmazonS3Config
+        {
+            RegionEndpoint = RegionEndpoint.GetBySystemName(region),
+            // S3 throttles (503 SlowDown) and drops connections under load: back off exponentially, for longer than the
+            // SDK's default of three attempts, so Wren's own requests (code, records, inputs, outputs) ride it out. The
+            // adaptive mode's rate limiter and the retry quota both refuse retries at once after a burst of faults; the
+            // standard mode without the quota keeps backing off.
+            RetryMode = RequestRetryMode.Standard,
+            ThrottleRetries = false,
+            MaxErrorRetry = MaxAttempts - 1,
+        };
         if (AwsEndpoints.Override("S3", environment) is { } endpoint)
         {
             config.ServiceURL = endpoint.ToString();

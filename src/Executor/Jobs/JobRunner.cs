@@ -25,11 +25,12 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         var resolved = new bool[total];
         var fallbackCalls = new List<int>();
         var attempts = new int[total];
+        var failures = new int[total];
         var progress = new ProgressCounter(job.Progress, total);
         try
         {
             await uploader.EnsureStoredAsync(job.Function.Code, cancellationToken).ConfigureAwait(false);
-            await PutRecordAsync(StorageKeys.JobRecord(backend.Location.Prefix, job.ExecutorId, job.JobId), new JobRecord
+            await KeepRecordAsync(StorageKeys.JobRecord(backend.Location.Prefix, job.ExecutorId, job.JobId), new JobRecord
             {
                 ExecutorId = job.ExecutorId,
                 JobId = job.JobId,
@@ -63,7 +64,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 {
                     try
                     {
-                        await RunChunkAsync(job, shared, offsets, chunk, attempts, sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), fallbackCalls, cancellationToken).ConfigureAwait(false);
+                        await RunChunkAsync(job, shared, offsets, chunk, new CallCounts(attempts, failures), sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), fallbackCalls, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -100,6 +101,18 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         }
     }
 
+    /// <summary>Writes a bookkeeping record; one that cannot be written is missing from `wren jobs`, and fails no call.</summary>
+    private async Task KeepRecordAsync<T>(string key, T record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PutRecordAsync(key, record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WrenException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
+        {
+        }
+    }
+
     private static readonly WrenSerializerOptions RecordOptions = new() { AllowedAssemblies = [typeof(JobRecord).Assembly] };
 
     private Task PutRecordAsync<T>(string key, T record, CancellationToken cancellationToken) =>
@@ -129,9 +142,13 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         return new SharedParts(functionKey is null ? job.Function.Bytes : null, functionKey, dataKey, code);
     }
 
-    private async Task RunChunkAsync(JobSpec job, SharedParts shared, long[] offsets, int[] chunk, int[] attempts, IJobSink sink,
+    /// <summary>Per call: invocations made (every run), and runs that threw.</summary>
+    private sealed record CallCounts(int[] Attempts, int[] Failures);
+
+    private async Task RunChunkAsync(JobSpec job, SharedParts shared, long[] offsets, int[] chunk, CallCounts counts, IJobSink sink,
         ProgressCounter progress, Action<int> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
     {
+        int[] attempts = counts.Attempts;
         foreach (int callId in chunk) sink.Invoked(callId, ++attempts[callId]);
         progress.Submitted(chunk.Length);
         InvocationOutcome outcome;
@@ -140,7 +157,12 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             string? responseKey = backend.ResultsThroughStorage
                 ? StorageKeys.Call(backend.Location.Prefix, job.ExecutorId, job.JobId, chunk[0], $"response-{attempts[chunk[0]]}")
                 : null;
-            InvocationRequest request = Request(job, shared, offsets, chunk) with { ResponseKey = responseKey, StoreLogs = backend.StoresCallLogs };
+            InvocationRequest request = Request(job, shared, offsets, chunk) with
+            {
+                ResponseKey = responseKey,
+                StoreLogs = backend.StoresCallLogs,
+                Attempts = chunk.Any(id => attempts[id] > 1) ? [.. chunk.Select(id => attempts[id])] : null,
+            };
             var settings = new InvocationSettings(job.MemoryMb, job.Timeout, chunk.Length, responseKey, job.Gpus,
                 StorageKeys.Job(backend.Location.Prefix, job.ExecutorId, job.JobId));
             outcome = await backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
@@ -157,7 +179,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         switch (outcome)
         {
             case InvocationOutcome.Answered answered:
-                await AcceptAsync(job, answered, chunk, sink, progress, resolve, requeue, fallbackCalls, cancellationToken).ConfigureAwait(false);
+                await AcceptAsync(job, answered, chunk, counts, sink, progress, resolve, requeue, fallbackCalls, cancellationToken).ConfigureAwait(false);
                 break;
             case InvocationOutcome.Rejected or InvocationOutcome.Failed:
                 Exception error = outcome switch
@@ -225,7 +247,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         };
     }
 
-    private async Task AcceptAsync(JobSpec job, InvocationOutcome.Answered answered, int[] chunk, IJobSink sink, ProgressCounter progress,
+    private async Task AcceptAsync(JobSpec job, InvocationOutcome.Answered answered, int[] chunk, CallCounts counts, IJobSink sink, ProgressCounter progress,
         Action<int> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
     {
         (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
@@ -249,7 +271,15 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                     resolve(callId);
                     break;
                 case CallOutcome.Failed:
-                    sink.Failed(callId, ToException(result.Error!, job.InputIndexOf(callId), result.LogTail ?? answered.LogTail), result.Stats);
+                    int failed = ++counts.Failures[callId];
+                    RemoteException error = ToException(result.Error!, job.InputIndexOf(callId), result.LogTail ?? answered.LogTail, failed);
+                    if (failed <= job.RetryFailedCalls && (job.RetryIf?.Invoke(error) ?? true))
+                    {
+                        // Run it again: a retry is a new attempt, with the same input.
+                        notRun.Add(callId);
+                        break;
+                    }
+                    sink.Failed(callId, error, result.Stats);
                     progress.Finished(succeeded: false);
                     resolve(callId);
                     break;
@@ -304,6 +334,6 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         public CallRecord Record(int callId) => inner.Record(calls[callId]) with { CallId = callId };
     }
 
-    private static RemoteException ToException(RemoteError error, int inputIndex, string? logTail = null) =>
-        new(error.Type, error.Message, error.StackTrace, inputIndex, error.Inner is null ? null : ToException(error.Inner, inputIndex), logTail);
+    private static RemoteException ToException(RemoteError error, int inputIndex, string? logTail = null, int attempts = 1) =>
+        new(error.Type, error.Message, error.StackTrace, inputIndex, error.Inner is null ? null : ToException(error.Inner, inputIndex), logTail, attempts);
 }

@@ -25,6 +25,10 @@ internal sealed record JobSpec
     public required int ChunkSize { get; init; }
     public required int Concurrency { get; init; }
     public required int Retries { get; init; }
+
+    /// <summary>How often a call that threw runs again, and which of its failures qualify.</summary>
+    public int RetryFailedCalls { get; init; }
+    public Func<RemoteException, bool>? RetryIf { get; init; }
     public int Gpus { get; init; }
 
     /// <summary>For a job that reruns some calls of another: the original input index of each call.</summary>

@@ -535,4 +535,33 @@ public abstract class BackendContractTests
         }, [1], new MapOptions { Timeout = TimeSpan.FromSeconds(6) })[0];
         Assert.True(await future.GetResultAsync().WaitAsync(Patience));
     }
+
+    // Retries of calls that throw.
+
+    [Fact]
+    public async Task Map_CallThatThrowsOnItsFirstAttempt_SucceedsOnItsSecond()
+    {
+        FutureList<int> futures = Executor.Map((int x, CallContext context) => context.Attempt == 1 ? throw new InvalidOperationException($"first try of {x}") : x * 3,
+            [1, 2], new MapOptions { RetryFailedCalls = 1 });
+        int[] results = await futures.GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal([3, 6], results);
+        Assert.All(futures, f => Assert.Equal(2, f.Stats.Attempts));
+    }
+
+    [Fact]
+    public async Task Map_CallThatAlwaysThrows_FailsAfterItsAttemptsOrWhenRetryIfSaysNo()
+    {
+        FutureList<int> always = Executor.Map((int x) => x > 0 ? throw new FormatException($"bad {x}") : x, [4],
+            new MapOptions { RetryFailedCalls = 2 });
+        var error = await Assert.ThrowsAsync<RemoteException>(() => always[0].GetResultAsync().WaitAsync(Patience));
+        Assert.Equal(3, error.Attempts);
+        Assert.Equal(3, always[0].Stats.Attempts);
+        Assert.Contains("threw System.FormatException: bad 4 (attempt 3 of 3; every one threw)", error.Message);
+
+        FutureList<int> notRetried = Executor.Map((int x) => x > 0 ? throw new ArgumentException("not worth it") : x, [5],
+            new MapOptions { RetryFailedCalls = 3, RetryIf = e => e.RemoteType != "System.ArgumentException" });
+        var refused = await Assert.ThrowsAsync<RemoteException>(() => notRetried[0].GetResultAsync().WaitAsync(Patience));
+        Assert.Equal(1, refused.Attempts);
+        Assert.Equal(1, notRetried[0].Stats.Attempts);
+    }
 }
