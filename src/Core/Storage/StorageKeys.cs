@@ -15,6 +15,9 @@ internal static class StorageKeys
 
     public static string JobStats(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/stats";
 
+    /// <summary>Written when a Map is cancelled; workers running its calls watch for it and trip the calls' tokens.</summary>
+    public static string Cancel(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/cancel";
+
     /// <summary>The folder of all jobs: <c>&lt;prefix&gt;/jobs/</c>.</summary>
     public static string Jobs(string prefix) => Join(prefix, "jobs/");
 

@@ -77,6 +77,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         }
         catch (Exception e)
         {
+            if (e is OperationCanceledException) await MarkCancelledAsync(job).ConfigureAwait(false);
             Exception error = e is OperationCanceledException
                 ? new OperationCanceledException("The executor was disposed, or the Map cancelled, before the call finished.", e)
                 : e is WrenException ? e : new WrenException($"The Map failed before its calls could run: {e.Message}", e);
@@ -84,6 +85,20 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 if (!resolved[callId]) sink.Failed(callId, error, null);
         }
         await StoreStatsAsync(job, sink).ConfigureAwait(false);
+    }
+
+    /// <summary>Tells the workers still running the job's calls to trip their tokens (they look for this marker).</summary>
+    private async Task MarkCancelledAsync(JobSpec job)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await backend.Storage.PutAsync(StorageKeys.Cancel(backend.Location.Prefix, job.ExecutorId, job.JobId), "cancelled"u8.ToArray(), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WrenException or OperationCanceledException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
+        {
+            // Calls that cannot hear of it run on to their timeout, as a call that ignores its token does.
+        }
     }
 
     /// <summary>Keeps every call's stats with the job (for `wren jobs` and `wren plot`); a failure here fails no call.</summary>

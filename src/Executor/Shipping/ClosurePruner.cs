@@ -49,6 +49,10 @@ internal static class ClosurePruner
         while (pending.TryPop(out MethodBase? current))
         {
             if (!seen.Add(current)) continue;
+            // An async lambda's body is its state machine's MoveNext, which the lambda itself never calls.
+            if (current.GetCustomAttribute<StateMachineAttribute>() is { StateMachineType: { } machine }
+                && machine.GetMethod("MoveNext", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic) is { } moveNext)
+                pending.Push(moveNext);
             if (IlScanner.Tokens(current) is not var (fields, methods)) return null;
             Type[]? typeArguments = current.DeclaringType is { IsGenericType: true } declaring ? declaring.GetGenericArguments() : null;
             Type[]? methodArguments = current.IsGenericMethod ? current.GetGenericArguments() : null;

@@ -48,10 +48,13 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         int answered = 0;
         var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
         CancellationTokenSource? callCancellation = null;
+        var cancelWatch = new CancelWatch(storage, StorageKeys.Cancel(request.Storage.Prefix, request.ExecutorId, request.JobId), time);
         using ITimer watchdog = time.CreateTimer(_ =>
         {
             long started = Volatile.Read(ref callStarted);
             if (started == 0) return;
+            // A cancelled Map's marker reaches the running call through its token.
+            cancelWatch.Poll(() => CancelQuietly(Volatile.Read(ref callCancellation)));
             // A call that watches its CallContext token gets a warning shortly before it would be stopped.
             if (RemainingTime(started, timeout, deadline) <= StopWarning(timeout)) CancelQuietly(Volatile.Read(ref callCancellation));
             bool pastTimeout = time.GetElapsedTime(started) >= timeout;
@@ -68,6 +71,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         for (int i = 0; i < request.CallIds.Length && !outOfResources; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (cancelWatch.Cancelled) break;
             if (i > 0 && deadline is { } end && time.GetUtcNow() >= end - DeadlineMargin - timeout / 4) break;
             ran = i + 1;
             int callId = request.CallIds[i];
@@ -249,5 +253,48 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         }
         using var self = Process.GetCurrentProcess();
         return self.PeakWorkingSet64;
+    }
+
+    /// <summary>Looks for a cancelled Map's marker at most once a second, one look at a time, while calls run.</summary>
+    private sealed class CancelWatch(IObjectStorage storage, string key, TimeProvider time)
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+        private long _lastLook;
+        private int _looking;
+        private volatile bool _cancelled;
+
+        public bool Cancelled => _cancelled;
+
+        public void Poll(Action cancel)
+        {
+            if (Cancelled)
+            {
+                cancel();
+                return;
+            }
+            long now = time.GetTimestamp();
+            if (_lastLook != 0 && time.GetElapsedTime(_lastLook, now) < Interval) return;
+            if (Interlocked.Exchange(ref _looking, 1) != 0) return;
+            _lastLook = now;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    if (await storage.SizeAsync(key).ConfigureAwait(false) is not null)
+                    {
+                        _cancelled = true;
+                        cancel();
+                    }
+                }
+                catch (Exception e) when (e is WrenException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
+                {
+                    // A look that failed is tried again at the next interval.
+                }
+                finally
+                {
+                    Volatile.Write(ref _looking, 0);
+                }
+            });
+        }
     }
 }

@@ -564,4 +564,45 @@ public abstract class BackendContractTests
         Assert.Equal(1, refused.Attempts);
         Assert.Equal(1, notRetried[0].Stats.Attempts);
     }
+
+    /// <summary>
+    /// Cancelling a Map fails its futures and trips the CallContext token of its calls still running (a marker in storage
+    /// the worker watches). Run by the backends whose workers outlive the cancellation (Batch terminates its job instead).
+    /// </summary>
+    protected async Task<TimeSpan> CancelledMap_TripsTheTokenOfItsRunningCall()
+    {
+        string marker = $"contract-cancel/{Guid.NewGuid():N}";
+        using var cancellation = new CancellationTokenSource();
+        FutureList<int> futures = Executor.Map(async (int x, CallContext context) =>
+        {
+            await context.Storage.PutAsync($"{marker}/started", new byte[] { 1 });
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(2), context.CancellationToken);
+                return 0;
+            }
+            catch (OperationCanceledException)
+            {
+                await context.Storage.PutAsync($"{marker}/cancelled", new byte[] { 1 });
+                return 1;
+            }
+        }, [0], new MapOptions { Timeout = TimeSpan.FromMinutes(3) }, cancellation.Token);
+        await WaitForAsync($"{marker}/started", TimeSpan.FromSeconds(90), futures[0]);
+        var clock = Stopwatch.StartNew();
+        cancellation.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => futures[0].GetResultAsync().WaitAsync(Patience));
+        await WaitForAsync($"{marker}/cancelled", TimeSpan.FromSeconds(30), null);
+        return clock.Elapsed;
+    }
+
+    private async Task WaitForAsync(string key, TimeSpan patience, Future<int>? running)
+    {
+        var clock = Stopwatch.StartNew();
+        while (await Executor.Storage.GetInfoAsync(key) is null)
+        {
+            if (running is { IsCompleted: true }) await running.GetResultAsync();
+            Assert.True(clock.Elapsed < patience, $"{key} did not appear within {patience.TotalSeconds:0} s");
+            await Task.Delay(100);
+        }
+    }
 }

@@ -73,4 +73,23 @@ public sealed class ClosurePrunerTests
         Func<string, int> method = int.Parse;
         Assert.Same(method, ClosurePruner.Prune(method));
     }
+
+    [Fact]
+    public async Task Prune_AsyncLambda_KeepsWhatItsStateMachineReads()
+    {
+        string marker = "kept";
+        int unused = 5;
+        Func<int, Task<string>> shipped = async x =>
+        {
+            await Task.Yield();
+            return $"{marker}/{x}";
+        };
+        Func<int> other = () => unused + (int)_notSerializable.Length;
+        Assert.NotNull(other);
+
+        Delegate pruned = ClosurePruner.Prune(shipped);
+        Assert.Equal("kept", Field(pruned.Target!, "marker"));
+        Assert.False(HasValue(pruned.Target!, "<>4__this"));
+        Assert.Equal("kept/2", await ((Func<int, Task<string>>)pruned)(2));
+    }
 }

@@ -11,6 +11,10 @@ public sealed class LambdaBackendContractTests(LambdaBackendContractTests.Fixtur
 {
     protected override WrenExecutor Executor => fixture.Executor;
 
+    [Fact]
+    public async Task Map_Cancelled_TripsTheTokenOfItsRunningCall() =>
+        Assert.True(await CancelledMap_TripsTheTokenOfItsRunningCall() < TimeSpan.FromMinutes(1));
+
     public sealed class Fixture(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
     {
         private LambdaEnvironment? _environment;

@@ -4,4 +4,8 @@ namespace Wren.Tests.Backends.Local;
 public sealed class LocalBackendContractTests(LocalExecutorFixture fixture) : BackendContractTests, IClassFixture<LocalExecutorFixture>
 {
     protected override WrenExecutor Executor => fixture.Executor;
+
+    [Fact]
+    public async Task Map_Cancelled_TripsTheTokenOfItsRunningCall() =>
+        Assert.True(await CancelledMap_TripsTheTokenOfItsRunningCall() < TimeSpan.FromMinutes(1));
 }
