@@ -36,6 +36,13 @@ public sealed class MapOptions
     /// <summary>Which failures <see cref="RetryFailedCalls"/> retries (default: every one); evaluated by the client.</summary>
     public Func<RemoteException, bool>? RetryIf { get; init; }
 
+    /// <summary>
+    /// Whether stragglers run twice (default false): once three quarters of the calls are done, a call running longer
+    /// than three times the median of the finished ones (and at least 2 s) runs again on another worker; the first
+    /// answer resolves it, the other is dropped and its <see cref="CallContext.CancellationToken"/> trips.
+    /// </summary>
+    public bool? Speculation { get; init; }
+
     /// <summary>GPUs per worker. Any GPU sends the Map to AWS Batch (Lambda has none).</summary>
     public int? Gpus { get; init; }
 

@@ -191,6 +191,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             Retries = options.Retries ?? MapOptions.DefaultRetries,
             RetryFailedCalls = options.RetryFailedCalls ?? 0,
             RetryIf = options.RetryIf,
+            Speculation = options.Speculation == true,
             Progress = options.Progress,
             Gpus = options.Gpus ?? 0,
             Fallback = options.BatchFallback == true,

@@ -22,6 +22,9 @@ internal sealed record JobStats
 {
     public required string JobId { get; init; }
     public required CallRecord[] Calls { get; init; }
+
+    /// <summary>How many calls ran a second time as stragglers (<c>MapOptions.Speculation</c>).</summary>
+    public int Duplicates { get; init; }
 }
 
 /// <summary>How one call went.</summary>

@@ -27,6 +27,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         var attempts = new int[total];
         var failures = new int[total];
         var progress = new ProgressCounter(job.Progress, total);
+        int duplicates = 0;
         try
         {
             await uploader.EnsureStoredAsync(job.Function.Code, cancellationToken).ConfigureAwait(false);
@@ -47,24 +48,31 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             var queue = Channel.CreateUnbounded<int[]>();
             for (int start = 0; start < total; start += job.ChunkSize)
                 queue.Writer.TryWrite([.. Enumerable.Range(start, Math.Min(job.ChunkSize, total - start))]);
-            int unresolved = total;
-            void Resolve(int callId)
+            var calls = new CallTracker(total, () => queue.Writer.TryComplete());
+            bool Resolve(int callId)
             {
+                if (!calls.Resolve(callId)) return false;
                 resolved[callId] = true;
-                if (Interlocked.Decrement(ref unresolved) == 0) queue.Writer.TryComplete();
+                // The slower run of a duplicated call is told to stop: its answer will be dropped.
+                if (calls.WasDuplicated(callId)) _ = MarkCallCancelledAsync(job, callId);
+                return true;
             }
 
             using var gate = new SemaphoreSlim(job.Concurrency);
             var running = new List<Task>();
             if (total == 0) queue.Writer.TryComplete();
+            using var monitor = new CancellationTokenSource();
+            Task speculation = job.Speculation ? SpeculateAsync(calls, chunk => queue.Writer.TryWrite(chunk), monitor.Token) : Task.CompletedTask;
             await foreach (int[] chunk in queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                int[] pending = [.. chunk.Where(id => !calls.IsResolved(id))];
+                if (pending.Length == 0) continue;
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 running.Add(Task.Run(async () =>
                 {
                     try
                     {
-                        await RunChunkAsync(job, shared, offsets, chunk, new CallCounts(attempts, failures), sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), fallbackCalls, cancellationToken).ConfigureAwait(false);
+                        await RunChunkAsync(job, shared, offsets, pending, new CallCounts(attempts, failures, calls), sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), fallbackCalls, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -72,6 +80,9 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                     }
                 }, CancellationToken.None));
             }
+            await monitor.CancelAsync().ConfigureAwait(false);
+            await speculation.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            duplicates = calls.Duplicates;
             await Task.WhenAll(running).ConfigureAwait(false);
             if (fallbackCalls.Count > 0) await RunFallbackAsync(job, [.. fallbackCalls.Order()], offsets, sink, cancellationToken).ConfigureAwait(false);
         }
@@ -84,7 +95,35 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             for (int callId = 0; callId < total; callId++)
                 if (!resolved[callId]) sink.Failed(callId, error, null);
         }
-        await StoreStatsAsync(job, sink).ConfigureAwait(false);
+        await StoreStatsAsync(job, sink, duplicates).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Once three quarters of the calls are done, runs again each call that has run longer than three times the median
+    /// of the finished ones (and at least 2 s): whichever run answers first resolves it.
+    /// </summary>
+    private static async Task SpeculateAsync(CallTracker calls, Action<int[]> enqueue, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            foreach (int callId in calls.Stragglers(SpeculationShare, SpeculationFactor, SpeculationFloor)) enqueue([callId]);
+    }
+
+    private const double SpeculationShare = 0.75;
+    private const double SpeculationFactor = 3;
+    private static readonly TimeSpan SpeculationFloor = TimeSpan.FromSeconds(2);
+
+    private async Task MarkCallCancelledAsync(JobSpec job, int callId)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await backend.Storage.PutAsync(StorageKeys.Call(backend.Location.Prefix, job.ExecutorId, job.JobId, callId, "cancel"), "duplicate answered"u8.ToArray(), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WrenException or OperationCanceledException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
+        {
+            // The slower run then goes on to its end; its answer is dropped all the same.
+        }
     }
 
     /// <summary>Tells the workers still running the job's calls to trip their tokens (they look for this marker).</summary>
@@ -102,11 +141,11 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     }
 
     /// <summary>Keeps every call's stats with the job (for `wren jobs` and `wren plot`); a failure here fails no call.</summary>
-    private async Task StoreStatsAsync(JobSpec job, IJobSink sink)
+    private async Task StoreStatsAsync(JobSpec job, IJobSink sink, int duplicates)
     {
         try
         {
-            var stats = new JobStats { JobId = job.JobId, Calls = [.. Enumerable.Range(0, job.Lengths.Length).Select(sink.Record)] };
+            var stats = new JobStats { JobId = job.JobId, Calls = [.. Enumerable.Range(0, job.Lengths.Length).Select(sink.Record)], Duplicates = duplicates };
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await PutRecordAsync(StorageKeys.JobStats(backend.Location.Prefix, job.ExecutorId, job.JobId), stats, timeout.Token).ConfigureAwait(false);
         }
@@ -157,11 +196,11 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         return new SharedParts(functionKey is null ? job.Function.Bytes : null, functionKey, dataKey, code);
     }
 
-    /// <summary>Per call: invocations made (every run), and runs that threw.</summary>
-    private sealed record CallCounts(int[] Attempts, int[] Failures);
+    /// <summary>Per call: invocations made (every run), runs that threw, and who is running and resolved.</summary>
+    private sealed record CallCounts(int[] Attempts, int[] Failures, CallTracker Tracker);
 
     private async Task RunChunkAsync(JobSpec job, SharedParts shared, long[] offsets, int[] chunk, CallCounts counts, IJobSink sink,
-        ProgressCounter progress, Action<int> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
+        ProgressCounter progress, Func<int, bool> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
     {
         int[] attempts = counts.Attempts;
         foreach (int callId in chunk) sink.Invoked(callId, ++attempts[callId]);
@@ -182,7 +221,11 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 StorageKeys.Job(backend.Location.Prefix, job.ExecutorId, job.JobId));
             outcome = await backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
             {
-                foreach (int callId in chunk) sink.Running(callId);
+                foreach (int callId in chunk)
+                {
+                    sink.Running(callId);
+                    counts.Tracker.Started(callId);
+                }
                 progress.Running(chunk.Length);
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -206,23 +249,25 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 };
                 foreach (int callId in chunk)
                 {
+                    if (!resolve(callId)) continue;
                     sink.Failed(callId, error, null);
                     progress.Finished(succeeded: false);
-                    resolve(callId);
                 }
                 break;
             case InvocationOutcome.Lost lost:
                 var again = new List<int>();
                 foreach (int callId in chunk)
                 {
+                    counts.Tracker.Stopped(callId);
+                    if (counts.Tracker.IsResolved(callId)) continue;
                     if (attempts[callId] <= job.Retries)
                     {
                         again.Add(callId);
                         continue;
                     }
+                    if (!resolve(callId)) continue;
                     sink.Failed(callId, new WorkerLostException(job.InputIndexOf(callId), attempts[callId], lost.Reason), null);
                     progress.Finished(succeeded: false);
-                    resolve(callId);
                 }
                 progress.Requeued(again.Count);
                 if (again.Count > 0) requeue([.. again]);
@@ -263,7 +308,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     }
 
     private async Task AcceptAsync(JobSpec job, InvocationOutcome.Answered answered, int[] chunk, CallCounts counts, IJobSink sink, ProgressCounter progress,
-        Action<int> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
+        Func<int, bool> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
     {
         (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
         if (response is null) throw new ProtocolMismatchException("The worker answered in another protocol version; run `wren deploy-lambda` to deploy the runtime that matches this client.");
@@ -271,22 +316,25 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         foreach (CallResult result in response.Calls)
         {
             int callId = result.CallId;
+            counts.Tracker.Stopped(callId);
+            // A duplicated call's slower run: the other one resolved it already.
+            if (counts.Tracker.IsResolved(callId)) continue;
             if (job.Fallback && fallback is not null && OutgrewTheBackend(result))
             {
-                lock (fallbackCalls) fallbackCalls.Add(callId);
-                resolve(callId);
+                if (resolve(callId)) lock (fallbackCalls) fallbackCalls.Add(callId);
                 continue;
             }
             switch (result.Outcome)
             {
                 case CallOutcome.Succeeded:
                     byte[] output = result.Output ?? await backend.Storage.GetAsync(result.OutputKey!, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    if (!resolve(callId)) break;
+                    if (result.Stats is { } stats) counts.Tracker.Finished(stats.Ended - stats.Started);
                     sink.Succeeded(callId, output, result.Stats);
                     progress.Finished(succeeded: true);
-                    resolve(callId);
                     break;
                 case CallOutcome.Failed:
-                    int failed = ++counts.Failures[callId];
+                    int failed = Interlocked.Increment(ref counts.Failures[callId]);
                     RemoteException error = ToException(result.Error!, job.InputIndexOf(callId), result.LogTail ?? answered.LogTail, failed);
                     if (failed <= job.RetryFailedCalls && (job.RetryIf?.Invoke(error) ?? true))
                     {
@@ -294,15 +342,16 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                         notRun.Add(callId);
                         break;
                     }
+                    if (!resolve(callId)) break;
+                    if (result.Stats is { } failedStats) counts.Tracker.Finished(failedStats.Ended - failedStats.Started);
                     sink.Failed(callId, error, result.Stats);
                     progress.Finished(succeeded: false);
-                    resolve(callId);
                     break;
                 case CallOutcome.TimedOut:
+                    if (!resolve(callId)) break;
                     bool atDeadline = result.Error?.Message.Contains("deadline", StringComparison.Ordinal) == true;
                     sink.Failed(callId, new WrenTimeoutException(job.InputIndexOf(callId), job.Timeout, atDeadline), result.Stats);
                     progress.Finished(succeeded: false);
-                    resolve(callId);
                     break;
                 default:
                     notRun.Add(callId);
@@ -310,7 +359,8 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             }
         }
         var answeredIds = response.Calls.Select(c => c.CallId).ToHashSet();
-        notRun.AddRange(chunk.Where(id => !answeredIds.Contains(id)));
+        notRun.AddRange(chunk.Where(id => !answeredIds.Contains(id) && !counts.Tracker.IsResolved(id)));
+        foreach (int id in chunk.Where(id => !answeredIds.Contains(id))) counts.Tracker.Stopped(id);
         progress.Requeued(notRun.Count);
         if (notRun.Count > 0) requeue([.. notRun]);
     }

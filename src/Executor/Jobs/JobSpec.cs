@@ -28,6 +28,7 @@ internal sealed record JobSpec
 
     /// <summary>How often a call that threw runs again, and which of its failures qualify.</summary>
     public int RetryFailedCalls { get; init; }
+    public bool Speculation { get; init; }
     public Func<RemoteException, bool>? RetryIf { get; init; }
     public int Gpus { get; init; }
 

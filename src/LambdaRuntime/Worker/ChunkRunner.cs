@@ -48,13 +48,15 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         int answered = 0;
         var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
         CancellationTokenSource? callCancellation = null;
-        var cancelWatch = new CancelWatch(storage, StorageKeys.Cancel(request.Storage.Prefix, request.ExecutorId, request.JobId), time);
+        var cancelWatch = new CancelWatch(storage, StorageKeys.Cancel(request.Storage.Prefix, request.ExecutorId, request.JobId),
+            callId => StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "cancel"), time);
+        int currentCall = -1;
         using ITimer watchdog = time.CreateTimer(_ =>
         {
             long started = Volatile.Read(ref callStarted);
             if (started == 0) return;
             // A cancelled Map's marker reaches the running call through its token.
-            cancelWatch.Poll(() => CancelQuietly(Volatile.Read(ref callCancellation)));
+            cancelWatch.Poll(Volatile.Read(ref currentCall), () => CancelQuietly(Volatile.Read(ref callCancellation)));
             // A call that watches its CallContext token gets a warning shortly before it would be stopped.
             if (RemainingTime(started, timeout, deadline) <= StopWarning(timeout)) CancelQuietly(Volatile.Read(ref callCancellation));
             bool pastTimeout = time.GetElapsedTime(started) >= timeout;
@@ -84,6 +86,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             long callStart = time.GetTimestamp();
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Volatile.Write(ref callCancellation, cancellation);
+            Volatile.Write(ref currentCall, callId);
             Volatile.Write(ref callStarted, callStart);
             RemoteError? error = null;
             string jobId = JobIds.Format(request.ExecutorId, request.JobId);
@@ -255,8 +258,11 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         return self.PeakWorkingSet64;
     }
 
-    /// <summary>Looks for a cancelled Map's marker at most once a second, one look at a time, while calls run.</summary>
-    private sealed class CancelWatch(IObjectStorage storage, string key, TimeProvider time)
+    /// <summary>
+    /// Looks for a cancelled Map's marker, and for the running call's own (its duplicate answered first), at most once a
+    /// second, one look at a time, while calls run.
+    /// </summary>
+    private sealed class CancelWatch(IObjectStorage storage, string key, Func<int, string> callKey, TimeProvider time)
     {
         private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
         private long _lastLook;
@@ -265,7 +271,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
 
         public bool Cancelled => _cancelled;
 
-        public void Poll(Action cancel)
+        public void Poll(int callId, Action cancel)
         {
             if (Cancelled)
             {
@@ -283,6 +289,10 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                     if (await storage.SizeAsync(key).ConfigureAwait(false) is not null)
                     {
                         _cancelled = true;
+                        cancel();
+                    }
+                    else if (callId >= 0 && await storage.SizeAsync(callKey(callId)).ConfigureAwait(false) is not null)
+                    {
                         cancel();
                     }
                 }

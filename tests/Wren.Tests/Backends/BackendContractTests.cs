@@ -565,6 +565,32 @@ public abstract class BackendContractTests
         Assert.Equal(1, notRetried[0].Stats.Attempts);
     }
 
+    [Fact]
+    public async Task Map_WithSpeculation_AStragglerRunsAgainAndTheFirstAnswerWins()
+    {
+        var clock = Stopwatch.StartNew();
+        FutureList<int> futures = Executor.Map(async (int x, CallContext context) =>
+        {
+            if (x == 0 && context.Attempt == 1)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return -1;
+                }
+            }
+            return x * 10 + context.Attempt;
+        }, Enumerable.Range(0, 8), new MapOptions { Speculation = true, ChunkSize = 1, Timeout = TimeSpan.FromMinutes(2) });
+        int[] results = await futures.GetResultsAsync().WaitAsync(Patience);
+        TimeSpan took = clock.Elapsed;
+        Assert.Equal([2, 11, 21, 31, 41, 51, 61, 71], results);
+        Assert.Equal(2, futures[0].Stats.Attempts);
+        Assert.True(took < TimeSpan.FromSeconds(10), $"the Map took {took.TotalSeconds:0.0} s; its straggler sleeps 30 s");
+    }
+
     /// <summary>
     /// Cancelling a Map fails its futures and trips the CallContext token of its calls still running (a marker in storage
     /// the worker watches). Run by the backends whose workers outlive the cancellation (Batch terminates its job instead).

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+
+namespace Wren.Jobs;
+
+/// <summary>
+/// Which calls of a job are resolved (each exactly once, whichever run answers first), which are running and since
+/// when, how long finished ones took, and which were duplicated as stragglers. Thread-safe.
+/// </summary>
+internal sealed class CallTracker(int total, Action allResolved)
+{
+    private readonly int[] _resolved = new int[total];
+    private readonly long[] _runningSince = new long[total];
+    private readonly bool[] _duplicated = new bool[total];
+    private readonly List<double> _durations = [];
+    private readonly int _total = total;
+    private int _unresolved = total;
+    private int _resolvedCount;
+    private int _duplicates;
+
+    /// <summary>How many calls were run a second time as stragglers.</summary>
+    public int Duplicates => Volatile.Read(ref _duplicates);
+
+    /// <summary>Marks the call resolved; true only for the first run to answer.</summary>
+    public bool Resolve(int callId)
+    {
+        if (Interlocked.Exchange(ref _resolved[callId], 1) != 0) return false;
+        Interlocked.Increment(ref _resolvedCount);
+        if (Interlocked.Decrement(ref _unresolved) == 0) allResolved();
+        return true;
+    }
+
+    public bool IsResolved(int callId) => Volatile.Read(ref _resolved[callId]) != 0;
+
+    public bool WasDuplicated(int callId)
+    {
+        lock (_duplicated) return _duplicated[callId];
+    }
+
+    /// <summary>A worker took the call (the first run's start counts).</summary>
+    public void Started(int callId) => Interlocked.CompareExchange(ref _runningSince[callId], Stopwatch.GetTimestamp(), 0);
+
+    /// <summary>A run of the call ended, answered or not.</summary>
+    public void Stopped(int callId) => Volatile.Write(ref _runningSince[callId], 0);
+
+    /// <summary>A finished call's duration, as its worker measured it.</summary>
+    public void Finished(TimeSpan duration)
+    {
+        lock (_durations) _durations.Add(duration.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Once <paramref name="share"/> of the calls are resolved, the running calls that have run longer than
+    /// <paramref name="factor"/> times the median finished duration (and at least <paramref name="floor"/>), not yet
+    /// duplicated; each is marked duplicated as it is returned.
+    /// </summary>
+    public IReadOnlyList<int> Stragglers(double share, double factor, TimeSpan floor)
+    {
+        if (Volatile.Read(ref _resolvedCount) < Math.Ceiling(share * _total)) return [];
+        double median;
+        lock (_durations)
+        {
+            if (_durations.Count == 0) return [];
+            double[] sorted = [.. _durations.Order()];
+            median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+        TimeSpan threshold = TimeSpan.FromSeconds(Math.Max(floor.TotalSeconds, factor * median));
+        long now = Stopwatch.GetTimestamp();
+        var found = new List<int>();
+        lock (_duplicated)
+        {
+            for (int callId = 0; callId < _total; callId++)
+            {
+                long since = Volatile.Read(ref _runningSince[callId]);
+                if (since == 0 || _duplicated[callId] || IsResolved(callId) || Stopwatch.GetElapsedTime(since, now) <= threshold) continue;
+                _duplicated[callId] = true;
+                Interlocked.Increment(ref _duplicates);
+                found.Add(callId);
+            }
+        }
+        return found;
+    }
+}
