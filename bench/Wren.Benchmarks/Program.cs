@@ -14,7 +14,8 @@ namespace Wren.Benchmarks;
 /// BenchmarkDotNet (see <see cref="WorkerStartHarness"/>). The AWS path has three harnesses of its own:
 /// <c>--aws-invoke</c> (<see cref="InvokeRateHarness"/>), <c>--aws-s3</c> (<see cref="S3RequestHarness"/>) and
 /// <c>--aws-bootstrap</c> (<see cref="BootstrapStartHarness"/>); <c>--data-read</c> (<see cref="Data.DataReadHarness"/>)
-/// measures reading data in storage; each takes <c>--help</c>.
+/// measures reading data in storage, <c>--speculation</c> (<see cref="SpeculationHarness"/>) what speculation costs and
+/// saves; each takes <c>--help</c>.
 /// </summary>
 internal static class Program
 {
@@ -25,6 +26,7 @@ internal static class Program
         if (args.Contains("--aws-invoke")) return InvokeRateHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--aws-s3")) return S3RequestHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--aws-bootstrap")) return BootstrapStartHarness.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains("--speculation")) return SpeculationHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--data-read")) return Data.DataReadHarness.RunAsync(args).GetAwaiter().GetResult();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
