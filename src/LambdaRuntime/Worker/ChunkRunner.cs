@@ -69,12 +69,15 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         var output = new ArrayBufferWriter<byte>(256);
         int offset = 0;
         int ran = 0;
+        TimeSpan longest = TimeSpan.Zero;
         bool outOfResources = false;
         for (int i = 0; i < request.CallIds.Length && !outOfResources; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (cancelWatch.Cancelled) break;
-            if (i > 0 && deadline is { } end && time.GetUtcNow() >= end - DeadlineMargin - timeout / 4) break;
+            // Another call starts only if it fits before the deadline, judged by the longest call of this chunk so far
+            // (twice it, for the variance): a call's timeout may be far longer than the calls really take.
+            if (i > 0 && deadline is { } end && time.GetUtcNow() + 2 * longest >= end - DeadlineMargin) break;
             ran = i + 1;
             int callId = request.CallIds[i];
             ReadOnlyMemory<byte> input = data.AsMemory(offset, request.InputLengths[i]);
@@ -110,6 +113,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             }
             Volatile.Write(ref callStarted, 0);
             Volatile.Write(ref callCancellation, null);
+            if (time.GetElapsedTime(callStart) is var took && took > longest) longest = took;
             var stats = new CallStats
             {
                 Started = startedAt,

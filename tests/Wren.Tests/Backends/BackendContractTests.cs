@@ -586,9 +586,15 @@ public abstract class BackendContractTests
         }, Enumerable.Range(0, 8), new MapOptions { Speculation = true, ChunkSize = 1, Timeout = TimeSpan.FromMinutes(2) });
         int[] results = await futures.GetResultsAsync().WaitAsync(Patience);
         TimeSpan took = clock.Elapsed;
-        Assert.Equal([2, 11, 21, 31, 41, 51, 61, 71], results);
+        // Exactly one result per input; the straggler's came from its second run. (Under load another call can be slow
+        // enough to run twice too; whichever run answered first gave its result.)
+        Assert.Equal([0, 10, 20, 30, 40, 50, 60, 70], results.Select(r => r / 10 * 10));
+        Assert.Equal(2, results[0]);
         Assert.Equal(2, futures[0].Stats.Attempts);
-        Assert.True(took < TimeSpan.FromSeconds(10), $"the Map took {took.TotalSeconds:0.0} s; its straggler sleeps 30 s");
+        Assert.All(futures, f => Assert.InRange(f.Stats.Attempts, 1, 2));
+        // Well under the straggler's 30 s (a quiet run here takes 3 to 6 s; a loaded Batch fake, with a container start
+        // for each child, up to about 10 s).
+        Assert.True(took < TimeSpan.FromSeconds(20), $"the Map took {took.TotalSeconds:0.0} s; its straggler sleeps 30 s");
     }
 
     /// <summary>

@@ -178,4 +178,19 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         Assert.Contains("reached its deadline (the Lambda function's timeout)", error.Message);
         Assert.Contains("wren deploy-lambda --timeout", error.Message);
     }
+
+    [Fact]
+    public async Task Map_WithACallTimeoutLongerThanTheFunctions_RunsEachChunkInOneInvocation()
+    {
+        CliRun shorter = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--timeout", "10");
+        Assert.True(shorter.ExitCode == 0, shorter.ToString());
+        _environment.Lambda.Refresh();
+        await using WrenExecutor executor = _environment.CreateExecutor();
+        int before = _environment.Lambda.Invocations;
+        // Five minutes per call against a 10-second function: the worker judges by how long the calls take.
+        int[] results = await executor.Map((int x) => x + 1, Enumerable.Range(0, 200), new MapOptions { Timeout = TimeSpan.FromMinutes(5), ChunkSize = 50 })
+            .GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(1, 200), results);
+        Assert.Equal(4, _environment.Lambda.Invocations - before);
+    }
 }
