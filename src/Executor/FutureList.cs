@@ -21,6 +21,9 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
     /// <summary>The id of the Map's job (executor id, then the job's number), as <c>wren logs --job</c>, <c>wren plot --job</c> and <c>wren jobs</c> know it.</summary>
     public string JobId { get; }
 
+    /// <summary>Where the Map's function is written, such as <c>Program.cs:12</c> (from the PDB; else its type and method).</summary>
+    public string Name { get; internal init; } = "";
+
     /// <inheritdoc />
     public Future<T> this[int index] => _futures[index];
 
@@ -51,7 +54,7 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
         await Task.WhenAll(_futures.Select(f => f.Completion)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
         CallRecord[] calls = [.. _futures.Select(f => CallRecords.From(f, f.InputIndex))];
-        await File.WriteAllTextAsync(path, TimelinePlot.Render(calls, $"Job {JobId}"), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(path, TimelinePlot.Render(calls, Name.Length > 0 ? $"Job {JobId}  ·  {Name}" : $"Job {JobId}"), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -131,7 +131,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         TIn[] items = [.. inputs];
         PreparedJob<TOut> job = Prepare<TOut>(function, typeof(TIn), items.Length, options);
         Start(job, items, cancellationToken);
-        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures);
+        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures) { Name = job.FunctionName };
     }
 
     private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, string FunctionName, Future<TOut>[] Futures, MapOptions Options);
@@ -147,8 +147,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         DateTimeOffset now = _configuration.Time.GetUtcNow();
         var futures = new Future<TOut>[count];
         for (int i = 0; i < count; i++) futures[i] = new Future<TOut>(i, now);
-        MethodInfo method = (function.Target as Data.IContextFunction)?.Inner.Method ?? function.Method;
-        string name = $"{method.DeclaringType?.Name}.{method.Name}";
+        string name = FunctionNames.Of((function.Target as Data.IContextFunction)?.Inner.Method ?? function.Method);
         return new PreparedJob<TOut>(jobId, captured, name, futures, options);
     }
 

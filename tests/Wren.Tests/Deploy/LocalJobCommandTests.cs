@@ -100,7 +100,9 @@ public sealed class LocalJobCommandTests : IAsyncLifetime
         Assert.True(long.Parse(mixedRow[6]) > 0);
         string[] goodRow = lines.Single(l => l.StartsWith(good.JobId)).Split('\t');
         Assert.Equal(["5", "5", "0"], goodRow[3..6]);
-        Assert.Contains(nameof(Jobs_ListsEachJobWithItsCounts), goodRow[2]);
+        // A job is named where its function is written.
+        Assert.Equal(good.Name, goodRow[2]);
+        Assert.Matches(@"^LocalJobCommandTests\.cs:\d+$", goodRow[2]);
     }
 
     [Fact]

@@ -120,7 +120,8 @@ public sealed class PlotCommandTests(LocalExecutorFixture fixture) : IClassFixtu
         PlotSvg plot = PlotSvg.Load(path);
         Assert.Equal(Enumerable.Range(0, 8), plot.CallIds.Order());
         Assert.Equal([3], plot.Calls.Where(g => PlotSvg.Classes(g).Contains("failed")).Select(g => (int)g.Attribute("data-call")!));
-        Assert.Equal($"Job {futures.JobId}", plot.Texts[0]);
+        Assert.Equal($"Job {futures.JobId}  ·  {futures.Name}", plot.Texts[0]);
+        Assert.StartsWith("PlotCommandTests.cs:", futures.Name);
         Assert.StartsWith("8 calls: 7 succeeded, 1 failed", plot.Texts[1]);
         Assert.Contains(plot.Calls.Single(g => (int)g.Attribute("data-call")! == 3).Elements(), e => e.Name.LocalName == "title" && e.Value.Contains("InvalidOperationException: three"));
     }
