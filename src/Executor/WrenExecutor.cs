@@ -184,6 +184,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             Data = data.WrittenSpan.ToArray(),
             Lengths = lengths,
             Timeout = timeout,
+            TimeoutGiven = options.Timeout is not null,
             MemoryMb = memory,
             ChunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency, runner.Backend.ChunksPerSlot),
             Concurrency = concurrency,

@@ -32,6 +32,12 @@ internal interface IComputeBackend : IAsyncDisposable
 
     /// <summary>Runs one invocation. <paramref name="onRunning"/> is called if the backend learns that a worker took it.</summary>
     Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The longest a call can run here (Lambda: the function's own timeout), or null for no limit of the backend's; a
+    /// <see cref="WrenException"/> when the backend cannot be used at all (a missing function, another protocol).
+    /// </summary>
+    Task<TimeSpan?> CallTimeLimitAsync(CancellationToken cancellationToken) => Task.FromResult<TimeSpan?>(null);
 }
 
 /// <summary>

@@ -30,6 +30,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         int duplicates = 0;
         try
         {
+            job = await FitTimeoutAsync(job, cancellationToken).ConfigureAwait(false);
             await uploader.EnsureStoredAsync(job.Function.Code, cancellationToken).ConfigureAwait(false);
             await KeepRecordAsync(StorageKeys.JobRecord(backend.Location.Prefix, job.ExecutorId, job.JobId), new JobRecord
             {
@@ -124,6 +125,21 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         {
             // The slower run then goes on to its end; its answer is dropped all the same.
         }
+    }
+
+    /// <summary>
+    /// A call's timeout that the backend can keep: with none asked for, the backend's own limit (a Lambda function's
+    /// timeout); one asked for beyond that limit is refused, saying both numbers and the fix.
+    /// </summary>
+    private async Task<JobSpec> FitTimeoutAsync(JobSpec job, CancellationToken cancellationToken)
+    {
+        if (await backend.CallTimeLimitAsync(cancellationToken).ConfigureAwait(false) is not { } limit) return job;
+        if (!job.TimeoutGiven) return job with { Timeout = limit };
+        // With BatchFallback a call that reaches the function's timeout runs again on Batch, with the time it asked for.
+        if (job.Timeout <= limit || job.Fallback) return job;
+        throw new WrenException($"MapOptions.Timeout is {job.Timeout.TotalSeconds:0.###} s, longer than the {backend.Name} function's timeout of {limit.TotalSeconds:0.###} s: "
+            + $"raise the function's with `wren deploy-lambda --timeout {Math.Min(900, Math.Ceiling(job.Timeout.TotalSeconds))}`, or give a Timeout of at most {limit.TotalSeconds:0.###} s"
+            + (job.Timeout.TotalSeconds > 900 ? " (over 900 s a Map runs on AWS Batch, once `wren deploy-batch` has set it up)." : "."));
     }
 
     /// <summary>Tells the workers still running the job's calls to trip their tokens (they look for this marker).</summary>

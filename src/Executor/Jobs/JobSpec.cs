@@ -21,6 +21,9 @@ internal sealed record JobSpec
     public required int[] Lengths { get; init; }
 
     public required TimeSpan Timeout { get; init; }
+
+    /// <summary>Whether <see cref="Timeout"/> was asked for (MapOptions.Timeout) rather than a default the backend may set.</summary>
+    public bool TimeoutGiven { get; init; }
     public required int MemoryMb { get; init; }
     public required int ChunkSize { get; init; }
     public required int Concurrency { get; init; }

@@ -250,7 +250,7 @@ public abstract class BackendContractTests
                 Thread.Sleep(TimeSpan.FromMinutes(5));
             }
             return x + 1;
-        }, 41, new MapOptions { Timeout = TimeSpan.FromMinutes(2) });
+        }, 41, new MapOptions { Timeout = TimeSpan.FromSeconds(50) });
         await WaitUntilAsync(() => File.Exists(pidFile), "the call to start");
         Assert.Equal(FutureStatus.Running, future.Status);
         Process.GetProcessById(int.Parse(File.ReadAllText(pidFile))).Kill();
@@ -583,7 +583,7 @@ public abstract class BackendContractTests
                 }
             }
             return x * 10 + context.Attempt;
-        }, Enumerable.Range(0, 8), new MapOptions { Speculation = true, ChunkSize = 1, Timeout = TimeSpan.FromMinutes(2) });
+        }, Enumerable.Range(0, 8), new MapOptions { Speculation = true, ChunkSize = 1, Timeout = TimeSpan.FromSeconds(50) });
         int[] results = await futures.GetResultsAsync().WaitAsync(Patience);
         TimeSpan took = clock.Elapsed;
         // Exactly one result per input; the straggler's came from its second run. (Under load another call can be slow
@@ -610,7 +610,7 @@ public abstract class BackendContractTests
             await context.Storage.PutAsync($"{marker}/started", new byte[] { 1 });
             try
             {
-                await Task.Delay(TimeSpan.FromMinutes(2), context.CancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(45), context.CancellationToken);
                 return 0;
             }
             catch (OperationCanceledException)
@@ -618,7 +618,7 @@ public abstract class BackendContractTests
                 await context.Storage.PutAsync($"{marker}/cancelled", new byte[] { 1 });
                 return 1;
             }
-        }, [0], new MapOptions { Timeout = TimeSpan.FromMinutes(3) }, cancellation.Token);
+        }, [0], new MapOptions { Timeout = TimeSpan.FromSeconds(50) }, cancellation.Token);
         await WaitForAsync($"{marker}/started", TimeSpan.FromSeconds(90), futures[0]);
         var clock = Stopwatch.StartNew();
         cancellation.Cancel();

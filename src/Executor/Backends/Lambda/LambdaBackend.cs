@@ -96,6 +96,14 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
         return new InvocationOutcome.Lost($"no result from the asynchronous invocation within {patience.TotalSeconds:0} s (it may have crashed; `wren logs` shows its output)");
     }
 
+    public async Task<TimeSpan?> CallTimeLimitAsync(CancellationToken cancellationToken)
+    {
+        if (await CheckFunctionAsync(cancellationToken).ConfigureAwait(false) is { } failure) throw failure;
+        return _functionTimeout;
+    }
+
+    private TimeSpan? _functionTimeout;
+
     /// <summary>Once: does the function exist, and does it speak this client's protocol?</summary>
     private async Task<Exception?> CheckFunctionAsync(CancellationToken cancellationToken)
     {
@@ -114,6 +122,7 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
             {
                 _checkFailure = new ProtocolMismatchException(WrenProtocol.MismatchMessage(version, WrenProtocol.Version, "wren deploy-lambda") + ".");
             }
+            if (function?.Timeout is { } seconds) _functionTimeout = TimeSpan.FromSeconds(seconds);
             _checked = true;
             return _checkFailure;
         }

@@ -167,12 +167,12 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         Assert.True(shorter.ExitCode == 0, shorter.ToString());
         _environment.Lambda.Refresh();
         await using WrenExecutor executor = _environment.CreateExecutor();
-        // The call's own timeout is longer than the function's: Lambda's deadline is what stops it.
+        // With no timeout of its own, the call gets the function's: Lambda's deadline is what stops it.
         Future<int> future = executor.CallAsync((int x) =>
         {
             Thread.Sleep(TimeSpan.FromSeconds(30));
             return x;
-        }, 1, new MapOptions { Timeout = TimeSpan.FromMinutes(2), Retries = 0 });
+        }, 1, new MapOptions { Retries = 0 });
         var error = await Assert.ThrowsAsync<WrenTimeoutException>(() => future.GetResultAsync().WaitAsync(Patience));
         Assert.Equal(0, error.InputIndex);
         Assert.Contains("reached its deadline (the Lambda function's timeout)", error.Message);
@@ -180,17 +180,30 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     }
 
     [Fact]
-    public async Task Map_WithACallTimeoutLongerThanTheFunctions_RunsEachChunkInOneInvocation()
+    public async Task Map_WithoutATimeout_RunsAtTheFunctionsAndKeepsAChunkInOneInvocation()
     {
-        CliRun shorter = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--timeout", "10");
+        CliRun shorter = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--timeout", "12");
         Assert.True(shorter.ExitCode == 0, shorter.ToString());
         _environment.Lambda.Refresh();
         await using WrenExecutor executor = _environment.CreateExecutor();
         int before = _environment.Lambda.Invocations;
-        // Five minutes per call against a 10-second function: the worker judges by how long the calls take.
-        int[] results = await executor.Map((int x) => x + 1, Enumerable.Range(0, 200), new MapOptions { Timeout = TimeSpan.FromMinutes(5), ChunkSize = 50 })
-            .GetResultsAsync().WaitAsync(Patience);
-        Assert.Equal(Enumerable.Range(1, 200), results);
-        Assert.Equal(4, _environment.Lambda.Invocations - before);
+        // 280 calls of 30 ms (8.4 s) in one chunk of a 12-second function: they fit, so the worker runs them all in one
+        // invocation (reserving a quarter of the call timeout, as it once did, would have stopped at 7 s).
+        FutureList<int> futures = executor.Map((int x) =>
+        {
+            Thread.Sleep(30);
+            return x + 1;
+        }, Enumerable.Range(0, 280), new MapOptions { ChunkSize = 280 });
+        int[] results = await futures.GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(1, 280), results);
+        Assert.Equal(1, _environment.Lambda.Invocations - before);
+    }
+
+    [Fact]
+    public async Task Map_WithATimeoutLongerThanTheFunctions_IsRefusedWithBothNumbersAndTheFix()
+    {
+        await using WrenExecutor executor = _environment.CreateExecutor();
+        var error = await Assert.ThrowsAsync<WrenException>(() => executor.Map((int x) => x, [1], new MapOptions { Timeout = TimeSpan.FromMinutes(5) }).GetResultsAsync().WaitAsync(Patience));
+        Assert.Equal("MapOptions.Timeout is 300 s, longer than the lambda function's timeout of 45 s: raise the function's with `wren deploy-lambda --timeout 300`, or give a Timeout of at most 45 s.", error.Message);
     }
 }
