@@ -163,10 +163,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     [Fact]
     public async Task Invocation_PastTheFunctionTimeout_IsLostAndRetriedThenFails()
     {
-        CliRun shorter = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--timeout", "3");
-        Assert.True(shorter.ExitCode == 0, shorter.ToString());
-        _environment.Lambda.Refresh();
-        await using WrenExecutor executor = _environment.CreateExecutor();
+        await using WrenExecutor executor = await RedeployWithTimeoutAsync(3);
         // With no timeout of its own, the call gets the function's: Lambda's deadline is what stops it.
         Future<int> future = executor.CallAsync((int x) =>
         {
@@ -182,10 +179,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     [Fact]
     public async Task Map_WithoutATimeout_RunsAtTheFunctionsAndKeepsAChunkInOneInvocation()
     {
-        CliRun shorter = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--timeout", "12");
-        Assert.True(shorter.ExitCode == 0, shorter.ToString());
-        _environment.Lambda.Refresh();
-        await using WrenExecutor executor = _environment.CreateExecutor();
+        await using WrenExecutor executor = await RedeployWithTimeoutAsync(12);
         int before = _environment.Lambda.Invocations;
         // 280 calls of 30 ms (8.4 s) in one chunk of a 12-second function: they fit, so the worker runs them all in one
         // invocation (reserving a quarter of the call timeout, as it once did, would have stopped at 7 s).
@@ -205,5 +199,14 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         await using WrenExecutor executor = _environment.CreateExecutor();
         var error = await Assert.ThrowsAsync<WrenException>(() => executor.Map((int x) => x, [1], new MapOptions { Timeout = TimeSpan.FromMinutes(5) }).GetResultsAsync().WaitAsync(Patience));
         Assert.Equal("MapOptions.Timeout is 300 s, longer than the lambda function's timeout of 45 s: raise the function's with `wren deploy-lambda --timeout 300`, or give a Timeout of at most 45 s.", error.Message);
+    }
+
+    /// <summary>Deploys the function again with another timeout, and an executor that sees it.</summary>
+    private async Task<WrenExecutor> RedeployWithTimeoutAsync(int seconds)
+    {
+        CliRun redeployed = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--timeout", seconds.ToString());
+        Assert.True(redeployed.ExitCode == 0, redeployed.ToString());
+        _environment.Lambda.Refresh();
+        return _environment.CreateExecutor();
     }
 }
