@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Spectre.Console;
 using Wren.Jobs;
 
@@ -7,12 +8,26 @@ namespace Wren.Deploy.Commands;
 /// <summary><c>wren jobs</c>: the jobs in storage, newest first: id, when, calls, succeeded, failed, bytes.</summary>
 internal sealed class JobsCommand : WrenCommand
 {
-    public JobsCommand(CommandContext context) : base("jobs", "List the jobs in storage", context) { }
+    private readonly Option<bool> _json = new("--json") { Description = "Print the jobs as a JSON array, for scripts" };
+
+    public JobsCommand(CommandContext context) : base("jobs", "List the jobs in storage", context)
+    {
+        Add(_json);
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         JobStore store = Context.Jobs();
         IReadOnlyList<JobStore.Summary> jobs = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (parse.GetValue(_json))
+        {
+            // Unfinished jobs have no counts yet: null, as "running" is in the table.
+            var rows = jobs.Select(j => new { id = j.Id, createdAt = j.CreatedAt, function = j.Function, backend = j.Backend, calls = j.Calls, succeeded = j.Succeeded, failed = j.Failed, bytes = j.Bytes });
+            await Context.Out.WriteLineAsync(JsonSerializer.Serialize(rows, Json)).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
         if (jobs.Count == 0)
         {
             await Context.Error.WriteLineAsync($"No jobs in {store.Storage.Describe}.").ConfigureAwait(false);

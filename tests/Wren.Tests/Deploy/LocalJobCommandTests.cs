@@ -103,6 +103,14 @@ public sealed class LocalJobCommandTests : IAsyncLifetime
         // A job is named where its function is written.
         Assert.Equal(good.Name, goodRow[2]);
         Assert.Matches(@"^LocalJobCommandTests\.cs:\d+$", goodRow[2]);
+
+        CliRun json = await CliRun.RunAsync(Environment, "jobs", "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(json.Out);
+        System.Text.Json.JsonElement mixedJob = document.RootElement.EnumerateArray().Single(j => j.GetProperty("id").GetString() == mixed.JobId);
+        Assert.Equal((3, 2, 1), (mixedJob.GetProperty("calls").GetInt32(), mixedJob.GetProperty("succeeded").GetInt32(), mixedJob.GetProperty("failed").GetInt32()));
+        Assert.Equal(mixed.Name, mixedJob.GetProperty("function").GetString());
+        Assert.Equal("local", mixedJob.GetProperty("backend").GetString());
     }
 
     [Fact]
