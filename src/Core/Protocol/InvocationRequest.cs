@@ -22,6 +22,9 @@ internal sealed record InvocationRequest
     public string? DataKey { get; init; }
     public long DataOffset { get; init; }
 
+    /// <summary>Whether the job runs stragglers twice: then a running call also watches its own cancel marker.</summary>
+    public bool Speculative { get; init; }
+
     /// <summary>Which run of each call this is (from 1), in call order; null when all are first runs.</summary>
     public int[]? Attempts { get; init; }
 

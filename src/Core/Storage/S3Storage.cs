@@ -91,7 +91,14 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
     public async Task PutAsync(string key, Stream data, CancellationToken cancellationToken = default)
     {
         // Up to the multipart threshold the object goes in one request; past it, part by part as the stream is read,
-        // so at most one part is held in memory.
+        // so at most one part is held in memory. A stream that knows its length is read into a buffer of that size.
+        if (data.CanSeek && data.Length - data.Position <= MultipartThreshold)
+        {
+            byte[] whole = GC.AllocateUninitializedArray<byte>((int)(data.Length - data.Position));
+            await data.ReadExactlyAsync(whole, cancellationToken).ConfigureAwait(false);
+            await PutAsync(key, whole, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         byte[] first = GC.AllocateUninitializedArray<byte>(MultipartThreshold + 1);
         int filled = await data.ReadAtLeastAsync(first, first.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (filled <= MultipartThreshold)

@@ -146,7 +146,7 @@ internal sealed class DeployBatchCommand : WrenCommand
                 ? RuntimePackage.FromZip(File.Exists(bundlePath) ? bundlePath! : throw new WrenException($"--bundle {bundlePath} does not exist; write one with `wren deploy-batch --package-only -o {bundlePath}`."))
                 : RuntimePackage.Managed(temporary);
             using var storage = new S3Storage(config.Bucket!, region, environment: Context.Environment);
-            (string key, bool uploaded) = await BatchDeployer.UploadBundleAsync(storage, prefix, bundle, cancellationToken).ConfigureAwait(false);
+            (string key, bool uploaded) = await bundle.UploadAsync(storage, prefix, cancellationToken).ConfigureAwait(false);
             await Context.Error.WriteLineAsync($"Bundle s3://{config.Bucket}/{key} ({Durations.Bytes(bundle.Size)}{(uploaded ? "" : ", already there")}).").ConfigureAwait(false);
             return key;
         }

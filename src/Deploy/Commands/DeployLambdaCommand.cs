@@ -80,8 +80,8 @@ internal sealed class DeployLambdaCommand : WrenCommand
                 package = await BuildAsync(runtime, architecture, temporary, cancellationToken).ConfigureAwait(false);
             }
             using var storage = new S3Storage(config.Bucket!, aws.Region, environment: Context.Environment);
-            string key = await LambdaDeployer.UploadPackageAsync(storage, config.Prefix ?? WrenConfiguration.DefaultPrefix, package, cancellationToken).ConfigureAwait(false);
-            await Context.Error.WriteLineAsync($"Package s3://{config.Bucket}/{key} ({Durations.Bytes(package.Size)}).").ConfigureAwait(false);
+            (string key, bool uploaded) = await package.UploadAsync(storage, config.Prefix ?? WrenConfiguration.DefaultPrefix, cancellationToken).ConfigureAwait(false);
+            await Context.Error.WriteLineAsync($"Package s3://{config.Bucket}/{key} ({Durations.Bytes(package.Size)}{(uploaded ? "" : ", already there")}).").ConfigureAwait(false);
 
             var deployer = new LambdaDeployer(new LambdaClient(aws), Context.Time, Context.Error);
             var settings = new LambdaDeployer.Settings(function, roleArn, config.Bucket!, key, memory, timeout) { Runtime = runtime, Architecture = architecture };

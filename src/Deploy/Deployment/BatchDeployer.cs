@@ -5,7 +5,6 @@ using Wren.Aws.Iam;
 using Wren.Backends.Batch;
 using Wren.Backends.Lambda;
 using Wren.Protocol;
-using Wren.Storage;
 
 namespace Wren.Deploy.Deployment;
 
@@ -133,15 +132,6 @@ internal sealed class BatchDeployer(BatchClient batch, IamClient iam, TimeProvid
         string missing = subnets.Count == 0 && securityGroups.Count == 0 ? "subnets and security groups" : subnets.Count == 0 ? "subnets" : "security groups";
         throw new WrenException($"No {missing} for the compute environment: pass --subnets <subnet-id>,... --security-groups <sg-id>,... " +
             "(find the default VPC's with `aws ec2 describe-subnets --filters Name=default-for-az,Values=true` and `aws ec2 describe-security-groups --filters Name=group-name,Values=default`).");
-    }
-
-    /// <summary>Uploads the bundle to its key, unless that exact object is there already; returns the key and whether it uploaded.</summary>
-    public static async Task<(string Key, bool Uploaded)> UploadBundleAsync(IObjectStorage storage, string prefix, RuntimePackage bundle, CancellationToken cancellationToken)
-    {
-        string key = BatchDeploymentSettings.BundleKey(prefix, bundle.Sha256);
-        if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) == bundle.Size) return (key, false);
-        await storage.PutAsync(key, await File.ReadAllBytesAsync(bundle.ZipPath, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return (key, true);
     }
 
     /// <summary>Fargate runs only certain sizes; refusing others here beats a job stuck in RUNNABLE.</summary>

@@ -2,7 +2,6 @@ using Wren.Aws;
 using Wren.Aws.Lambda;
 using Wren.Backends.Lambda;
 using Wren.Protocol;
-using Wren.Storage;
 
 namespace Wren.Deploy.Deployment;
 
@@ -83,15 +82,6 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
         await lambda.UpdateFunctionCodeAsync(settings.FunctionName, settings.Bucket, settings.PackageKey, settings.Architecture, cancellationToken).ConfigureAwait(false);
         FunctionConfiguration updated = await WaitUntilReadyAsync(settings.FunctionName, cancellationToken).ConfigureAwait(false);
         return updated.Architectures is not { Length: > 0 } architectures || architectures.Contains(settings.Architecture);
-    }
-
-    /// <summary>Uploads the package under its hash, unless that exact package is there already; returns its key.</summary>
-    public static async Task<string> UploadPackageAsync(IObjectStorage storage, string prefix, RuntimePackage package, CancellationToken cancellationToken)
-    {
-        string key = $"{(string.IsNullOrEmpty(prefix) ? "" : prefix.TrimEnd('/') + "/")}runtime/wren-lambda-{package.Sha256[..16]}.zip";
-        if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) != package.Size)
-            await storage.PutAsync(key, await File.ReadAllBytesAsync(package.ZipPath, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return key;
     }
 
     /// <summary>Retries a call that Lambda refuses because it cannot assume a role IAM has only just created.</summary>

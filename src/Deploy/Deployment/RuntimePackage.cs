@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Wren.Backends;
+using Wren.Backends.Batch;
 using Wren.Protocol;
+using Wren.Storage;
 
 namespace Wren.Deploy.Deployment;
 
@@ -28,6 +30,20 @@ internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
         if (!File.Exists(path)) throw new WrenException($"The package {path} does not exist; write one with `wren deploy-lambda --package-only -o {zipPath}`.");
         using FileStream stream = File.OpenRead(path);
         return new RuntimePackage(path, Convert.ToHexStringLower(SHA256.HashData(stream)), stream.Length);
+    }
+
+    /// <summary>
+    /// Uploads the package under its hash (<c>&lt;prefix&gt;/runtime/wren-worker-&lt;hash&gt;.zip</c>), unless that exact
+    /// package is there already; returns the key and whether it uploaded. Lambda and Batch deploy the same zip, so a
+    /// second deployment of it uploads nothing.
+    /// </summary>
+    public async Task<(string Key, bool Uploaded)> UploadAsync(IObjectStorage storage, string prefix, CancellationToken cancellationToken)
+    {
+        string key = BatchDeploymentSettings.BundleKey(prefix, Sha256);
+        if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) == Size) return (key, false);
+        await using FileStream zip = File.OpenRead(ZipPath);
+        await storage.PutAsync(key, zip, cancellationToken).ConfigureAwait(false);
+        return (key, true);
     }
 
     /// <summary>Zips the framework-dependent worker that travels with this tool (no build, no SDK needed).</summary>

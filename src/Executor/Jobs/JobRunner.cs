@@ -22,17 +22,17 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     public async Task RunAsync(JobSpec job, IJobSink sink, CancellationToken cancellationToken)
     {
         int total = job.Lengths.Length;
-        var resolved = new bool[total];
         var fallbackCalls = new List<int>();
         var attempts = new int[total];
         var failures = new int[total];
         var progress = new ProgressCounter(job.Progress, total);
-        int duplicates = 0;
+        var queue = Channel.CreateUnbounded<int[]>();
+        var calls = new CallTracker(total, () => queue.Writer.TryComplete());
         try
         {
             job = await FitTimeoutAsync(job, cancellationToken).ConfigureAwait(false);
             await uploader.EnsureStoredAsync(job.Function.Code, cancellationToken).ConfigureAwait(false);
-            await KeepRecordAsync(StorageKeys.JobRecord(backend.Location.Prefix, job.ExecutorId, job.JobId), new JobRecord
+            await KeepAsync(StorageKeys.JobRecord(backend.Location.Prefix, job.ExecutorId, job.JobId), Record(new JobRecord
             {
                 ExecutorId = job.ExecutorId,
                 JobId = job.JobId,
@@ -41,21 +41,19 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 Function = job.FunctionName,
                 Backend = backend.Name,
                 CodeHashes = [.. job.Function.Code.Select(c => c.Hash)],
-            }, cancellationToken).ConfigureAwait(false);
+            }), cancellationToken).ConfigureAwait(false);
             var shared = await ShareAsync(job, cancellationToken).ConfigureAwait(false);
             long[] offsets = new long[total + 1];
             for (int i = 0; i < total; i++) offsets[i + 1] = offsets[i] + job.Lengths[i];
 
-            var queue = Channel.CreateUnbounded<int[]>();
             for (int start = 0; start < total; start += job.ChunkSize)
                 queue.Writer.TryWrite([.. Enumerable.Range(start, Math.Min(job.ChunkSize, total - start))]);
-            var calls = new CallTracker(total, () => queue.Writer.TryComplete());
             bool Resolve(int callId)
             {
                 if (!calls.Resolve(callId)) return false;
-                resolved[callId] = true;
                 // The slower run of a duplicated call is told to stop: its answer will be dropped.
-                if (calls.WasDuplicated(callId)) _ = MarkCallCancelledAsync(job, callId);
+                if (calls.WasDuplicated(callId))
+                    _ = KeepAsync(StorageKeys.Call(backend.Location.Prefix, job.ExecutorId, job.JobId, callId, "cancel"), "duplicate answered"u8.ToArray(), CancellationToken.None);
                 return true;
             }
 
@@ -83,20 +81,23 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             }
             await monitor.CancelAsync().ConfigureAwait(false);
             await speculation.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            duplicates = calls.Duplicates;
             await Task.WhenAll(running).ConfigureAwait(false);
             if (fallbackCalls.Count > 0) await RunFallbackAsync(job, [.. fallbackCalls.Order()], offsets, sink, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            if (e is OperationCanceledException) await MarkCancelledAsync(job).ConfigureAwait(false);
+            // Calls still running hear of it through this marker; one that cannot be written leaves them to their timeout.
+            if (e is OperationCanceledException)
+                await KeepAsync(StorageKeys.Cancel(backend.Location.Prefix, job.ExecutorId, job.JobId), "cancelled"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
             Exception error = e is OperationCanceledException
                 ? new OperationCanceledException("The executor was disposed, or the Map cancelled, before the call finished.", e)
                 : e is WrenException ? e : new WrenException($"The Map failed before its calls could run: {e.Message}", e);
             for (int callId = 0; callId < total; callId++)
-                if (!resolved[callId]) sink.Failed(callId, error, null);
+                if (calls.Resolve(callId)) sink.Failed(callId, error, null);
         }
-        await StoreStatsAsync(job, sink, duplicates).ConfigureAwait(false);
+        // Every call's stats stay with the job, for `wren jobs` and `wren plot`.
+        var stats = new JobStats { JobId = job.JobId, Calls = [.. Enumerable.Range(0, total).Select(sink.Record)], Duplicates = calls.Duplicates };
+        await KeepAsync(StorageKeys.JobStats(backend.Location.Prefix, job.ExecutorId, job.JobId), Record(stats), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -114,19 +115,6 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     private const double SpeculationFactor = 3;
     private static readonly TimeSpan SpeculationFloor = TimeSpan.FromSeconds(2);
 
-    private async Task MarkCallCancelledAsync(JobSpec job, int callId)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await backend.Storage.PutAsync(StorageKeys.Call(backend.Location.Prefix, job.ExecutorId, job.JobId, callId, "cancel"), "duplicate answered"u8.ToArray(), timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is WrenException or OperationCanceledException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
-        {
-            // The slower run then goes on to its end; its answer is dropped all the same.
-        }
-    }
-
     /// <summary>
     /// A call's timeout that the backend can keep: with none asked for, the backend's own limit (a Lambda function's
     /// timeout); one asked for beyond that limit is refused, saying both numbers and the fix.
@@ -142,51 +130,29 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             + (job.Timeout.TotalSeconds > 900 ? " (over 900 s a Map runs on AWS Batch, once `wren deploy-batch` has set it up)." : "."));
     }
 
-    /// <summary>Tells the workers still running the job's calls to trip their tokens (they look for this marker).</summary>
-    private async Task MarkCancelledAsync(JobSpec job)
+    /// <summary>How long a bookkeeping write may take before it is given up.</summary>
+    private static readonly TimeSpan BookkeepingTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Writes a bookkeeping object (the job record, its stats, a cancel marker). The results are what matter: one that
+    /// cannot be written is only missing (from `wren jobs`, or for a call that then runs on to its timeout), and fails no call.
+    /// </summary>
+    private async Task KeepAsync(string key, byte[] bytes, CancellationToken cancellationToken)
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await backend.Storage.PutAsync(StorageKeys.Cancel(backend.Location.Prefix, job.ExecutorId, job.JobId), "cancelled"u8.ToArray(), timeout.Token).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(BookkeepingTimeout);
+            await backend.Storage.PutAsync(key, bytes, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WrenException or OperationCanceledException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
-        {
-            // Calls that cannot hear of it run on to their timeout, as a call that ignores its token does.
-        }
-    }
-
-    /// <summary>Keeps every call's stats with the job (for `wren jobs` and `wren plot`); a failure here fails no call.</summary>
-    private async Task StoreStatsAsync(JobSpec job, IJobSink sink, int duplicates)
-    {
-        try
-        {
-            var stats = new JobStats { JobId = job.JobId, Calls = [.. Enumerable.Range(0, job.Lengths.Length).Select(sink.Record)], Duplicates = duplicates };
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await PutRecordAsync(StorageKeys.JobStats(backend.Location.Prefix, job.ExecutorId, job.JobId), stats, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is WrenException or OperationCanceledException or IOException)
-        {
-            // The results are what matter; stats that could not be stored are only missing from `wren jobs`.
-        }
-    }
-
-    /// <summary>Writes a bookkeeping record; one that cannot be written is missing from `wren jobs`, and fails no call.</summary>
-    private async Task KeepRecordAsync<T>(string key, T record, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await PutRecordAsync(key, record, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is WrenException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
         {
         }
     }
 
     private static readonly WrenSerializerOptions RecordOptions = new() { AllowedAssemblies = [typeof(JobRecord).Assembly] };
 
-    private Task PutRecordAsync<T>(string key, T record, CancellationToken cancellationToken) =>
-        backend.Storage.PutAsync(key, WrenSerializer.Serialize(record, RecordOptions), cancellationToken);
+    private static byte[] Record<T>(T record) => WrenSerializer.Serialize(record, RecordOptions);
 
     public static T ReadRecord<T>(byte[] bytes) => WrenSerializer.Deserialize<T>(bytes, RecordOptions);
 
@@ -320,6 +286,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             DataOffset = data is null ? offsets[chunk[0]] : 0,
             InputLengths = lengths,
             TimeoutSeconds = job.Timeout.TotalSeconds,
+            Speculative = job.Speculation,
         };
     }
 

@@ -48,8 +48,9 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         int answered = 0;
         var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
         CancellationTokenSource? callCancellation = null;
+        // A call of a speculative job also watches its own marker: a duplicate of it may answer first.
         var cancelWatch = new CancelWatch(storage, StorageKeys.Cancel(request.Storage.Prefix, request.ExecutorId, request.JobId),
-            callId => StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "cancel"), time);
+            request.Speculative ? callId => StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "cancel") : null, time);
         int currentCall = -1;
         using ITimer watchdog = time.CreateTimer(_ =>
         {
@@ -266,7 +267,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     /// Looks for a cancelled Map's marker, and for the running call's own (its duplicate answered first), at most once a
     /// second, one look at a time, while calls run.
     /// </summary>
-    private sealed class CancelWatch(IObjectStorage storage, string key, Func<int, string> callKey, TimeProvider time)
+    private sealed class CancelWatch(IObjectStorage storage, string key, Func<int, string>? callKey, TimeProvider time)
     {
         private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
         private long _lastLook;
@@ -295,7 +296,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                         _cancelled = true;
                         cancel();
                     }
-                    else if (callId >= 0 && await storage.SizeAsync(callKey(callId)).ConfigureAwait(false) is not null)
+                    else if (callKey is not null && callId >= 0 && await storage.SizeAsync(callKey(callId)).ConfigureAwait(false) is not null)
                     {
                         cancel();
                     }

@@ -122,7 +122,7 @@ public sealed class PackageTests(PackagesFixture packages, MotoServer moto) : IC
         string deployed = Path.Combine(work, "deployed.zip");
         using (IAmazonS3 s3 = S3Storage.CreateClient(MotoServer.Region, environment: moto.Environment()))
         {
-            ListObjectsV2Response listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "wren/runtime/wren-lambda-" });
+            ListObjectsV2Response listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "wren/runtime/wren-worker-" });
             S3Object package = Assert.Single(listed.S3Objects);
             Assert.Equal(function.CodeSize, package.Size);
             using GetObjectResponse response = await s3.GetObjectAsync(bucket, package.Key);
