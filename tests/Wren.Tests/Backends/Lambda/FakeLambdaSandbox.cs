@@ -13,10 +13,12 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
     private readonly RuntimeApiServer _api = new();
     private readonly Process _process;
     private readonly List<string> _log = [];
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public FakeLambdaSandbox(string id, string root, FunctionSetup function, IReadOnlyDictionary<string, string> environment)
     {
         Id = id;
+        Function = function;
         int memoryMb = function.MemoryMb;
         ProcessStartInfo start = RuntimeBootstrap.StartInfo(function.Runtime, function.Handler, root);
         start.UseShellExecute = false;
@@ -33,7 +35,11 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        _process.Exited += (_, _) => _api.WorkerLost(WorkerName, $"RequestId: {Id} Error: Runtime exited with error: {(_process.ExitCode > 128 ? $"signal: {(_process.ExitCode == 137 ? "killed" : (_process.ExitCode - 128).ToString())}" : $"exit status {_process.ExitCode}")}");
+        _process.Exited += (_, _) =>
+        {
+            _api.WorkerLost(WorkerName, $"RequestId: {Id} Error: Runtime exited with error: {(_process.ExitCode > 128 ? $"signal: {(_process.ExitCode == 137 ? "killed" : (_process.ExitCode - 128).ToString())}" : $"exit status {_process.ExitCode}")}");
+            _exited.TrySetResult();
+        };
         StartedAt = Stopwatch.GetTimestamp();
         _process.Start();
         _process.BeginOutputReadLine();
@@ -42,6 +48,9 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
     }
 
     public string Id { get; }
+
+    /// <summary>The configuration it was started with; Lambda never reuses a sandbox across configurations.</summary>
+    public FunctionSetup Function { get; }
 
     private string WorkerName => $"2026/11/21/[$LATEST]{Id}";
 
@@ -70,15 +79,21 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs one invocation to its end, or kills the sandbox at the function's timeout.</summary>
-    public async Task<InvocationOutcome?> InvokeAsync(byte[] payload, TimeSpan timeout)
+    /// <summary>
+    /// Runs one invocation to its end, or kills the sandbox at the function's timeout (a null outcome). Started is false
+    /// when the runtime exited before it took the invocation (it may exit just after answering the previous one);
+    /// Lambda then runs the invocation in a fresh sandbox, and so must the caller.
+    /// </summary>
+    public async Task<(bool Started, InvocationOutcome? Outcome)> InvokeAsync(byte[] payload, TimeSpan timeout)
     {
-        var invocation = new LocalInvocation(payload, DateTimeOffset.UtcNow + timeout, () => { });
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var invocation = new LocalInvocation(payload, DateTimeOffset.UtcNow + timeout, () => taken.TrySetResult());
         _api.Enqueue(invocation);
-        Task finished = await Task.WhenAny(invocation.Outcome.Task, Task.Delay(timeout));
-        if (finished == invocation.Outcome.Task) return await invocation.Outcome.Task;
+        Task finished = await Task.WhenAny(invocation.Outcome.Task, Task.Delay(timeout), _exited.Task);
+        if (invocation.Outcome.Task.IsCompleted) return (true, await invocation.Outcome.Task);
+        if (finished == _exited.Task && !taken.Task.IsCompleted) return (false, null);
         Kill();
-        return null;
+        return (true, null);
     }
 
     public void Kill()

@@ -20,7 +20,7 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
 {
     private readonly string _root;
     private readonly IReadOnlyDictionary<string, string> _sandboxEnvironment;
-    private readonly Stack<FakeLambdaSandbox> _idle = new();
+    private readonly List<FakeLambdaSandbox> _idle = [];
     private readonly List<FakeLambdaSandbox> _all = [];
     private int _throttle;
     private int _sandboxes;
@@ -96,19 +96,27 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
 
     private async Task<(int, Dictionary<string, string>, byte[])> RunInSandboxAsync(byte[] payload, FunctionSetup function, bool tail)
     {
-        FakeLambdaSandbox sandbox;
-        try
-        {
-            sandbox = Take(function);
-        }
-        catch (InvalidOperationException e)
-        {
-            // What Lambda answers when the runtime cannot start the handler.
-            return (200, new() { ["X-Amz-Function-Error"] = "Unhandled" }, ErrorBody("Runtime.InvalidEntrypoint", e.Message));
-        }
         TimeSpan timeout = TimeSpan.FromSeconds(function.TimeoutSeconds);
-        int logStart = sandbox.LogLength;
-        InvocationOutcome? outcome = await sandbox.InvokeAsync(payload, timeout);
+        while (true)
+        {
+            FakeLambdaSandbox sandbox;
+            try
+            {
+                sandbox = Take(function);
+            }
+            catch (InvalidOperationException e)
+            {
+                // What Lambda answers when the runtime cannot start the handler.
+                return (200, new() { ["X-Amz-Function-Error"] = "Unhandled" }, ErrorBody("Runtime.InvalidEntrypoint", e.Message));
+            }
+            int logStart = sandbox.LogLength;
+            (bool started, InvocationOutcome? outcome) = await sandbox.InvokeAsync(payload, timeout);
+            if (started) return await AnswerAsync(sandbox, logStart, outcome, timeout, tail);
+        }
+    }
+
+    private async Task<(int, Dictionary<string, string>, byte[])> AnswerAsync(FakeLambdaSandbox sandbox, int logStart, InvocationOutcome? outcome, TimeSpan timeout, bool tail)
+    {
         var headers = new Dictionary<string, string> { ["x-amzn-RequestId"] = Guid.NewGuid().ToString(), ["X-Amz-Executed-Version"] = "$LATEST" };
         await Task.Delay(20);
         if (tail)
@@ -142,8 +150,14 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
     {
         lock (_idle)
         {
-            while (_idle.TryPop(out FakeLambdaSandbox? idle))
-                if (!idle.Exited) return idle;
+            _idle.RemoveAll(idle => idle.Exited);
+            int last = _idle.FindLastIndex(idle => idle.Function == function);
+            if (last >= 0)
+            {
+                FakeLambdaSandbox idle = _idle[last];
+                _idle.RemoveAt(last);
+                return idle;
+            }
         }
         var sandbox = new FakeLambdaSandbox($"sandbox{Interlocked.Increment(ref _sandboxes)}", _root, function, _sandboxEnvironment);
         lock (_all) _all.Add(sandbox);
@@ -152,7 +166,7 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
 
     private void Return(FakeLambdaSandbox sandbox)
     {
-        lock (_idle) _idle.Push(sandbox);
+        lock (_idle) _idle.Add(sandbox);
     }
 
     private readonly Dictionary<string, FunctionSetup> _configurations = [];
@@ -164,7 +178,7 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
         // moto tells services apart by the request's signature, so this goes through a signed client.
         FunctionConfiguration function = await _control.GetFunctionConfigurationAsync(functionName)
             ?? throw new InvalidOperationException($"function {functionName} is not deployed on moto");
-        var configuration = new FunctionSetup(function.MemorySize ?? 128, function.Timeout ?? 3, function.Runtime ?? "", function.Handler ?? "");
+        var configuration = new FunctionSetup(functionName, function.MemorySize ?? 128, function.Timeout ?? 3, function.Runtime ?? "", function.Handler ?? "");
         lock (_configurations) _configurations[functionName] = configuration;
         return configuration;
     }
@@ -189,5 +203,5 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
     }
 }
 
-/// <summary>What the fake needs of a function's configuration: its limits, and how its runtime starts it.</summary>
-internal sealed record FunctionSetup(int MemoryMb, int TimeoutSeconds, string Runtime, string Handler);
+/// <summary>What the fake needs of a function's configuration: its name, its limits, and how its runtime starts it.</summary>
+internal sealed record FunctionSetup(string Name, int MemoryMb, int TimeoutSeconds, string Runtime, string Handler);
