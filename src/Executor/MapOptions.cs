@@ -21,6 +21,13 @@ public sealed class MapOptions
     /// <summary>Calls per invocation. Default: automatic, about four invocations per worker.</summary>
     public int? ChunkSize { get; init; }
 
+    /// <summary>
+    /// How many calls of a chunk a worker runs at once (default: the worker's processor count, which on Lambda follows
+    /// the memory size: 1,769 MB is one vCPU, 10,240 MB six). Each call keeps its own stats, log lines, timeout and
+    /// out-of-memory handling. Set 1 for calls that are not safe to run side by side in one process.
+    /// </summary>
+    public int? WorkerParallelism { get; init; }
+
     /// <summary>At most this many invocations in flight. Default: the backend's (local: its worker count).</summary>
     public int? MaxConcurrency { get; init; }
 
@@ -61,6 +68,7 @@ public sealed class MapOptions
         if (Timeout is { } timeout && timeout <= TimeSpan.Zero) problems.Add($"Timeout is {timeout}; it must be positive");
         if (MemoryMb is < 128) problems.Add($"MemoryMb is {MemoryMb}; it must be at least 128");
         if (ChunkSize is < 1) problems.Add($"ChunkSize is {ChunkSize}; it must be at least 1");
+        if (WorkerParallelism is < 1) problems.Add($"WorkerParallelism is {WorkerParallelism}; it must be at least 1");
         if (MaxConcurrency is < 1) problems.Add($"MaxConcurrency is {MaxConcurrency}; it must be at least 1");
         if (Retries is < 0) problems.Add($"Retries is {Retries}; it cannot be negative");
         if (RetryFailedCalls is < 0) problems.Add($"RetryFailedCalls is {RetryFailedCalls}; it cannot be negative");

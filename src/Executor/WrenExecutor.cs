@@ -187,6 +187,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             TimeoutGiven = options.Timeout is not null,
             MemoryMb = memory,
             ChunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency, runner.Backend.ChunksPerSlot),
+            WorkerParallelism = options.WorkerParallelism,
             Concurrency = concurrency,
             Retries = options.Retries ?? MapOptions.DefaultRetries,
             RetryFailedCalls = options.RetryFailedCalls ?? 0,

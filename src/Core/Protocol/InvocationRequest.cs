@@ -31,6 +31,9 @@ internal sealed record InvocationRequest
     /// <summary>The length of each call's input within the data, in call order.</summary>
     public required int[] InputLengths { get; init; }
 
+    /// <summary>How many of the chunk's calls may run at once in the worker; null for its processor count.</summary>
+    public int? Parallelism { get; init; }
+
     /// <summary>How long one call may run before the worker gives up on it and on itself.</summary>
     public double TimeoutSeconds { get; init; } = 300;
 

@@ -286,6 +286,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             DataOffset = data is null ? offsets[chunk[0]] : 0,
             InputLengths = lengths,
             TimeoutSeconds = job.Timeout.TotalSeconds,
+            Parallelism = job.WorkerParallelism,
             Speculative = job.Speculation,
         };
     }

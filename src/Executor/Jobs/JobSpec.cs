@@ -26,6 +26,9 @@ internal sealed record JobSpec
     public bool TimeoutGiven { get; init; }
     public required int MemoryMb { get; init; }
     public required int ChunkSize { get; init; }
+
+    /// <summary>Calls a worker runs at once; null for its processor count.</summary>
+    public int? WorkerParallelism { get; init; }
     public required int Concurrency { get; init; }
     public required int Retries { get; init; }
 

@@ -53,6 +53,11 @@ internal sealed class CallLog
     internal sealed class Scope(string tag) : IDisposable
     {
         private readonly StringBuilder _text = new();
+        private readonly StringBuilder _partialInfo = new();
+        private readonly StringBuilder _partialError = new();
+
+        /// <summary>The line the call is writing at this level and has not ended yet.</summary>
+        public StringBuilder PartialLine(string level) => level == "INFO" ? _partialInfo : _partialError;
 
         public string Tag { get; } = tag;
 
@@ -99,10 +104,15 @@ internal sealed class CallLog
         }
     }
 
-    /// <summary>Collects characters into lines and hands each whole line to the log.</summary>
+    /// <summary>
+    /// Collects characters into lines and hands each whole line to the log. Each call has its own partial line (calls
+    /// run side by side), so a line written in pieces is never mixed with another call's. Console serializes the writes.
+    /// </summary>
     private sealed class LineWriter(CallLog log, string level) : TextWriter
     {
-        private readonly StringBuilder _line = new();
+        private readonly StringBuilder _unscoped = new();
+
+        private StringBuilder Line => Current.Value is { Ended: false } scope ? scope.PartialLine(level) : _unscoped;
 
         public override Encoding Encoding => Encoding.UTF8;
 
@@ -113,7 +123,7 @@ internal sealed class CallLog
                 Flush();
                 return;
             }
-            if (value != '\r') _line.Append(value);
+            if (value != '\r') Line.Append(value);
         }
 
         public override void Write(string? value)
@@ -130,9 +140,10 @@ internal sealed class CallLog
 
         public override void Flush()
         {
-            if (_line.Length == 0) return;
-            string line = _line.ToString();
-            _line.Clear();
+            StringBuilder partial = Line;
+            if (partial.Length == 0) return;
+            string line = partial.ToString();
+            partial.Clear();
             log.Emit(level, line);
         }
     }

@@ -8,7 +8,7 @@ using Wren.Storage;
 namespace Wren.Worker;
 
 /// <summary>
-/// Runs the calls of one invocation, one after another: loads the job's code and function (cached while warm), runs
+/// Runs the calls of one invocation, several at once up to the request's parallelism: loads the job's code and function (cached while warm), runs
 /// each call, and collects outputs, errors and stats. One failing call does not stop the others. A call that runs past
 /// its timeout cannot be stopped inside .NET, so the worker answers for it and then exits, and a fresh worker takes over.
 /// </summary>
@@ -19,12 +19,17 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     private readonly Dictionary<StorageLocation, IObjectStorage> _storages = [];
     private bool _cold = true;
 
+    private string WorkerId => workerId;
+
+    private TimeProvider Clock => time;
+
     /// <summary>How long before the invocation's deadline the worker stops: enough to answer before Lambda ends it.</summary>
     private static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Runs the chunk. <paramref name="giveUp"/> is called, from another thread, if a call runs past its timeout or into
-    /// the invocation's <paramref name="deadline"/>; calls not started before the deadline come back as not run.
+    /// Runs the chunk, up to the request's parallelism of calls at once. <paramref name="giveUp"/> is called, from
+    /// another thread, if a call runs past its timeout or into the invocation's <paramref name="deadline"/>; calls not
+    /// started before the deadline come back as not run.
     /// </summary>
     public async Task<InvocationResponse> RunAsync(InvocationRequest request, DateTimeOffset? deadline, Action<InvocationResponse> giveUp, CancellationToken cancellationToken)
     {
@@ -37,67 +42,112 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         }
         // Wren.Core is allowed too: a function that takes a CallContext ships as a Wren.Core adapter around the user's.
         var options = new WrenSerializerOptions { AllowedAssemblies = [.. code.UserAssemblies, typeof(CallContext).Assembly], Delegates = true };
-        WrenStorage dataStore = DataStorage(request.Storage, storage);
         CallInvoker invoker = await FunctionAsync(request, storage, codeKey, options, cancellationToken).ConfigureAwait(false);
         byte[] data = request.Data ?? await storage.GetAsync(request.DataKey!, request.DataOffset, request.InputLengths.Sum(l => (long)l), cancellationToken).ConfigureAwait(false);
 
-        var results = new CallResult[request.CallIds.Length];
-        int completed = 0;
-        long callStarted = 0;
-        CallLog.Scope? currentLog = null;
-        int answered = 0;
-        var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
-        CancellationTokenSource? callCancellation = null;
-        // A call of a speculative job also watches its own marker: a duplicate of it may answer first.
-        var cancelWatch = new CancelWatch(storage, StorageKeys.Cancel(request.Storage.Prefix, request.ExecutorId, request.JobId),
-            request.Speculative ? callId => StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "cancel") : null, time);
-        int currentCall = -1;
+        var chunk = new ChunkRun(this, request, storage, DataStorage(request.Storage, storage), invoker, data, deadline, cancellationToken);
         using ITimer watchdog = time.CreateTimer(_ =>
         {
-            long started = Volatile.Read(ref callStarted);
-            if (started == 0) return;
-            // A cancelled Map's marker reaches the running call through its token.
-            cancelWatch.Poll(Volatile.Read(ref currentCall), () => CancelQuietly(Volatile.Read(ref callCancellation)));
-            // A call that watches its CallContext token gets a warning shortly before it would be stopped.
-            if (RemainingTime(started, timeout, deadline) <= StopWarning(timeout)) CancelQuietly(Volatile.Read(ref callCancellation));
-            bool pastTimeout = time.GetElapsedTime(started) >= timeout;
-            bool atDeadline = deadline is { } end && time.GetUtcNow() >= end - DeadlineMargin;
-            if (!pastTimeout && !atDeadline) return;
-            if (Interlocked.Exchange(ref answered, 1) != 0) return;
-            giveUp(TimedOutResponse(request, results, Volatile.Read(ref completed), started, pastTimeout, Volatile.Read(ref currentLog)?.Tail()));
-        }, null, WatchdogPeriod(timeout), WatchdogPeriod(timeout));
-
-        var output = new ArrayBufferWriter<byte>(256);
-        int offset = 0;
-        int ran = 0;
-        TimeSpan longest = TimeSpan.Zero;
-        bool outOfResources = false;
-        for (int i = 0; i < request.CallIds.Length && !outOfResources; i++)
+            if (chunk.Watch() is { } timedOut) giveUp(timedOut);
+        }, null, WatchdogPeriod(chunk.Timeout), WatchdogPeriod(chunk.Timeout));
+        int parallelism = Math.Clamp(request.Parallelism ?? Environment.ProcessorCount, 1, Math.Max(1, request.CallIds.Length));
+        // Calls that block (a synchronous function, a wait) must not queue behind the pool's slow thread injection.
+        ThreadPool.GetMinThreads(out int threads, out int ioThreads);
+        if (threads < parallelism + 2) ThreadPool.SetMinThreads(parallelism + 2, ioThreads);
+        await Task.WhenAll(Enumerable.Range(0, parallelism).Select(_ => Task.Run(chunk.RunCallsAsync, CancellationToken.None))).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!chunk.TryAnswer())
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (cancelWatch.Cancelled) break;
-            // Another call starts only if it fits before the deadline, judged by the longest call of this chunk so far
-            // (twice it, for the variance): a call's timeout may be far longer than the calls really take.
-            if (i > 0 && deadline is { } end && time.GetUtcNow() + 2 * longest >= end - DeadlineMargin) break;
-            ran = i + 1;
-            int callId = request.CallIds[i];
-            ReadOnlyMemory<byte> input = data.AsMemory(offset, request.InputLengths[i]);
-            offset += request.InputLengths[i];
-            output.ResetWrittenCount();
-            DateTime startedAt = time.GetUtcNow().UtcDateTime;
-            bool cold = _cold;
-            _cold = false;
-            long callStart = time.GetTimestamp();
+            // The watchdog answered already and the worker is exiting; this answer would be a second one.
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        InvocationResponse response = chunk.Response();
+        await StoreResponseAsync(request, response, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <summary>Whether this is the worker's first call (a cold start); true once.</summary>
+    private bool TakeCold() => Interlocked.Exchange(ref _cold, false);
+
+    /// <summary>One call while it runs: where it started, its token's source, its log.</summary>
+    private sealed class RunningCall(int index, int callId, long started, CancellationTokenSource cancellation, CallLog.Scope log)
+    {
+        public int Index { get; } = index;
+        public int CallId { get; } = callId;
+        public long Started { get; } = started;
+        public CallLog.Scope Log { get; } = log;
+
+        public void Cancel() => CancelQuietly(cancellation);
+    }
+
+    /// <summary>
+    /// One chunk while it runs: hands its calls out in order to the runners, keeps their results, and answers once,
+    /// either at the end or (from the watchdog) when a call outlives its timeout or the invocation its deadline.
+    /// </summary>
+    private sealed class ChunkRun(ChunkRunner runner, InvocationRequest request, IObjectStorage storage, WrenStorage dataStore, CallInvoker invoker,
+        byte[] data, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        private readonly Lock _gate = new();
+        private readonly CallResult?[] _results = new CallResult?[request.CallIds.Length];
+        private readonly Dictionary<int, RunningCall> _running = [];
+        private readonly int[] _offsets = Offsets(request.InputLengths);
+        private readonly string _jobId = JobIds.Format(request.ExecutorId, request.JobId);
+        // A call of a speculative job also watches its own marker: a duplicate of it may answer first.
+        private readonly CancelWatch _cancelWatch = new(storage, StorageKeys.Cancel(request.Storage.Prefix, request.ExecutorId, request.JobId),
+            request.Speculative ? callId => StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "cancel") : null, runner.Clock);
+        private int _next;
+        private TimeSpan _longest;
+        private volatile bool _outOfResources;
+        private int _answered;
+
+        public TimeSpan Timeout { get; } = TimeSpan.FromSeconds(request.TimeoutSeconds);
+
+        private TimeProvider Time => runner.Clock;
+
+        private static int[] Offsets(int[] lengths)
+        {
+            int[] offsets = new int[lengths.Length];
+            for (int i = 1; i < lengths.Length; i++) offsets[i] = offsets[i - 1] + lengths[i - 1];
+            return offsets;
+        }
+
+        /// <summary>True for whoever answers first: the chunk at its end, or the watchdog.</summary>
+        public bool TryAnswer() => Interlocked.Exchange(ref _answered, 1) == 0;
+
+        /// <summary>Runs calls, one at a time, until none is left, or none should start.</summary>
+        public async Task RunCallsAsync()
+        {
+            while (NextCall() is int index) await RunCallAsync(index).ConfigureAwait(false);
+        }
+
+        private int? NextCall()
+        {
+            if (_outOfResources || _cancelWatch.Cancelled || cancellationToken.IsCancellationRequested) return null;
+            lock (_gate)
+            {
+                if (_next >= _results.Length) return null;
+                // Another call starts only if it fits before the deadline, judged by the longest call of this chunk so
+                // far (twice it, for the variance): a call's timeout may be far longer than the calls really take.
+                if (_next > 0 && deadline is { } end && Time.GetUtcNow() + 2 * _longest >= end - DeadlineMargin) return null;
+                return _next++;
+            }
+        }
+
+        private async Task RunCallAsync(int index)
+        {
+            int callId = request.CallIds[index];
+            ReadOnlyMemory<byte> input = data.AsMemory(_offsets[index], request.InputLengths[index]);
+            var output = new ArrayBufferWriter<byte>(256);
+            DateTime startedAt = Time.GetUtcNow().UtcDateTime;
+            bool cold = runner.TakeCold();
+            long callStart = Time.GetTimestamp();
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Volatile.Write(ref callCancellation, cancellation);
-            Volatile.Write(ref currentCall, callId);
-            Volatile.Write(ref callStarted, callStart);
+            using CallLog.Scope log = CallLog.Begin(_jobId, callId);
+            var running = new RunningCall(index, callId, callStart, cancellation, log);
+            lock (_gate) _running[index] = running;
             RemoteError? error = null;
-            string jobId = JobIds.Format(request.ExecutorId, request.JobId);
-            using CallLog.Scope log = CallLog.Begin(jobId, callId);
-            Volatile.Write(ref currentLog, log);
-            CallContext.Current = new CallContext(dataStore, cancellation.Token, callId, request.Attempts is { } attempts && i < attempts.Length ? attempts[i] : 1, jobId,
-                () => RemainingTime(callStart, timeout, deadline));
+            CallContext.Current = new CallContext(dataStore, cancellation.Token, callId, request.Attempts is { } attempts && index < attempts.Length ? attempts[index] : 1, _jobId,
+                () => runner.RemainingTime(callStart, Timeout, deadline));
             try
             {
                 await invoker.InvokeAsync(input, output).ConfigureAwait(false);
@@ -106,41 +156,101 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             {
                 error = RemoteError.From(e);
                 // A process that ran out of memory is not trusted with more calls: it answers, then makes way for a fresh one.
-                if (e is OutOfMemoryException or InsufficientExecutionStackException) outOfResources = true;
+                if (e is OutOfMemoryException or InsufficientExecutionStackException) _outOfResources = true;
             }
             finally
             {
                 CallContext.Current = null;
             }
-            Volatile.Write(ref callStarted, 0);
-            Volatile.Write(ref callCancellation, null);
-            if (time.GetElapsedTime(callStart) is var took && took > longest) longest = took;
+            TimeSpan took = Time.GetElapsedTime(callStart);
             var stats = new CallStats
             {
                 Started = startedAt,
-                Ended = time.GetUtcNow().UtcDateTime,
+                Ended = Time.GetUtcNow().UtcDateTime,
                 ColdStart = cold,
-                WorkerId = workerId,
+                WorkerId = runner.WorkerId,
                 BytesIn = input.Length,
                 BytesOut = output.WrittenCount,
             };
             log.Dispose();
-            results[i] = await ResultAsync(request, storage, callId, error, output, stats, cancellationToken).ConfigureAwait(false) with { LogTail = log.Tail() };
+            CallResult result = await ResultAsync(request, storage, callId, error, output, stats, cancellationToken).ConfigureAwait(false) with { LogTail = log.Tail() };
             if (request.StoreLogs && log.Text is { Length: > 0 } text)
                 await storage.PutAsync(StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "log"), System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref completed, i + 1);
+            lock (_gate)
+            {
+                _running.Remove(index);
+                _results[index] = result;
+                if (took > _longest) _longest = took;
+            }
         }
-        if (Interlocked.Exchange(ref answered, 1) != 0)
+
+        /// <summary>
+        /// The watchdog's look at the running calls: passes on cancel markers, warns calls near their end through their
+        /// token, and, when a call is past its timeout or the invocation at its deadline, returns the answer to give now.
+        /// </summary>
+        public InvocationResponse? Watch()
         {
-            // The watchdog answered already and the worker is exiting; this answer would be a second one.
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            RunningCall[] running;
+            lock (_gate) running = [.. _running.Values];
+            if (running.Length == 0) return null;
+            // A cancelled Map's marker reaches the running calls through their tokens.
+            _cancelWatch.Poll(running);
+            RunningCall? late = null;
+            foreach (RunningCall call in running)
+            {
+                // A call that watches its CallContext token gets a warning shortly before it would be stopped.
+                if (runner.RemainingTime(call.Started, Timeout, deadline) <= StopWarning(Timeout)) call.Cancel();
+                if (Time.GetElapsedTime(call.Started) >= Timeout) late ??= call;
+            }
+            bool atDeadline = deadline is { } end && Time.GetUtcNow() >= end - DeadlineMargin;
+            if (late is null && !atDeadline) return null;
+            if (!TryAnswer()) return null;
+            return TimedOutResponse(running, late, atDeadline);
         }
-        long peak = PeakMemory();
-        for (int i = 0; i < ran; i++) results[i] = results[i] with { Stats = results[i].Stats! with { PeakMemoryBytes = peak } };
-        for (int i = ran; i < results.Length; i++) results[i] = new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
-        var response = new InvocationResponse { WorkerId = workerId, Calls = results, WorkerExiting = outOfResources };
-        await StoreResponseAsync(request, response, cancellationToken).ConfigureAwait(false);
-        return response;
+
+        /// <summary>
+        /// The answer when the worker gives up: the calls that finished, the one past its timeout (or, at the deadline,
+        /// every running call) as timed out, and the rest as not run, to run elsewhere. The worker exits after it.
+        /// </summary>
+        private InvocationResponse TimedOutResponse(RunningCall[] running, RunningCall? late, bool atDeadline)
+        {
+            var calls = new CallResult[_results.Length];
+            lock (_gate)
+            {
+                for (int i = 0; i < calls.Length; i++)
+                    calls[i] = _results[i] ?? new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
+            }
+            foreach (RunningCall call in running)
+            {
+                if (calls[call.Index].Outcome != CallOutcome.NotRun || (!atDeadline && call != late)) continue;
+                calls[call.Index] = new CallResult
+                {
+                    CallId = call.CallId,
+                    Outcome = CallOutcome.TimedOut,
+                    Error = atDeadline
+                        ? new RemoteError("Wren.Timeout", "the call was still running when the invocation reached its deadline (the Lambda function's timeout); the worker running it was stopped", null, null)
+                        : new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {Timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null),
+                    Stats = new CallStats { Started = Time.GetUtcNow().UtcDateTime - Time.GetElapsedTime(call.Started), Ended = Time.GetUtcNow().UtcDateTime, WorkerId = runner.WorkerId },
+                    LogTail = call.Log.Tail(),
+                };
+            }
+            return new InvocationResponse { WorkerId = runner.WorkerId, Calls = calls, WorkerExiting = true };
+        }
+
+        /// <summary>The answer once the runners are done: every call's result, the ones not started as not run.</summary>
+        public InvocationResponse Response()
+        {
+            long peak = PeakMemory();
+            var calls = new CallResult[_results.Length];
+            lock (_gate)
+            {
+                for (int i = 0; i < calls.Length; i++)
+                    calls[i] = _results[i] is { } result
+                        ? result with { Stats = result.Stats! with { PeakMemoryBytes = peak } }
+                        : new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
+            }
+            return new InvocationResponse { WorkerId = runner.WorkerId, Calls = calls, WorkerExiting = _outOfResources };
+        }
     }
 
     /// <summary>Puts the response where an asynchronous invocation's client looks for it, if the request asks.</summary>
@@ -187,25 +297,6 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
 
     private static TimeSpan WatchdogPeriod(TimeSpan timeout) =>
         TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 20, 10, 1000));
-
-    private InvocationResponse TimedOutResponse(InvocationRequest request, CallResult[] results, int completed, long started, bool pastTimeout, string? logTail)
-    {
-        var calls = new CallResult[request.CallIds.Length];
-        Array.Copy(results, calls, completed);
-        var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds);
-        calls[completed] = new CallResult
-        {
-            CallId = request.CallIds[completed],
-            Outcome = CallOutcome.TimedOut,
-            Error = pastTimeout
-                ? new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null)
-                : new RemoteError("Wren.Timeout", "the call was still running when the invocation reached its deadline (the Lambda function's timeout); the worker running it was stopped", null, null),
-            Stats = new CallStats { Started = time.GetUtcNow().UtcDateTime - time.GetElapsedTime(started), Ended = time.GetUtcNow().UtcDateTime, WorkerId = workerId },
-            LogTail = logTail,
-        };
-        for (int i = completed + 1; i < calls.Length; i++) calls[i] = new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
-        return new InvocationResponse { WorkerId = workerId, Calls = calls, WorkerExiting = true };
-    }
 
     private static async Task<CallResult> ResultAsync(InvocationRequest request, IObjectStorage storage, int callId, RemoteError? error, ArrayBufferWriter<byte> output, CallStats stats, CancellationToken cancellationToken)
     {
@@ -276,11 +367,11 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
 
         public bool Cancelled => _cancelled;
 
-        public void Poll(int callId, Action cancel)
+        public void Poll(RunningCall[] running)
         {
             if (Cancelled)
             {
-                cancel();
+                foreach (RunningCall call in running) call.Cancel();
                 return;
             }
             long now = time.GetTimestamp();
@@ -294,12 +385,12 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                     if (await storage.SizeAsync(key).ConfigureAwait(false) is not null)
                     {
                         _cancelled = true;
-                        cancel();
+                        foreach (RunningCall call in running) call.Cancel();
+                        return;
                     }
-                    else if (callKey is not null && callId >= 0 && await storage.SizeAsync(callKey(callId)).ConfigureAwait(false) is not null)
-                    {
-                        cancel();
-                    }
+                    if (callKey is null) return;
+                    foreach (RunningCall call in running)
+                        if (await storage.SizeAsync(callKey(call.CallId)).ConfigureAwait(false) is not null) call.Cancel();
                 }
                 catch (Exception e) when (e is WrenException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
                 {

@@ -597,6 +597,61 @@ public abstract class BackendContractTests
         Assert.True(took < TimeSpan.FromSeconds(20), $"the Map took {took.TotalSeconds:0.0} s; its straggler sleeps 30 s");
     }
 
+    // Parallel calls in a worker.
+
+    [Fact]
+    public async Task Map_ChunkOfEightAtParallelismEight_RunsItsCallsSideBySideInOneWorker()
+    {
+        // Each call waits 1 s; at parallelism 8 the chunk takes about 1 s, so every call starts before any ends.
+        FutureList<int> parallel = Executor.Map((int x) =>
+        {
+            Thread.Sleep(1000);
+            Console.WriteLine($"call {x} done");
+            return x * 2;
+        }, Enumerable.Range(0, 8), new MapOptions { ChunkSize = 8, WorkerParallelism = 8 });
+        int[] doubled = await parallel.GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal([0, 2, 4, 6, 8, 10, 12, 14], doubled);
+        Assert.Single(parallel.Select(f => f.Stats.WorkerId).Distinct());
+        DateTimeOffset lastStart = parallel.Max(f => f.Stats.StartedAt!.Value);
+        DateTimeOffset firstEnd = parallel.Min(f => f.Stats.EndedAt!.Value);
+        Assert.True(lastStart < firstEnd, $"the last call started at {lastStart:HH:mm:ss.fff}, after the first ended at {firstEnd:HH:mm:ss.fff}");
+        Assert.All(parallel, f => Assert.InRange(f.Stats.Duration!.Value, TimeSpan.FromMilliseconds(990), TimeSpan.FromSeconds(30)));
+
+        // At parallelism 1 the same chunk runs its calls one after another.
+        FutureList<int> serial = Executor.Map((int x) =>
+        {
+            Thread.Sleep(200);
+            return x * 2;
+        }, Enumerable.Range(0, 4), new MapOptions { ChunkSize = 4, WorkerParallelism = 1 });
+        int[] serialDoubled = await serial.GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal([0, 2, 4, 6], serialDoubled);
+        for (int i = 1; i < serial.Count; i++) Assert.True(serial[i].Stats.StartedAt >= serial[i - 1].Stats.EndedAt);
+    }
+
+    [Fact]
+    public async Task Map_ParallelCallsInAWorker_KeepTheirOwnFailuresAndLogs()
+    {
+        FutureList<int> futures = Executor.Map((int x) =>
+        {
+            Console.WriteLine($"line of call {x}");
+            Thread.Sleep(100);
+            return x % 2 == 1 ? throw new InvalidOperationException($"odd {x}") : x;
+        }, Enumerable.Range(0, 6), new MapOptions { ChunkSize = 6, WorkerParallelism = 6 });
+        await Executor.WaitAsync(futures, WaitMode.AllCompleted).WaitAsync(Patience);
+        for (int x = 0; x < 6; x++)
+        {
+            if (x % 2 == 0)
+            {
+                Assert.Equal(x, await futures[x].GetResultAsync());
+                continue;
+            }
+            var error = await Assert.ThrowsAsync<RemoteException>(() => futures[x].GetResultAsync());
+            Assert.Equal($"odd {x}", error.RemoteMessage);
+            Assert.Contains($"line of call {x}", error.LogTail);
+            Assert.DoesNotContain($"line of call {x - 1}", error.LogTail);
+        }
+    }
+
     /// <summary>
     /// Cancelling a Map fails its futures and trips the CallContext token of its calls still running (a marker in storage
     /// the worker watches). Run by the backends whose workers outlive the cancellation (Batch terminates its job instead).

@@ -48,7 +48,10 @@ public sealed class PlotCommandTests(LocalExecutorFixture fixture) : IClassFixtu
         Assert.StartsWith($"Job {futures.JobId}", plot.Texts[0]);
         Assert.StartsWith("12 calls: 12 succeeded, 0 failed", plot.Texts[1]);
         Assert.Contains("seconds since submit", plot.Texts);
-        Assert.InRange(plot.WithClass("path", "cold").Count(), 0, 2);
+        // One mark per cold call (at most one per worker), besides the legend's.
+        int cold = plot.WithClass("path", "cold").Count(e => !PlotSvg.Classes(e).Contains("legend"));
+        Assert.Equal(futures.Count(f => f.Stats.ColdStart == true), cold);
+        Assert.InRange(cold, 0, 2);
     }
 
     [Fact]
