@@ -24,6 +24,14 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
     /// <summary>Where the Map's function is written, such as <c>Program.cs:12</c> (from the PDB; else its type and method).</summary>
     public string Name { get; internal init; } = "";
 
+    /// <summary>
+    /// What the Map has cost so far: invocations, billed GB-seconds, requests, and an estimate in USD from AWS's list
+    /// prices (zero on the local backend). Complete once every future has completed.
+    /// </summary>
+    public JobCost Cost => Meter.Snapshot();
+
+    internal JobMeter Meter { get; init; } = new();
+
     /// <inheritdoc />
     public Future<T> this[int index] => _futures[index];
 

@@ -30,6 +30,13 @@ public sealed record FutureStats
     /// <summary>How many times the call was sent to a worker.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>
+    /// The billed time of the run that gave this call's result: its share of its invocation's billed duration (rounded up
+    /// to the millisecond, as Lambda bills), split among the invocation's calls by their run times. Zero on the local
+    /// backend; null until the call ends. <see cref="FutureList{T}.Cost"/> adds up every run, retries and duplicates included.
+    /// </summary>
+    public TimeSpan? BilledDuration { get; init; }
+
     /// <summary>The call's run time on the worker.</summary>
     public TimeSpan? Duration => EndedAt - StartedAt;
 }

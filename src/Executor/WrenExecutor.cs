@@ -131,10 +131,13 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         TIn[] items = [.. inputs];
         PreparedJob<TOut> job = Prepare<TOut>(function, typeof(TIn), items.Length, options);
         Start(job, items, cancellationToken);
-        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures) { Name = job.FunctionName };
+        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures) { Name = job.FunctionName, Meter = job.Meter };
     }
 
-    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, string FunctionName, Future<TOut>[] Futures, MapOptions Options);
+    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, string FunctionName, Future<TOut>[] Futures, MapOptions Options)
+    {
+        public JobMeter Meter { get; } = new();
+    }
 
     /// <summary>Checks the options and captures the function: everything that can fail before any I/O.</summary>
     private PreparedJob<TOut> Prepare<TOut>(Delegate function, Type inputType, int count, MapOptions? options)
@@ -196,6 +199,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             Progress = options.Progress,
             Gpus = options.Gpus ?? 0,
             Fallback = options.BatchFallback == true,
+            Meter = job.Meter,
         };
         if (spec.Fallback && _batch is null)
             throw new WrenException("MapOptions.BatchFallback needs AWS Batch, which is not set up: run `wren deploy-batch`.");

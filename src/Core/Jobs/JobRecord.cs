@@ -25,6 +25,15 @@ internal sealed record JobStats
 
     /// <summary>How many calls ran a second time as stragglers (<c>MapOptions.Speculation</c>).</summary>
     public int Duplicates { get; init; }
+
+    /// <summary>Invocations made, retries and duplicates included.</summary>
+    public int Invocations { get; init; }
+
+    /// <summary>Billed memory-time, in GB-seconds (zero on the local backend).</summary>
+    public double BilledGbSeconds { get; init; }
+
+    /// <summary>Wren's estimate of the cost in USD, from AWS's list prices (zero on the local backend).</summary>
+    public double EstimatedUsd { get; init; }
 }
 
 /// <summary>How one call went.</summary>

@@ -51,4 +51,10 @@ internal sealed record CallStats
     public long PeakMemoryBytes { get; init; }
     public long BytesIn { get; init; }
     public long BytesOut { get; init; }
+
+    /// <summary>
+    /// The call's share of its invocation's billed time, in ms: the invocation from the worker taking it to its answer,
+    /// rounded up to the millisecond as Lambda bills it, split among its calls in proportion to their run times.
+    /// </summary>
+    public long BilledMs { get; init; }
 }

@@ -38,6 +38,9 @@ internal interface IComputeBackend : IAsyncDisposable
     /// <see cref="WrenException"/> when the backend cannot be used at all (a missing function, another protocol).
     /// </summary>
     Task<TimeSpan?> CallTimeLimitAsync(CancellationToken cancellationToken) => Task.FromResult<TimeSpan?>(null);
+
+    /// <summary>What an invocation of this much memory is billed by here, or null where it costs nothing (local workers).</summary>
+    Task<BackendPricing?> PricingAsync(int memoryMb, CancellationToken cancellationToken) => Task.FromResult<BackendPricing?>(null);
 }
 
 /// <summary>

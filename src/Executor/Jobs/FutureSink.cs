@@ -53,6 +53,7 @@ internal sealed class FutureSink<T>(Future<T>[] futures, WrenSerializerOptions r
             PeakMemoryBytes = stats.PeakMemoryBytes,
             BytesIn = stats.BytesIn,
             BytesOut = stats.BytesOut,
+            BilledDuration = TimeSpan.FromMilliseconds(stats.BilledMs),
         });
     }
 }

@@ -31,6 +31,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         try
         {
             job = await FitTimeoutAsync(job, cancellationToken).ConfigureAwait(false);
+            job = job with { Pricing = await backend.PricingAsync(job.MemoryMb, cancellationToken).ConfigureAwait(false) };
             await uploader.EnsureStoredAsync(job.Function.Code, cancellationToken).ConfigureAwait(false);
             await KeepAsync(StorageKeys.JobRecord(backend.Location.Prefix, job.ExecutorId, job.JobId), Record(new JobRecord
             {
@@ -96,7 +97,16 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 if (calls.Resolve(callId)) sink.Failed(callId, error, null);
         }
         // Every call's stats stay with the job, for `wren jobs` and `wren plot`.
-        var stats = new JobStats { JobId = job.JobId, Calls = [.. Enumerable.Range(0, total).Select(sink.Record)], Duplicates = calls.Duplicates };
+        JobCost cost = job.Meter.Snapshot();
+        var stats = new JobStats
+        {
+            JobId = job.JobId,
+            Calls = [.. Enumerable.Range(0, total).Select(sink.Record)],
+            Duplicates = calls.Duplicates,
+            Invocations = cost.Invocations,
+            BilledGbSeconds = cost.BilledGbSeconds,
+            EstimatedUsd = (double)cost.EstimatedUsd,
+        };
         await KeepAsync(StorageKeys.JobStats(backend.Location.Prefix, job.ExecutorId, job.JobId), Record(stats), CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -216,6 +226,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             outcome = new InvocationOutcome.Failed(e is WrenException ? e : new WrenException($"The invocation could not be made: {e.Message}", e));
         }
 
+        if (outcome is not InvocationOutcome.Failed) job.Meter.Invoked(backend.Name, job.Pricing);
         switch (outcome)
         {
             case InvocationOutcome.Answered answered:
@@ -296,6 +307,9 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     {
         (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
         if (response is null) throw new ProtocolMismatchException("The worker answered in another protocol version; run `wren deploy-lambda` to deploy the runtime that matches this client.");
+        job.Meter.Billed(job.Pricing, response.Calls.Sum(c => c.Stats?.BilledMs ?? 0));
+        // Where nothing is billed (local workers), no call has a billed time.
+        if (job.Pricing is null) response = response with { Calls = [.. response.Calls.Select(c => c.Stats is { } s ? c with { Stats = s with { BilledMs = 0 } } : c)] };
         var notRun = new List<int>();
         foreach (CallResult result in response.Calls)
         {

@@ -47,6 +47,12 @@ internal sealed record JobSpec
     public bool Fallback { get; init; }
     public IProgress<MapProgress>? Progress { get; init; }
 
+    /// <summary>Adds up what the job's invocations are billed for (FutureList.Cost).</summary>
+    public JobMeter Meter { get; init; } = new();
+
+    /// <summary>What the backend bills this job's invocations by; set when the job starts, null where they cost nothing.</summary>
+    public Backends.BackendPricing? Pricing { get; init; }
+
     /// <summary>A few chunks per worker (as the backend prefers), so that work stays balanced, and at most 2,000 calls per invocation.</summary>
     public static int AutomaticChunkSize(int calls, int concurrency, int chunksPerSlot = 4) =>
         Math.Clamp((int)Math.Ceiling(calls / ((double)concurrency * chunksPerSlot)), 1, 2000);

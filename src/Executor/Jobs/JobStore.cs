@@ -6,7 +6,14 @@ namespace Wren.Jobs;
 internal sealed class JobStore(IObjectStorage storage, string prefix)
 {
     /// <summary>One job as <c>wren jobs</c> shows it.</summary>
-    public sealed record Summary(string Id, string ExecutorId, string JobId, DateTimeOffset CreatedAt, int Calls, int? Succeeded, int? Failed, long Bytes, string? Function, string? Backend, IReadOnlyList<string> CodeHashes);
+    public sealed record Summary(string Id, string ExecutorId, string JobId, DateTimeOffset CreatedAt, int Calls, int? Succeeded, int? Failed, long Bytes, string? Function, string? Backend, IReadOnlyList<string> CodeHashes)
+    {
+        /// <summary>Invocations made, once the job has ended.</summary>
+        public int? Invocations { get; init; }
+
+        /// <summary>The estimated cost in USD, once the job has ended.</summary>
+        public double? EstimatedUsd { get; init; }
+    }
 
     public IObjectStorage Storage => storage;
 
@@ -36,7 +43,11 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
             JobStats? stats = entry.HasStats ? await ReadAsync<JobStats>(StorageKeys.JobStats(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
             summaries.Add(new Summary(JobIds.Format(executor, job), executor, job, record?.CreatedAt ?? entry.Oldest, record?.Calls ?? stats?.Calls.Length ?? 0,
                 stats?.Calls.Count(c => c.Status == CallStatus.Succeeded), stats?.Calls.Count(c => c.Status != CallStatus.Succeeded),
-                entry.Bytes, record?.Function, record?.Backend, record?.CodeHashes ?? []));
+                entry.Bytes, record?.Function, record?.Backend, record?.CodeHashes ?? [])
+            {
+                Invocations = stats?.Invocations,
+                EstimatedUsd = stats?.EstimatedUsd,
+            });
         }
         return [.. summaries.OrderByDescending(s => s.CreatedAt)];
     }

@@ -33,6 +33,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     /// </summary>
     public async Task<InvocationResponse> RunAsync(InvocationRequest request, DateTimeOffset? deadline, Action<InvocationResponse> giveUp, CancellationToken cancellationToken)
     {
+        long taken = time.GetTimestamp();
         IObjectStorage storage = Storage(request.Storage);
         string codeKey = CodeSet.KeyOf(request.Code);
         if (!_codeSets.TryGetValue(codeKey, out CodeSet? code))
@@ -45,7 +46,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         CallInvoker invoker = await FunctionAsync(request, storage, codeKey, options, cancellationToken).ConfigureAwait(false);
         byte[] data = request.Data ?? await storage.GetAsync(request.DataKey!, request.DataOffset, request.InputLengths.Sum(l => (long)l), cancellationToken).ConfigureAwait(false);
 
-        var chunk = new ChunkRun(this, request, storage, DataStorage(request.Storage, storage), invoker, data, deadline, cancellationToken);
+        var chunk = new ChunkRun(this, request, storage, DataStorage(request.Storage, storage), invoker, data, deadline, taken, cancellationToken);
         using ITimer watchdog = time.CreateTimer(_ =>
         {
             if (chunk.Watch() is { } timedOut) giveUp(timedOut);
@@ -85,7 +86,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     /// either at the end or (from the watchdog) when a call outlives its timeout or the invocation its deadline.
     /// </summary>
     private sealed class ChunkRun(ChunkRunner runner, InvocationRequest request, IObjectStorage storage, WrenStorage dataStore, CallInvoker invoker,
-        byte[] data, DateTimeOffset? deadline, CancellationToken cancellationToken)
+        byte[] data, DateTimeOffset? deadline, long taken, CancellationToken cancellationToken)
     {
         private readonly Lock _gate = new();
         private readonly CallResult?[] _results = new CallResult?[request.CallIds.Length];
@@ -234,7 +235,31 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                     LogTail = call.Log.Tail(),
                 };
             }
-            return new InvocationResponse { WorkerId = runner.WorkerId, Calls = calls, WorkerExiting = true };
+            return new InvocationResponse { WorkerId = runner.WorkerId, Calls = Billed(calls), WorkerExiting = true };
+        }
+
+        /// <summary>
+        /// Splits the invocation's billed time so far (rounded up to the millisecond) among the calls that ran, in
+        /// proportion to their run times; the shares add up to the whole.
+        /// </summary>
+        private CallResult[] Billed(CallResult[] calls)
+        {
+            long billed = (long)Math.Ceiling(Time.GetElapsedTime(taken).TotalMilliseconds);
+            double[] weights = [.. calls.Select(c => c.Stats is { } stats ? Math.Max((stats.Ended - stats.Started).TotalMilliseconds, 0) : -1)];
+            int ran = weights.Count(w => w >= 0);
+            if (ran == 0) return calls;
+            double total = weights.Where(w => w >= 0).Sum();
+            double cumulative = 0;
+            long given = 0;
+            for (int i = 0; i < calls.Length; i++)
+            {
+                if (weights[i] < 0) continue;
+                cumulative += total > 0 ? weights[i] / total : 1.0 / ran;
+                long share = (long)Math.Round(cumulative * billed) - given;
+                given += share;
+                calls[i] = calls[i] with { Stats = calls[i].Stats! with { BilledMs = share } };
+            }
+            return calls;
         }
 
         /// <summary>The answer once the runners are done: every call's result, the ones not started as not run.</summary>
@@ -249,7 +274,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                         ? result with { Stats = result.Stats! with { PeakMemoryBytes = peak } }
                         : new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
             }
-            return new InvocationResponse { WorkerId = runner.WorkerId, Calls = calls, WorkerExiting = _outOfResources };
+            return new InvocationResponse { WorkerId = runner.WorkerId, Calls = Billed(calls), WorkerExiting = _outOfResources };
         }
     }
 

@@ -597,6 +597,46 @@ public abstract class BackendContractTests
         Assert.True(took < TimeSpan.FromSeconds(20), $"the Map took {took.TotalSeconds:0.0} s; its straggler sleeps 30 s");
     }
 
+    // Cost.
+
+    /// <summary>The memory each invocation is billed for (a Lambda function's, a Batch job's), or null where nothing is billed.</summary>
+    protected virtual int? BilledMemoryMb => null;
+
+    /// <summary>The published price per GB-second the backend's estimate uses.</summary>
+    protected virtual decimal PricePerGbSecond => 0;
+
+    [Fact]
+    public async Task Map_Cost_AddsUpItsInvocationsAtTheBackendsPrices()
+    {
+        FutureList<int> futures = Executor.Map((int x) =>
+        {
+            Thread.Sleep(50);
+            return x;
+        }, Enumerable.Range(0, 6), new MapOptions { ChunkSize = 2, WorkerParallelism = 1 });
+        int[] results = await futures.GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(0, 6), results);
+        JobCost cost = futures.Cost;
+        Assert.Equal(3, cost.Invocations);
+        Assert.True(cost.IsEstimate);
+        Assert.Contains("estimate", cost.ToString());
+        if (BilledMemoryMb is not { } memoryMb)
+        {
+            Assert.Equal(0m, cost.EstimatedUsd);
+            Assert.Equal(0, cost.BilledGbSeconds);
+            Assert.All(futures, f => Assert.Equal(TimeSpan.Zero, f.Stats.BilledDuration));
+            return;
+        }
+        // A call's share of its invocation's billed time (whole milliseconds) covers its own run.
+        Assert.All(futures, f => Assert.True(f.Stats.BilledDuration >= f.Stats.Duration - TimeSpan.FromMilliseconds(1),
+            $"billed {f.Stats.BilledDuration}, ran {f.Stats.Duration}"));
+        double billedSeconds = futures.Sum(f => f.Stats.BilledDuration!.Value.TotalSeconds);
+        Assert.Equal(billedSeconds * memoryMb / 1024, cost.BilledGbSeconds, 9);
+        Assert.Equal(PricePerGbSecond, cost.PricePerGbSecondUsd);
+        decimal expected = cost.Requests * cost.PricePerRequestUsd + (decimal)cost.BilledGbSeconds * cost.PricePerGbSecondUsd + (decimal)cost.BilledVcpuSeconds * cost.PricePerVcpuSecondUsd;
+        Assert.Equal(expected, cost.EstimatedUsd, 12);
+        Assert.True(cost.EstimatedUsd > 0);
+    }
+
     // Parallel calls in a worker.
 
     [Fact]

@@ -94,10 +94,12 @@ public sealed class LocalJobCommandTests : IAsyncLifetime
         CliRun run = await CliRun.RunAsync(Environment, "jobs");
         Assert.True(run.ExitCode == 0, run.ToString());
         string[] lines = run.Out.Trim().Split('\n');
-        Assert.Equal("job\twhen\tfunction\tcalls\tsucceeded\tfailed\tbytes", lines[0]);
+        Assert.Equal("job\twhen\tfunction\tcalls\tsucceeded\tfailed\tinvocations\tcost_usd_estimate\tbytes", lines[0]);
         string[] mixedRow = lines.Single(l => l.StartsWith(mixed.JobId)).Split('\t');
         Assert.Equal(["3", "2", "1"], mixedRow[3..6]);
-        Assert.True(long.Parse(mixedRow[6]) > 0);
+        // Local workers cost nothing; the invocations are the Map's own.
+        Assert.Equal([mixed.Cost.Invocations.ToString(), "0"], mixedRow[6..8]);
+        Assert.True(long.Parse(mixedRow[8]) > 0);
         string[] goodRow = lines.Single(l => l.StartsWith(good.JobId)).Split('\t');
         Assert.Equal(["5", "5", "0"], goodRow[3..6]);
         // A job is named where its function is written.
@@ -110,6 +112,8 @@ public sealed class LocalJobCommandTests : IAsyncLifetime
         System.Text.Json.JsonElement mixedJob = document.RootElement.EnumerateArray().Single(j => j.GetProperty("id").GetString() == mixed.JobId);
         Assert.Equal((3, 2, 1), (mixedJob.GetProperty("calls").GetInt32(), mixedJob.GetProperty("succeeded").GetInt32(), mixedJob.GetProperty("failed").GetInt32()));
         Assert.Equal(mixed.Name, mixedJob.GetProperty("function").GetString());
+        Assert.Equal(mixed.Cost.Invocations, mixedJob.GetProperty("invocations").GetInt32());
+        Assert.Equal(0, mixedJob.GetProperty("estimatedUsd").GetDouble());
         Assert.Equal("local", mixedJob.GetProperty("backend").GetString());
     }
 

@@ -25,6 +25,10 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
 
     public string Name => "batch";
 
+    /// <summary>Fargate bills each container's vCPUs and memory: the job definition's one vCPU, and the Map's memory.</summary>
+    public Task<BackendPricing?> PricingAsync(int memoryMb, CancellationToken cancellationToken) =>
+        Task.FromResult<BackendPricing?>(BackendPricing.Fargate(memoryMb, 1, storage.Region));
+
     public IObjectStorage Storage => storage;
 
     public StorageLocation Location { get; } = new() { Kind = StorageLocation.S3, Bucket = storage.Bucket, Region = storage.Region, Prefix = prefix };

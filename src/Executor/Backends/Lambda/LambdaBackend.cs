@@ -103,6 +103,15 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
     }
 
     private TimeSpan? _functionTimeout;
+    private int _functionMemoryMb = 128;
+    private string _architecture = "x86_64";
+
+    /// <summary>Lambda bills the function's memory, whatever the Map asked for.</summary>
+    public async Task<BackendPricing?> PricingAsync(int memoryMb, CancellationToken cancellationToken)
+    {
+        await CheckFunctionAsync(cancellationToken).ConfigureAwait(false);
+        return BackendPricing.Lambda(_functionMemoryMb, _architecture, storage.Region);
+    }
 
     /// <summary>Once: does the function exist, and does it speak this client's protocol?</summary>
     private async Task<Exception?> CheckFunctionAsync(CancellationToken cancellationToken)
@@ -123,6 +132,8 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
                 _checkFailure = new ProtocolMismatchException(WrenProtocol.MismatchMessage(version, WrenProtocol.Version, "wren deploy-lambda") + ".");
             }
             if (function?.Timeout is { } seconds) _functionTimeout = TimeSpan.FromSeconds(seconds);
+            if (function?.MemorySize is { } memory) _functionMemoryMb = memory;
+            if (function?.Architectures is [var architecture, ..]) _architecture = architecture;
             _checked = true;
             return _checkFailure;
         }

@@ -12,6 +12,11 @@ public sealed class BatchBackendContractTests(BatchBackendContractTests.Fixture 
 {
     protected override WrenExecutor Executor => fixture.Executor;
 
+    // A Map's default 1,024 MB on Fargate, at its published USD 0.004445 per GB-hour (and one vCPU at 0.04048 per hour).
+    protected override int? BilledMemoryMb => 1024;
+
+    protected override decimal PricePerGbSecond => 0.004445m / 3600m;
+
     public sealed class Fixture(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
     {
         private BatchEnvironment? _environment;

@@ -11,6 +11,22 @@ public sealed class LambdaBackendContractTests(LambdaBackendContractTests.Fixtur
 {
     protected override WrenExecutor Executor => fixture.Executor;
 
+    // The test function: 512 MB on x86_64, at Lambda's published USD 0.0000166667 per GB-second.
+    protected override int? BilledMemoryMb => 512;
+
+    protected override decimal PricePerGbSecond => 0.0000166667m;
+
+    [Fact]
+    public async Task Map_Cost_CountsOneRequestPerInvocationAtLambdasPrice()
+    {
+        FutureList<int> futures = Executor.Map((int x) => x, Enumerable.Range(0, 4), new MapOptions { ChunkSize = 1 });
+        await futures.GetResultsAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        JobCost cost = futures.Cost;
+        Assert.Equal(("lambda", 4, 4L), (cost.Backend, cost.Invocations, cost.Requests));
+        Assert.Equal(0.20m / 1_000_000m, cost.PricePerRequestUsd);
+        Assert.Equal(4 * cost.PricePerRequestUsd + (decimal)cost.BilledGbSeconds * cost.PricePerGbSecondUsd, cost.EstimatedUsd, 12);
+    }
+
     [Fact]
     public async Task Map_Cancelled_TripsTheTokenOfItsRunningCall() =>
         Assert.True(await CancelledMap_TripsTheTokenOfItsRunningCall() < TimeSpan.FromMinutes(1));
