@@ -38,4 +38,12 @@ public sealed class WrenOptions
 
     /// <summary>The clock for timeouts and stats. Default: the system clock.</summary>
     public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>
+    /// Receives the executor's events under the category <c>Wren</c>: each Map started and ended (with its counts and
+    /// estimated cost), invocations throttled or lost and retried, calls retried or failed, fallbacks to AWS Batch.
+    /// Traces need no setting: each Map and each invocation is an <see cref="System.Diagnostics.Activity"/> of the
+    /// ActivitySource named <c>Wren</c>.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }

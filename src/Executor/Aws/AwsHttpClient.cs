@@ -44,6 +44,9 @@ internal sealed class AwsHttpClient
         public string? Header(string name) => Headers.TryGetValues(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
     }
 
+    /// <summary>Told of each request about to be sent again: the operation, why, the attempt that failed, and the wait.</summary>
+    public Action<string, string, int, TimeSpan>? Retrying { get; set; }
+
     public async Task<Response> SendAsync(string operation, HttpMethod method, string pathAndQuery, byte[]? body, string? contentType,
         IReadOnlyDictionary<string, string>? headers = null, RetryPolicy? retry = null, CancellationToken cancellationToken = default)
     {
@@ -61,8 +64,9 @@ internal sealed class AwsHttpClient
             }
             catch (HttpRequestException e) when (attempt < retry.MaxAttempts)
             {
-                _ = e;
-                await Task.Delay(retry.Delay(attempt, null, Random.Shared), _context.Time, cancellationToken).ConfigureAwait(false);
+                TimeSpan pause = retry.Delay(attempt, null, Random.Shared);
+                Retrying?.Invoke(operation, $"a dropped connection ({e.Message})", attempt, pause);
+                await Task.Delay(pause, _context.Time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (HttpRequestException e)
@@ -81,7 +85,9 @@ internal sealed class AwsHttpClient
                     { Date: { } date } => date - _context.Time.GetUtcNow(),
                     _ => null,
                 };
-                await Task.Delay(retry.Delay(attempt, retryAfter, Random.Shared), _context.Time, cancellationToken).ConfigureAwait(false);
+                TimeSpan delay = retry.Delay(attempt, retryAfter, Random.Shared);
+                Retrying?.Invoke(operation, $"{(int)response.StatusCode} {error.ErrorCode}", attempt, delay);
+                await Task.Delay(delay, _context.Time, cancellationToken).ConfigureAwait(false);
             }
         }
     }

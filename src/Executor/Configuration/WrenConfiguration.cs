@@ -17,6 +17,9 @@ internal sealed record WrenConfiguration
     public TimeSpan? Timeout { get; init; }
     public required TimeProvider Time { get; init; }
 
+    /// <summary>Where the executor's events go (WrenOptions.LoggerFactory); nowhere by default.</summary>
+    public Microsoft.Extensions.Logging.ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     /// <summary>Where Batch work goes, once <c>wren deploy-batch</c> has set it up; otherwise null.</summary>
     public Backends.Batch.BatchTargets? Batch { get; init; }
 
@@ -58,6 +61,7 @@ internal sealed record WrenConfiguration
             MemoryMb = file.MemoryMb,
             Timeout = file.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             Time = options.TimeProvider ?? TimeProvider.System,
+            Logger = options.LoggerFactory?.CreateLogger("Wren") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
             Batch = file.BatchJobQueue is { } queue && file.BatchJobDefinition is { } definition
                 ? new Backends.Batch.BatchTargets(queue, definition, file.BatchGpuJobQueue, file.BatchGpuJobDefinition, file.BatchBundleKey)
                 : null,

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Wren.Backends;
 using Wren.Protocol;
 using Wren.Serialization;
@@ -10,9 +12,10 @@ namespace Wren.Jobs;
 /// <summary>
 /// Runs a job on a backend: ships the code, the function and the inputs, invokes chunks with at most the allowed
 /// concurrency, and turns each answer into results. A chunk whose worker died is tried again (up to the retries);
-/// calls a worker did not reach are sent again without counting as a try. Every call ends exactly once.
+/// calls a worker did not reach are sent again without counting as a try. Every call ends exactly once. Each job is
+/// traced (<see cref="WrenTelemetry"/>) and its events logged.
 /// </summary>
-internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, Func<JobRunner>? fallback = null)
+internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, ILogger logger, Func<JobRunner>? fallback = null)
 {
     /// <summary>The backend this runner invokes.</summary>
     public IComputeBackend Backend => backend;
@@ -22,6 +25,13 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     public async Task RunAsync(JobSpec job, IJobSink sink, CancellationToken cancellationToken)
     {
         int total = job.Lengths.Length;
+        string jobName = JobIds.Format(job.ExecutorId, job.JobId);
+        using Activity? activity = WrenTelemetry.Source.StartActivity("Wren.Map");
+        activity?.SetTag("wren.job_id", jobName).SetTag("wren.function", job.FunctionName).SetTag("wren.calls", total).SetTag("wren.backend", backend.Name);
+        // The original job's failures are logged once; a fallback job's calls are the same calls.
+        if (job.InputIndexes is null) sink = new LoggedSink(sink, logger, jobName);
+        WrenTelemetry.MapStarted(logger, jobName, job.FunctionName, total, backend.Name);
+        long started = Stopwatch.GetTimestamp();
         var fallbackCalls = new List<int>();
         var attempts = new int[total];
         var failures = new int[total];
@@ -83,10 +93,12 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             await monitor.CancelAsync().ConfigureAwait(false);
             await speculation.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await Task.WhenAll(running).ConfigureAwait(false);
+            if (fallbackCalls.Count > 0) WrenTelemetry.FallingBack(logger, jobName, fallbackCalls.Count, backend.Name);
             if (fallbackCalls.Count > 0) await RunFallbackAsync(job, [.. fallbackCalls.Order()], offsets, sink, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
+            if (e is not OperationCanceledException) WrenTelemetry.MapFailed(logger, jobName, e);
             // Calls still running hear of it through this marker; one that cannot be written leaves them to their timeout.
             if (e is OperationCanceledException)
                 await KeepAsync(StorageKeys.Cancel(backend.Location.Prefix, job.ExecutorId, job.JobId), "cancelled"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
@@ -98,10 +110,16 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         }
         // Every call's stats stay with the job, for `wren jobs` and `wren plot`.
         JobCost cost = job.Meter.Snapshot();
+        CallRecord[] records = [.. Enumerable.Range(0, total).Select(sink.Record)];
+        int succeeded = records.Count(r => r.Status == CallStatus.Succeeded);
+        WrenTelemetry.MapEnded(logger, jobName, succeeded, total - succeeded, Stopwatch.GetElapsedTime(started).TotalSeconds, cost.Invocations, cost);
+        activity?.SetTag("wren.succeeded", succeeded).SetTag("wren.failed", total - succeeded).SetTag("wren.invocations", cost.Invocations)
+            .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
+            .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
         var stats = new JobStats
         {
             JobId = job.JobId,
-            Calls = [.. Enumerable.Range(0, total).Select(sink.Record)],
+            Calls = records,
             Duplicates = calls.Duplicates,
             Invocations = cost.Invocations,
             BilledGbSeconds = cost.BilledGbSeconds,
@@ -196,6 +214,8 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     {
         int[] attempts = counts.Attempts;
         foreach (int callId in chunk) sink.Invoked(callId, ++attempts[callId]);
+        using Activity? activity = WrenTelemetry.Source.StartActivity("Wren.Invoke", ActivityKind.Client);
+        activity?.SetTag("wren.backend", backend.Name).SetTag("wren.calls", chunk.Length).SetTag("wren.first_call", job.InputIndexOf(chunk[0]));
         progress.Submitted(chunk.Length);
         InvocationOutcome outcome;
         try
@@ -227,6 +247,8 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         }
 
         if (outcome is not InvocationOutcome.Failed) job.Meter.Invoked(backend.Name, job.Pricing);
+        activity?.SetTag("wren.outcome", outcome.GetType().Name.ToLowerInvariant());
+        if (outcome is not InvocationOutcome.Answered) activity?.SetStatus(ActivityStatusCode.Error, outcome.ToString());
         switch (outcome)
         {
             case InvocationOutcome.Answered answered:
@@ -263,6 +285,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                     progress.Finished(succeeded: false);
                 }
                 progress.Requeued(again.Count);
+                WrenTelemetry.InvocationLost(logger, JobIds.Format(job.ExecutorId, job.JobId), chunk.Length, backend.Name, lost.Reason, again.Count);
                 if (again.Count > 0) requeue([.. again]);
                 break;
         }
@@ -337,6 +360,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                     if (failed <= job.RetryFailedCalls && (job.RetryIf?.Invoke(error) ?? true))
                     {
                         // Run it again: a retry is a new attempt, with the same input.
+                        WrenTelemetry.CallRetried(logger, JobIds.Format(job.ExecutorId, job.JobId), job.InputIndexOf(callId), error.RemoteType, failed);
                         notRun.Add(callId);
                         break;
                     }
@@ -385,6 +409,26 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             InputIndexes = [.. calls.Select(job.InputIndexOf)],
         };
         await runner.RunAsync(widened, new SubsetSink(sink, calls), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A job's sink that logs each call that fails for good (not those the Map's cancellation ended).</summary>
+    private sealed class LoggedSink(IJobSink inner, ILogger logger, string jobName) : IJobSink
+    {
+        public void Invoked(int callId, int attempt) => inner.Invoked(callId, attempt);
+        public void Running(int callId) => inner.Running(callId);
+        public void Succeeded(int callId, byte[] output, CallStats? stats) => inner.Succeeded(callId, output, stats);
+
+        private Exception? _lastLogged;
+
+        public void Failed(int callId, Exception error, CallStats? stats)
+        {
+            // A failure of the whole job reaches every call as one exception: it is logged once.
+            if (error is not OperationCanceledException && !ReferenceEquals(Interlocked.Exchange(ref _lastLogged, error), error))
+                WrenTelemetry.CallFailed(logger, jobName, callId, error.Message);
+            inner.Failed(callId, error, stats);
+        }
+
+        public CallRecord Record(int callId) => inner.Record(callId);
     }
 
     /// <summary>A job's sink seen through a subset of its calls: call i of the subset is call calls[i] of the job.</summary>

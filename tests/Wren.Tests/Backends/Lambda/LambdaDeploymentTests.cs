@@ -102,12 +102,17 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     [Fact]
     public async Task Map_WhileThrottled_WaitsItOutAndCompletes()
     {
-        await using WrenExecutor executor = _environment.CreateExecutor();
+        var loggers = new Support.MemoryLoggerFactory();
+        await using WrenExecutor executor = _environment.CreateExecutor(loggers: loggers);
         _environment.Lambda.Throttle(6);
         int before = _environment.Lambda.Invocations;
-        int[] results = await executor.Map((int x) => x + 1, Enumerable.Range(0, 8), new MapOptions { ChunkSize = 2 }).GetResultsAsync().WaitAsync(Patience);
+        FutureList<int> futures = executor.Map((int x) => x + 1, Enumerable.Range(0, 8), new MapOptions { ChunkSize = 2 });
+        int[] results = await futures.GetResultsAsync().WaitAsync(Patience);
         Assert.Equal(Enumerable.Range(1, 8), results);
         Assert.Equal(4 + 6, _environment.Lambda.Invocations - before);
+        // Each throttled attempt is logged; only the four that ran are billed.
+        Assert.Equal(6, loggers.Entries.Count(e => e.Event.Id == 8 && e.Message.StartsWith("Lambda answered Invoke with 429 TooManyRequestsException", StringComparison.Ordinal)));
+        Assert.Equal((4, 4L), (futures.Cost.Invocations, futures.Cost.Requests));
     }
 
     [Fact]

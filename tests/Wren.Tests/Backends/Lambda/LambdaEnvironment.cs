@@ -55,14 +55,14 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
         if (run.ExitCode != 0) throw new InvalidOperationException($"wren {string.Join(' ', args)} failed: {run}");
     }
 
-    public WrenExecutor CreateExecutor(InvocationType mode = InvocationType.RequestResponse, string function = FunctionName) =>
-        WrenExecutor.Create(WrenConfiguration.Resolve(new WrenOptions { Function = function }, ClientEnvironment), CreateBackend(mode, function));
+    public WrenExecutor CreateExecutor(InvocationType mode = InvocationType.RequestResponse, string function = FunctionName, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null) =>
+        WrenExecutor.Create(WrenConfiguration.Resolve(new WrenOptions { Function = function, LoggerFactory = loggers }, ClientEnvironment), CreateBackend(mode, function, loggers));
 
-    public LambdaBackend CreateBackend(InvocationType mode = InvocationType.RequestResponse, string function = FunctionName)
+    public LambdaBackend CreateBackend(InvocationType mode = InvocationType.RequestResponse, string function = FunctionName, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
-        WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = function }, ClientEnvironment);
+        WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = function, LoggerFactory = loggers }, ClientEnvironment);
         AwsContext aws = AwsContext.FromEnvironment(configuration.Region, environment: ClientEnvironment);
-        return new LambdaBackend(new LambdaClient(aws), new S3Storage(Bucket, aws.Region, environment: ClientEnvironment), function, configuration.Prefix, mode);
+        return new LambdaBackend(new LambdaClient(aws), new S3Storage(Bucket, aws.Region, environment: ClientEnvironment), function, configuration.Prefix, mode, logger: loggers is null ? null : configuration.Logger);
     }
 
     public LambdaClient MotoLambda() => new(AwsContext.FromEnvironment(environment: Moto.Environment()));
