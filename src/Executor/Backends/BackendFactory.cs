@@ -23,7 +23,10 @@ internal static class BackendFactory
         string bucket = configuration.Bucket
             ?? throw new WrenException("The lambda backend needs an S3 bucket: run `wren create-config --bucket <bucket>` or set WREN_BUCKET.");
         AwsContext aws = AwsContext.FromEnvironment(configuration.Region, configuration.Time);
-        return new LambdaBackend(new LambdaClient(aws), new S3Storage(bucket, aws.Region), configuration.Function, configuration.Prefix, time: configuration.Time, logger: configuration.Logger);
+        var lambda = new LambdaClient(aws);
+        // Throttled or dropped invocations are retried inside the client; the executor's log hears of each.
+        Jobs.WrenTelemetry.LogRetries(lambda.Http, configuration.Logger, "Lambda");
+        return new LambdaBackend(lambda, new S3Storage(bucket, aws.Region), configuration.Function, configuration.Prefix, time: configuration.Time);
     }
 
     /// <summary>The Batch backend for Maps that outgrow Lambda, when <c>wren deploy-batch</c> has set it up; otherwise null.</summary>

@@ -25,7 +25,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     public async Task RunAsync(JobSpec job, IJobSink sink, CancellationToken cancellationToken)
     {
         int total = job.Lengths.Length;
-        string jobName = JobIds.Format(job.ExecutorId, job.JobId);
+        string jobName = job.Name;
         using Activity? activity = WrenTelemetry.Source.StartActivity("Wren.Map");
         activity?.SetTag("wren.job_id", jobName).SetTag("wren.function", job.FunctionName).SetTag("wren.calls", total).SetTag("wren.backend", backend.Name);
         // The original job's failures are logged once; a fallback job's calls are the same calls.
@@ -93,8 +93,11 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             await monitor.CancelAsync().ConfigureAwait(false);
             await speculation.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await Task.WhenAll(running).ConfigureAwait(false);
-            if (fallbackCalls.Count > 0) WrenTelemetry.FallingBack(logger, jobName, fallbackCalls.Count, backend.Name);
-            if (fallbackCalls.Count > 0) await RunFallbackAsync(job, [.. fallbackCalls.Order()], offsets, sink, cancellationToken).ConfigureAwait(false);
+            if (fallbackCalls.Count > 0)
+            {
+                WrenTelemetry.FallingBack(logger, jobName, fallbackCalls.Count, backend.Name);
+                await RunFallbackAsync(job, [.. fallbackCalls.Order()], offsets, sink, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
@@ -112,7 +115,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         JobCost cost = job.Meter.Snapshot();
         CallRecord[] records = [.. Enumerable.Range(0, total).Select(sink.Record)];
         int succeeded = records.Count(r => r.Status == CallStatus.Succeeded);
-        WrenTelemetry.MapEnded(logger, jobName, succeeded, total - succeeded, Stopwatch.GetElapsedTime(started).TotalSeconds, cost.Invocations, cost);
+        WrenTelemetry.MapEnded(logger, jobName, succeeded, total - succeeded, Stopwatch.GetElapsedTime(started).TotalSeconds, cost);
         activity?.SetTag("wren.succeeded", succeeded).SetTag("wren.failed", total - succeeded).SetTag("wren.invocations", cost.Invocations)
             .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
             .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
@@ -285,7 +288,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                     progress.Finished(succeeded: false);
                 }
                 progress.Requeued(again.Count);
-                WrenTelemetry.InvocationLost(logger, JobIds.Format(job.ExecutorId, job.JobId), chunk.Length, backend.Name, lost.Reason, again.Count);
+                WrenTelemetry.InvocationLost(logger, job.Name, chunk.Length, backend.Name, lost.Reason, again.Count);
                 if (again.Count > 0) requeue([.. again]);
                 break;
         }
@@ -360,7 +363,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                     if (failed <= job.RetryFailedCalls && (job.RetryIf?.Invoke(error) ?? true))
                     {
                         // Run it again: a retry is a new attempt, with the same input.
-                        WrenTelemetry.CallRetried(logger, JobIds.Format(job.ExecutorId, job.JobId), job.InputIndexOf(callId), error.RemoteType, failed);
+                        WrenTelemetry.CallRetried(logger, job.Name, job.InputIndexOf(callId), error.RemoteType, failed);
                         notRun.Add(callId);
                         break;
                     }

@@ -7,6 +7,9 @@ internal sealed record JobSpec
 {
     public required string ExecutorId { get; init; }
     public required string JobId { get; init; }
+
+    /// <summary>The job's id as people see it: executor id, then job number.</summary>
+    public string Name => JobIds.Format(ExecutorId, JobId);
     public required CapturedFunction Function { get; init; }
 
     /// <summary>The function's name for people, as <c>Type.Method</c>.</summary>

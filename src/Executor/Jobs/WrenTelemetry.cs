@@ -17,8 +17,8 @@ internal static partial class WrenTelemetry
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Map {JobId} ({Function}) started: {Calls} calls on {Backend}")]
     public static partial void MapStarted(ILogger logger, string jobId, string function, int calls, string backend);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Map {JobId} ended: {Succeeded} succeeded, {Failed} failed in {Seconds:0.###} s; {Invocations} invocations, {Cost}")]
-    public static partial void MapEnded(ILogger logger, string jobId, int succeeded, int failed, double seconds, int invocations, JobCost cost);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Map {JobId} ended: {Succeeded} succeeded, {Failed} failed in {Seconds:0.###} s; {Cost}")]
+    public static partial void MapEnded(ILogger logger, string jobId, int succeeded, int failed, double seconds, JobCost cost);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Map {JobId} failed before its calls could run")]
     public static partial void MapFailed(ILogger logger, string jobId, Exception error);
@@ -37,4 +37,8 @@ internal static partial class WrenTelemetry
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "{Service} answered {Operation} with {Reason} (attempt {Attempt}); retrying in {DelayMs:0} ms")]
     public static partial void RequestRetried(ILogger logger, string service, string operation, string reason, int attempt, double delayMs);
+
+    /// <summary>Logs each request an AWS client sends again (throttled, a server error, a dropped connection).</summary>
+    public static void LogRetries(Aws.AwsHttpClient http, ILogger logger, string service) =>
+        http.Retrying = (operation, reason, attempt, delay) => RequestRetried(logger, service, operation, reason, attempt, delay.TotalMilliseconds);
 }

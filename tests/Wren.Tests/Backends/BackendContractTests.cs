@@ -646,7 +646,6 @@ public abstract class BackendContractTests
         FutureList<int> parallel = Executor.Map((int x) =>
         {
             Thread.Sleep(1000);
-            Console.WriteLine($"call {x} done");
             return x * 2;
         }, Enumerable.Range(0, 8), new MapOptions { ChunkSize = 8, WorkerParallelism = 8 });
         int[] doubled = await parallel.GetResultsAsync().WaitAsync(Patience);

@@ -11,13 +11,8 @@ namespace Wren.Backends.Lambda;
 /// results back in the response, with no storage in between for small jobs; asynchronous ones (Event) find them in S3.
 /// Throttling is waited out. Before the first invocation the function's protocol is checked against this client's.
 /// </summary>
-internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, string functionName, string prefix, InvocationType mode = InvocationType.RequestResponse, TimeProvider? time = null,
-    Microsoft.Extensions.Logging.ILogger? logger = null) : IComputeBackend
+internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, string functionName, string prefix, InvocationType mode = InvocationType.RequestResponse, TimeProvider? time = null) : IComputeBackend
 {
-    // Throttled or dropped invocations are retried inside the client; the executor's log hears of each.
-    private readonly Action<string, string, int, TimeSpan>? _retrying = lambda.Http.Retrying = logger is null ? null
-        : (operation, reason, attempt, delay) => Jobs.WrenTelemetry.RequestRetried(logger, "Lambda", operation, reason, attempt, delay.TotalMilliseconds);
-
     /// <summary>Lambda's payload limits (6 MB synchronous, 1 MB asynchronous) less the envelope's base64.</summary>
     private const int SynchronousInlineBytes = 4 * 1024 * 1024;
     private const int AsynchronousInlineBytes = 700 * 1024;

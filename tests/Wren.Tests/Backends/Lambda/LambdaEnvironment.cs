@@ -62,7 +62,9 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
     {
         WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = function, LoggerFactory = loggers }, ClientEnvironment);
         AwsContext aws = AwsContext.FromEnvironment(configuration.Region, environment: ClientEnvironment);
-        return new LambdaBackend(new LambdaClient(aws), new S3Storage(Bucket, aws.Region, environment: ClientEnvironment), function, configuration.Prefix, mode, logger: loggers is null ? null : configuration.Logger);
+        var lambda = new LambdaClient(aws);
+        if (loggers is not null) Wren.Jobs.WrenTelemetry.LogRetries(lambda.Http, configuration.Logger, "Lambda");
+        return new LambdaBackend(lambda, new S3Storage(Bucket, aws.Region, environment: ClientEnvironment), function, configuration.Prefix, mode);
     }
 
     public LambdaClient MotoLambda() => new(AwsContext.FromEnvironment(environment: Moto.Environment()));
