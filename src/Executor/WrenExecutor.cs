@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Reflection;
 using Wren.Backends;
+using Wren.Backends.Lambda;
 using Wren.Backends.Local;
 using Wren.Configuration;
 using Wren.Jobs;
@@ -16,10 +17,6 @@ namespace Wren;
 /// </summary>
 public sealed partial class WrenExecutor : IAsyncDisposable
 {
-    /// <summary>What Lambda allows a call at most; a Map asking for more goes to AWS Batch.</summary>
-    private static readonly TimeSpan LambdaMaxTimeout = TimeSpan.FromSeconds(900);
-    private const int LambdaMaxMemoryMb = 10_240;
-
     private readonly WrenConfiguration _configuration;
     private readonly IComputeBackend _backend;
     private readonly JobRunner _runner;
@@ -174,8 +171,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         }
         MapOptions options = job.Options;
         TimeSpan timeout = options.Timeout ?? _configuration.Timeout ?? MapOptions.DefaultTimeout;
-        int memory = options.MemoryMb ?? _configuration.MemoryMb ?? MapOptions.DefaultMemoryMb;
-        JobRunner runner = RunnerFor(timeout, memory, options.Gpus ?? 0);
+        int? memoryAsked = options.MemoryMb ?? _configuration.MemoryMb;
+        JobRunner runner = RunnerFor(timeout, memoryAsked, options.Gpus ?? 0);
         int concurrency = options.MaxConcurrency ?? runner.Backend.DefaultConcurrency;
         var spec = new JobSpec
         {
@@ -188,7 +185,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             Lengths = lengths,
             Timeout = timeout,
             TimeoutGiven = options.Timeout is not null,
-            MemoryMb = memory,
+            MemoryMb = memoryAsked ?? MapOptions.DefaultMemoryMb,
+            MemoryGiven = memoryAsked is not null,
             ChunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency, runner.Backend.ChunksPerSlot),
             WorkerParallelism = options.WorkerParallelism,
             Concurrency = concurrency,
@@ -201,8 +199,9 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             Fallback = options.BatchFallback == true,
             Meter = job.Meter,
         };
-        if (spec.Fallback && _batch is null)
-            throw new WrenException("MapOptions.BatchFallback needs AWS Batch, which is not set up: run `wren deploy-batch`.");
+        // Without Batch, BatchFallback can still step calls out of memory up to a larger Lambda function, if one is deployed.
+        if (spec.Fallback && _batch is null && runner.Backend.MemorySizes is not { Count: > 1 })
+            throw new WrenException("MapOptions.BatchFallback needs AWS Batch, which is not set up: run `wren deploy-batch` (or deploy several Lambda sizes with `wren deploy-lambda --memory`, for calls out of memory to step up to).");
         var sink = new FutureSink<TOut>(job.Futures, ResultOptions(job.Function));
         Track(Task.Run(async () =>
         {
@@ -212,14 +211,21 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         }, CancellationToken.None));
     }
 
-    /// <summary>Lambda unless the Map asks for more than Lambda allows (a longer timeout, more memory, a GPU): then Batch.</summary>
-    private JobRunner RunnerFor(TimeSpan timeout, int memoryMb, int gpus)
+    /// <summary>
+    /// Lambda unless the Map asks for more than Lambda allows or the deployed functions give (a longer timeout, more
+    /// memory, a GPU): then Batch, if it is set up.
+    /// </summary>
+    private JobRunner RunnerFor(TimeSpan timeout, int? memoryMb, int gpus)
     {
-        bool beyondLambda = timeout > LambdaMaxTimeout || memoryMb > LambdaMaxMemoryMb || gpus > 0;
-        if (_configuration.Backend != WrenBackend.Lambda || !beyondLambda) return _runner;
-        if (_batch is null)
-            throw new WrenException($"This Map asks for more than Lambda allows ({(gpus > 0 ? $"{gpus} GPU" : timeout > LambdaMaxTimeout ? $"a timeout of {timeout.TotalSeconds:0} s, over 900" : $"{memoryMb} MB, over 10,240")}), so it needs AWS Batch: run `wren deploy-batch`.");
-        return _batch.Value;
+        if (_configuration.Backend != WrenBackend.Lambda) return _runner;
+        IReadOnlyList<int>? sizes = _backend.MemorySizes;
+        int mostMemory = sizes is { Count: > 0 } ? sizes.Max() : LambdaLimits.MaxMemoryMb;
+        bool tooLong = timeout > LambdaLimits.MaxTimeout, tooBig = memoryMb > mostMemory;
+        if (!tooLong && !tooBig && gpus == 0) return _runner;
+        if (_batch is not null) return _batch.Value;
+        if (tooBig && sizes is { Count: > 0 } && memoryMb <= LambdaLimits.MaxMemoryMb) throw LambdaBackend.NotEnoughMemory(memoryMb.Value, sizes);
+        string what = gpus > 0 ? $"{gpus} GPU" : tooLong ? $"a timeout of {timeout.TotalSeconds:0} s, over {LambdaLimits.MaxTimeoutSeconds}" : $"{memoryMb} MB, over {LambdaLimits.MaxMemoryMb}";
+        throw new WrenException($"This Map asks for more than Lambda allows ({what}), so it needs AWS Batch: run `wren deploy-batch`.");
     }
 
     private static WrenSerializerOptions ResultOptions(CapturedFunction function)

@@ -18,7 +18,11 @@ internal sealed class DeployLambdaCommand : WrenCommand
     private readonly Option<bool> _packageOnly = new("--package-only") { Description = "Write the deployment zip and stop" };
     private readonly Option<string?> _output = new("--output", "-o") { Description = $"Where --package-only writes the zip (default: ./{RuntimePackage.DefaultZipName})" };
     private readonly Option<string?> _zip = new("--zip") { Description = "Deploy this package instead of the one the tool carries (one written by --package-only with the same --runtime)" };
-    private readonly Option<int?> _memory = new("--memory") { Description = "Memory in MB (default: the configured, 1024)" };
+    private readonly Option<string?> _memory = new("--memory")
+    {
+        Description = "Memory in MB (default: the configured, 1024), or several sizes such as 1024,3008,10240: one function each "
+            + "(<function>-<size>mb), and each Map runs on the smallest with the memory it asks for",
+    };
     private readonly Option<int?> _timeout = new("--timeout") { Description = "Timeout in seconds (default: the configured, 300)" };
     private readonly Option<string> _runtime = new("--runtime")
     {
@@ -60,10 +64,13 @@ internal sealed class DeployLambdaCommand : WrenCommand
         WrenConfigFile config = Context.RequireConfig();
         string roleArn = config.RoleArn ?? throw new WrenException($"No execution role in {Context.ConfigPath}: run `wren create-role` first.");
         string function = config.Function ?? WrenConfiguration.DefaultFunction;
-        int memory = parse.GetValue(_memory) ?? config.MemoryMb ?? MapOptions.DefaultMemoryMb;
+        int[] sizes = parse.GetValue(_memory) is { } memoryText ? ParseSizes(memoryText) : [config.MemoryMb ?? MapOptions.DefaultMemoryMb];
         int timeout = parse.GetValue(_timeout) ?? config.TimeoutSeconds ?? (int)MapOptions.DefaultTimeout.TotalSeconds;
-        if (memory is < 128 or > 10240) throw new WrenException($"--memory is {memory}; Lambda allows 128 to 10240 MB.");
-        if (timeout is < 1 or > 900) throw new WrenException($"--timeout is {timeout}; Lambda allows 1 to 900 s.");
+        if (timeout is < 1 or > LambdaLimits.MaxTimeoutSeconds) throw new WrenException($"--timeout is {timeout}; Lambda allows 1 to {LambdaLimits.MaxTimeoutSeconds} s.");
+        // One size keeps the configured name; several are told apart by their sizes.
+        LambdaFunctionSize[] functions = sizes.Length == 1
+            ? [new LambdaFunctionSize(function, sizes[0])]
+            : [.. sizes.Select(size => new LambdaFunctionSize(LambdaFunctionSize.NameFor(function, size), size))];
         AwsContext aws = Context.Aws(config.Region);
 
         string? temporary = null;
@@ -84,17 +91,46 @@ internal sealed class DeployLambdaCommand : WrenCommand
             await Context.Error.WriteLineAsync($"Package s3://{config.Bucket}/{key} ({Durations.Bytes(package.Size)}{(uploaded ? "" : ", already there")}).").ConfigureAwait(false);
 
             var deployer = new LambdaDeployer(new LambdaClient(aws), Context.Time, Context.Error);
-            var settings = new LambdaDeployer.Settings(function, roleArn, config.Bucket!, key, memory, timeout) { Runtime = runtime, Architecture = architecture };
-            FunctionConfiguration deployed = await deployer.DeployAsync(settings, cancellationToken).ConfigureAwait(false);
-            if (memory != config.MemoryMb || timeout != config.TimeoutSeconds) (config with { MemoryMb = memory, TimeoutSeconds = timeout }).Write(Context.ConfigPath);
-            await Context.Out.WriteLineAsync(deployed.FunctionArn ?? function).ConfigureAwait(false);
-            await Context.Error.WriteLineAsync($"Function {function} is ready: {deployed.Runtime}, {string.Join(",", deployed.Architectures ?? [architecture])}, {deployed.MemorySize} MB, {deployed.Timeout} s. Try it: `wren test`.").ConfigureAwait(false);
+            foreach (LambdaFunctionSize each in functions)
+            {
+                var settings = new LambdaDeployer.Settings(each.Name, roleArn, config.Bucket!, key, each.MemoryMb, timeout) { Runtime = runtime, Architecture = architecture };
+                FunctionConfiguration deployed = await deployer.DeployAsync(settings, cancellationToken).ConfigureAwait(false);
+                await Context.Out.WriteLineAsync(deployed.FunctionArn ?? each.Name).ConfigureAwait(false);
+                await Context.Error.WriteLineAsync($"Function {each.Name} is ready: {deployed.Runtime}, {string.Join(",", deployed.Architectures ?? [architecture])}, {deployed.MemorySize} MB, {deployed.Timeout} s.").ConfigureAwait(false);
+            }
+            WrenConfigFile updated = config with { MemoryMb = sizes[0], TimeoutSeconds = timeout, LambdaFunctions = functions };
+            updated.Write(Context.ConfigPath);
+            string[] dropped = [.. Deployed(config).Select(f => f.Name).Except(functions.Select(f => f.Name))];
+            if (dropped.Length > 0)
+                await Context.Error.WriteLineAsync($"No longer used (still deployed): {string.Join(", ", dropped)}; `wren delete-lambda --function <name>` deletes one.").ConfigureAwait(false);
+            await Context.Error.WriteLineAsync(functions.Length == 1
+                ? "Try it: `wren test`."
+                : $"A Map runs on the smallest of {string.Join(", ", sizes)} MB with the MemoryMb it asks for ({sizes[0]} MB when it asks for none). Try it: `wren test`.").ConfigureAwait(false);
             return ExitCodes.Success;
         }
         finally
         {
             if (temporary is not null) File.Delete(temporary);
         }
+    }
+
+    /// <summary>The functions a config records: those deployed per size, or else its one function.</summary>
+    internal static LambdaFunctionSize[] Deployed(WrenConfigFile config) =>
+        config.LambdaFunctions ?? [new LambdaFunctionSize(config.Function ?? WrenConfiguration.DefaultFunction, config.MemoryMb ?? MapOptions.DefaultMemoryMb)];
+
+    /// <summary>"1024" or "1024,3008,10240": each a size Lambda allows, returned smallest first.</summary>
+    private static int[] ParseSizes(string text)
+    {
+        var sizes = new SortedSet<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int size))
+                throw new WrenException($"--memory is '{text}'; give a size in MB, or several separated by commas: --memory 1024,3008,10240.");
+            if (size is < LambdaLimits.MinMemoryMb or > LambdaLimits.MaxMemoryMb)
+                throw new WrenException($"--memory has {size}; Lambda allows {LambdaLimits.MinMemoryMb} to {LambdaLimits.MaxMemoryMb} MB.");
+            sizes.Add(size);
+        }
+        return [.. sizes];
     }
 
     private Task<RuntimePackage> BuildAsync(string runtime, string architecture, string output, CancellationToken cancellationToken) =>

@@ -85,27 +85,35 @@ internal sealed class LogsCommand : WrenCommand
     private async Task PrintCloudWatchAsync(WrenConfiguration configuration, JobStore.Summary? job, int? call, DateTimeOffset from, bool follow, LogPrinter printer, CancellationToken cancellationToken)
     {
         var logs = new CloudWatchLogsClient(Context.Aws(configuration.Region));
-        string group = $"/aws/lambda/{configuration.Function}";
+        // Every deployed size logs to its own function's group.
+        string[] groups = [.. (configuration.LambdaFunctions?.Select(f => f.Name) ?? [configuration.Function]).Select(name => $"/aws/lambda/{name}")];
         // A quoted term matches text containing it exactly; the job's tag is "<job>#<call>".
         string? pattern = job is null ? null : call is null ? $"\"{job.Id}#\"" : $"\"{job.Id}#{call:D5}\"";
         var seen = new HashSet<string>();
-        long start = from.ToUnixTimeMilliseconds();
+        var starts = groups.ToDictionary(g => g, _ => from.ToUnixTimeMilliseconds());
         do
         {
-            var request = new FilterLogEventsRequest { LogGroupName = group, StartTime = start, FilterPattern = pattern };
-            try
+            int missing = 0;
+            foreach (string group in groups)
             {
-                await foreach (LogEvent logEvent in logs.FilterLogEventsAsync(request, cancellationToken).ConfigureAwait(false))
+                var request = new FilterLogEventsRequest { LogGroupName = group, StartTime = starts[group], FilterPattern = pattern };
+                try
                 {
-                    if (logEvent.EventId is { } eventId && !seen.Add(eventId)) continue;
-                    await printer.PrintAsync(DateTimeOffset.FromUnixTimeMilliseconds(logEvent.Timestamp), logEvent.Message).ConfigureAwait(false);
-                    start = Math.Max(start, logEvent.Timestamp);
+                    await foreach (LogEvent logEvent in logs.FilterLogEventsAsync(request, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (logEvent.EventId is { } eventId && !seen.Add(eventId)) continue;
+                        await printer.PrintAsync(DateTimeOffset.FromUnixTimeMilliseconds(logEvent.Timestamp), logEvent.Message).ConfigureAwait(false);
+                        starts[group] = Math.Max(starts[group], logEvent.Timestamp);
+                    }
+                }
+                catch (Aws.AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
+                {
+                    // A size that has not run yet has no group; only when none has is there nothing to show.
+                    missing++;
                 }
             }
-            catch (Aws.AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
-            {
-                throw new WrenException($"There is no log group {group} in {configuration.Region ?? "this region"} yet: the function has not run, or is not deployed (`wren deploy-lambda`).");
-            }
+            if (missing == groups.Length)
+                throw new WrenException($"There is no log group {string.Join(" or ", groups)} in {configuration.Region ?? "this region"} yet: the function has not run, or is not deployed (`wren deploy-lambda`).");
             if (follow) await Task.Delay(FollowPause, Context.Time, cancellationToken).ConfigureAwait(false);
         }
         while (follow);

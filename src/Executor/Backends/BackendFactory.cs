@@ -26,7 +26,7 @@ internal static class BackendFactory
         var lambda = new LambdaClient(aws);
         // Throttled or dropped invocations are retried inside the client; the executor's log hears of each.
         Jobs.WrenTelemetry.LogRetries(lambda.Http, configuration.Logger, "Lambda");
-        return new LambdaBackend(lambda, new S3Storage(bucket, aws.Region), configuration.Function, configuration.Prefix, time: configuration.Time);
+        return new LambdaBackend(lambda, new S3Storage(bucket, aws.Region), configuration.Function, configuration.Prefix, time: configuration.Time, sizes: configuration.LambdaFunctions);
     }
 
     /// <summary>The Batch backend for Maps that outgrow Lambda, when <c>wren deploy-batch</c> has set it up; otherwise null.</summary>

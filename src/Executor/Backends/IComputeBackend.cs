@@ -34,10 +34,23 @@ internal interface IComputeBackend : IAsyncDisposable
     Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The longest a call can run here (Lambda: the function's own timeout), or null for no limit of the backend's; a
+    /// The longest a call of this much memory can run here (Lambda: the function's own timeout), or null for no limit of the backend's; a
     /// <see cref="WrenException"/> when the backend cannot be used at all (a missing function, another protocol).
     /// </summary>
-    Task<TimeSpan?> CallTimeLimitAsync(CancellationToken cancellationToken) => Task.FromResult<TimeSpan?>(null);
+    Task<TimeSpan?> CallTimeLimitAsync(int memoryMb, CancellationToken cancellationToken) => Task.FromResult<TimeSpan?>(null);
+
+    /// <summary>The memory sizes deployed here, smallest first, when known without asking the cloud; null for any size.</summary>
+    IReadOnlyList<int>? MemorySizes => null;
+
+    /// <summary>
+    /// The memory an invocation asking for <paramref name="memoryMb"/> gets here (<paramref name="given"/>: the Map or
+    /// the configuration asked; otherwise it is the default). Never less than asked: a <see cref="WrenException"/> that
+    /// says what to do when this backend cannot give it.
+    /// </summary>
+    Task<int> FitMemoryAsync(int memoryMb, bool given, CancellationToken cancellationToken) => Task.FromResult(memoryMb);
+
+    /// <summary>The next size up from <paramref name="memoryMb"/> that a call out of memory can run again with, or null.</summary>
+    int? LargerMemory(int memoryMb) => null;
 
     /// <summary>What an invocation of this much memory is billed by here, or null where it costs nothing (local workers).</summary>
     Task<BackendPricing?> PricingAsync(int memoryMb, CancellationToken cancellationToken) => Task.FromResult<BackendPricing?>(null);

@@ -3,6 +3,13 @@ using System.Text.Json.Serialization;
 
 namespace Wren.Configuration;
 
+/// <summary>A deployed Lambda function and its memory size.</summary>
+internal sealed record LambdaFunctionSize(string Name, int MemoryMb)
+{
+    /// <summary>The name <c>wren deploy-lambda --memory</c> gives each of several sizes: the configured name and the size.</summary>
+    public static string NameFor(string function, int memoryMb) => $"{function}-{memoryMb}mb";
+}
+
 /// <summary>The contents of <c>~/.wren/config.json</c>, as <c>wren create-config</c> writes it.</summary>
 internal sealed record WrenConfigFile
 {
@@ -17,6 +24,12 @@ internal sealed record WrenConfigFile
     public int? MemoryMb { get; init; }
     public int? TimeoutSeconds { get; init; }
     public string? RoleArn { get; init; }
+
+    /// <summary>
+    /// The Lambda functions <c>wren deploy-lambda</c> deployed, one per memory size, smallest first; null when it
+    /// deployed only <see cref="Function"/> (a config written before sizes existed, or by hand).
+    /// </summary>
+    public LambdaFunctionSize[]? LambdaFunctions { get; init; }
 
     /// <summary>Buckets besides <see cref="Bucket"/> that the workers may read and write (<c>wren create-role --data-bucket</c>).</summary>
     public string[]? DataBuckets { get; init; }

@@ -11,6 +11,12 @@ internal sealed record WrenConfiguration
     public string? Bucket { get; init; }
     public required string Prefix { get; init; }
     public required string Function { get; init; }
+
+    /// <summary>
+    /// The functions deployed per memory size (from the config file), or null when only <see cref="Function"/> is
+    /// known: a function named by WrenOptions or WREN_FUNCTION is the only one used.
+    /// </summary>
+    public IReadOnlyList<LambdaFunctionSize>? LambdaFunctions { get; init; }
     public string? Region { get; init; }
     public required int LocalWorkers { get; init; }
     public int? MemoryMb { get; init; }
@@ -46,6 +52,7 @@ internal sealed record WrenConfiguration
         int? workers = options.LocalWorkers ?? (workersText is null ? file.LocalWorkers : ParseWorkers(workersText));
         if (workers is < 1) throw new ArgumentException($"LocalWorkers is {workers}; it must be at least 1.");
 
+        string? namedFunction = options.Function ?? environment("WREN_FUNCTION");
         string? storagePath = options.StoragePath ?? environment("WREN_STORAGE_PATH") ?? file.StoragePath;
         return new WrenConfiguration
         {
@@ -55,7 +62,8 @@ internal sealed record WrenConfiguration
                 ?? (storagePath is null ? DefaultDataPath : Path.TrimEndingDirectorySeparator(Path.GetFullPath(storagePath)) + "-data"),
             Bucket = options.Bucket ?? environment("WREN_BUCKET") ?? file.Bucket,
             Prefix = options.Prefix ?? environment("WREN_PREFIX") ?? file.Prefix ?? DefaultPrefix,
-            Function = options.Function ?? environment("WREN_FUNCTION") ?? file.Function ?? DefaultFunction,
+            Function = namedFunction ?? file.Function ?? DefaultFunction,
+            LambdaFunctions = namedFunction is null && file.LambdaFunctions is { Length: > 0 } sizes ? [.. sizes.OrderBy(s => s.MemoryMb)] : null,
             Region = options.Region ?? environment("AWS_REGION") ?? environment("AWS_DEFAULT_REGION") ?? file.Region,
             LocalWorkers = workers ?? Environment.ProcessorCount,
             MemoryMb = file.MemoryMb,

@@ -32,7 +32,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         if (job.InputIndexes is null) sink = new LoggedSink(sink, logger, jobName);
         WrenTelemetry.MapStarted(logger, jobName, job.FunctionName, total, backend.Name);
         long started = Stopwatch.GetTimestamp();
-        var fallbackCalls = new List<int>();
+        var outgrown = new List<(int CallId, bool OutOfMemory)>();
         var attempts = new int[total];
         var failures = new int[total];
         var progress = new ProgressCounter(job.Progress, total);
@@ -40,6 +40,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         var calls = new CallTracker(total, () => queue.Writer.TryComplete());
         try
         {
+            job = job with { MemoryMb = await backend.FitMemoryAsync(job.MemoryMb, job.MemoryGiven, cancellationToken).ConfigureAwait(false) };
             job = await FitTimeoutAsync(job, cancellationToken).ConfigureAwait(false);
             job = job with { Pricing = await backend.PricingAsync(job.MemoryMb, cancellationToken).ConfigureAwait(false) };
             await uploader.EnsureStoredAsync(job.Function.Code, cancellationToken).ConfigureAwait(false);
@@ -82,7 +83,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 {
                     try
                     {
-                        await RunChunkAsync(job, shared, offsets, pending, new CallCounts(attempts, failures, calls), sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), fallbackCalls, cancellationToken).ConfigureAwait(false);
+                        await RunChunkAsync(job, shared, offsets, pending, new CallCounts(attempts, failures, calls), sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), outgrown, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -93,11 +94,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             await monitor.CancelAsync().ConfigureAwait(false);
             await speculation.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await Task.WhenAll(running).ConfigureAwait(false);
-            if (fallbackCalls.Count > 0)
-            {
-                WrenTelemetry.FallingBack(logger, jobName, fallbackCalls.Count, backend.Name);
-                await RunFallbackAsync(job, [.. fallbackCalls.Order()], offsets, sink, cancellationToken).ConfigureAwait(false);
-            }
+            if (outgrown.Count > 0) await RunOutgrownAsync(job, outgrown, offsets, attempts, sink, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -152,7 +149,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     /// </summary>
     private async Task<JobSpec> FitTimeoutAsync(JobSpec job, CancellationToken cancellationToken)
     {
-        if (await backend.CallTimeLimitAsync(cancellationToken).ConfigureAwait(false) is not { } limit) return job;
+        if (await backend.CallTimeLimitAsync(job.MemoryMb, cancellationToken).ConfigureAwait(false) is not { } limit) return job;
         if (!job.TimeoutGiven) return job with { Timeout = limit };
         // With BatchFallback a call that reaches the function's timeout runs again on Batch, with the time it asked for.
         if (job.Timeout <= limit || job.Fallback) return job;
@@ -213,7 +210,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     private sealed record CallCounts(int[] Attempts, int[] Failures, CallTracker Tracker);
 
     private async Task RunChunkAsync(JobSpec job, SharedParts shared, long[] offsets, int[] chunk, CallCounts counts, IJobSink sink,
-        ProgressCounter progress, Func<int, bool> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
+        ProgressCounter progress, Func<int, bool> resolve, Action<int[]> requeue, List<(int, bool)> outgrown, CancellationToken cancellationToken)
     {
         int[] attempts = counts.Attempts;
         foreach (int callId in chunk) sink.Invoked(callId, ++attempts[callId]);
@@ -255,7 +252,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         switch (outcome)
         {
             case InvocationOutcome.Answered answered:
-                await AcceptAsync(job, answered, chunk, counts, sink, progress, resolve, requeue, fallbackCalls, cancellationToken).ConfigureAwait(false);
+                await AcceptAsync(job, answered, chunk, counts, sink, progress, resolve, requeue, outgrown, cancellationToken).ConfigureAwait(false);
                 break;
             case InvocationOutcome.Rejected or InvocationOutcome.Failed:
                 Exception error = outcome switch
@@ -329,7 +326,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     }
 
     private async Task AcceptAsync(JobSpec job, InvocationOutcome.Answered answered, int[] chunk, CallCounts counts, IJobSink sink, ProgressCounter progress,
-        Func<int, bool> resolve, Action<int[]> requeue, List<int> fallbackCalls, CancellationToken cancellationToken)
+        Func<int, bool> resolve, Action<int[]> requeue, List<(int, bool)> outgrown, CancellationToken cancellationToken)
     {
         (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
         if (response is null) throw new ProtocolMismatchException("The worker answered in another protocol version; run `wren deploy-lambda` to deploy the runtime that matches this client.");
@@ -343,9 +340,9 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             counts.Tracker.Stopped(callId);
             // A duplicated call's slower run: the other one resolved it already.
             if (counts.Tracker.IsResolved(callId)) continue;
-            if (job.Fallback && fallback is not null && OutgrewTheBackend(result))
+            if (job.Fallback && Outgrew(result) is { } outOfMemory && (fallback is not null || outOfMemory && backend.LargerMemory(job.MemoryMb) is not null))
             {
-                if (resolve(callId)) lock (fallbackCalls) fallbackCalls.Add(callId);
+                if (resolve(callId)) lock (outgrown) outgrown.Add((callId, outOfMemory));
                 continue;
             }
             switch (result.Outcome)
@@ -390,29 +387,53 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         if (notRun.Count > 0) requeue([.. notRun]);
     }
 
-    /// <summary>A call that needs more than this backend gives: it ran out of time or memory.</summary>
-    private static bool OutgrewTheBackend(CallResult result) =>
-        result.Outcome == CallOutcome.TimedOut || result.Outcome == CallOutcome.Failed && result.Error?.Type == typeof(OutOfMemoryException).FullName;
+    /// <summary>Whether a call needed more than it got: true if memory, false if time; null if neither.</summary>
+    private static bool? Outgrew(CallResult result) =>
+        result.Outcome == CallOutcome.TimedOut ? false
+        : result.Outcome == CallOutcome.Failed && result.Error?.Type == typeof(OutOfMemoryException).FullName ? true
+        : null;
 
-    /// <summary>Runs the calls that outgrew this backend again on the fallback, with four times the time and twice the memory.</summary>
-    private async Task RunFallbackAsync(JobSpec job, int[] calls, long[] offsets, IJobSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs again the calls that outgrew this job: those out of memory at the backend's next size up while there is
+    /// one (that job steps up again if it must), the rest on the fallback backend with more time and memory.
+    /// </summary>
+    private async Task RunOutgrownAsync(JobSpec job, List<(int CallId, bool OutOfMemory)> outgrown, long[] offsets, int[] attempts, IJobSink sink, CancellationToken cancellationToken)
     {
-        JobRunner runner = fallback!();
-        byte[] data = [.. calls.SelectMany(id => job.Data.AsSpan((int)offsets[id], job.Lengths[id]).ToArray())];
-        JobSpec widened = job with
+        int? larger = backend.LargerMemory(job.MemoryMb);
+        int[] stepUp = [.. outgrown.Where(o => o.OutOfMemory && larger is not null).Select(o => o.CallId).Order()];
+        int[] elsewhere = [.. outgrown.Select(o => o.CallId).Except(stepUp).Order()];
+        var runs = new List<Task>();
+        if (stepUp.Length > 0)
         {
-            JobId = job.JobId + "b",
-            Data = data,
-            Lengths = [.. calls.Select(id => job.Lengths[id])],
-            Timeout = TimeSpan.FromTicks(Math.Max(job.Timeout.Ticks * 4, TimeSpan.FromHours(1).Ticks)),
-            MemoryMb = Math.Max(job.MemoryMb * 2, 4096),
-            ChunkSize = 1,
-            Concurrency = runner.Backend.DefaultConcurrency,
-            Fallback = false,
-            InputIndexes = [.. calls.Select(job.InputIndexOf)],
-        };
-        await runner.RunAsync(widened, new SubsetSink(sink, calls), cancellationToken).ConfigureAwait(false);
+            WrenTelemetry.SteppingUp(logger, job.Name, stepUp.Length, job.MemoryMb, larger!.Value);
+            JobSpec bigger = Subset(job, stepUp, offsets, $"m{larger}") with { MemoryMb = larger.Value, MemoryGiven = true, ChunkSize = job.ChunkSize };
+            runs.Add(RunAsync(bigger, new SubsetSink(sink, stepUp, attempts), cancellationToken));
+        }
+        if (elsewhere.Length > 0)
+        {
+            WrenTelemetry.FallingBack(logger, job.Name, elsewhere.Length, backend.Name);
+            JobRunner runner = fallback!();
+            JobSpec widened = Subset(job, elsewhere, offsets, "b") with
+            {
+                Timeout = TimeSpan.FromTicks(Math.Max(job.Timeout.Ticks * 4, TimeSpan.FromHours(1).Ticks)),
+                MemoryMb = Math.Max(job.MemoryMb * 2, 4096),
+                ChunkSize = 1,
+                Concurrency = runner.Backend.DefaultConcurrency,
+                Fallback = false,
+            };
+            runs.Add(runner.RunAsync(widened, new SubsetSink(sink, elsewhere, attempts), cancellationToken));
+        }
+        await Task.WhenAll(runs).ConfigureAwait(false);
     }
+
+    /// <summary>A job of some of this job's calls, with their inputs, as its own job (its id suffixed) of the same Map.</summary>
+    private static JobSpec Subset(JobSpec job, int[] calls, long[] offsets, string suffix) => job with
+    {
+        JobId = job.JobId + suffix,
+        Data = [.. calls.SelectMany(id => job.Data.AsSpan((int)offsets[id], job.Lengths[id]).ToArray())],
+        Lengths = [.. calls.Select(id => job.Lengths[id])],
+        InputIndexes = [.. calls.Select(job.InputIndexOf)],
+    };
 
     /// <summary>A job's sink that logs each call that fails for good (not those the Map's cancellation ended).</summary>
     private sealed class LoggedSink(IJobSink inner, ILogger logger, string jobName) : IJobSink
@@ -434,10 +455,15 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         public CallRecord Record(int callId) => inner.Record(callId);
     }
 
-    /// <summary>A job's sink seen through a subset of its calls: call i of the subset is call calls[i] of the job.</summary>
-    private sealed class SubsetSink(IJobSink inner, int[] calls) : IJobSink
+    /// <summary>
+    /// A job's sink seen through a subset of its calls: call i of the subset is call calls[i] of the job, and its
+    /// attempts follow those the job made.
+    /// </summary>
+    private sealed class SubsetSink(IJobSink inner, int[] calls, int[] attemptsBefore) : IJobSink
     {
-        public void Invoked(int callId, int attempt) => inner.Invoked(calls[callId], attempt);
+        private readonly int[] _before = [.. calls.Select(id => attemptsBefore[id])];
+
+        public void Invoked(int callId, int attempt) => inner.Invoked(calls[callId], _before[callId] + attempt);
         public void Running(int callId) => inner.Running(calls[callId]);
         public void Succeeded(int callId, byte[] output, CallStats? stats) => inner.Succeeded(calls[callId], output, stats);
         public void Failed(int callId, Exception error, CallStats? stats) => inner.Failed(calls[callId], error, stats);

@@ -28,6 +28,9 @@ internal sealed record JobSpec
     /// <summary>Whether <see cref="Timeout"/> was asked for (MapOptions.Timeout) rather than a default the backend may set.</summary>
     public bool TimeoutGiven { get; init; }
     public required int MemoryMb { get; init; }
+
+    /// <summary>Whether <see cref="MemoryMb"/> was asked for (MapOptions or the configuration) rather than the default.</summary>
+    public bool MemoryGiven { get; init; }
     public required int ChunkSize { get; init; }
 
     /// <summary>Calls a worker runs at once; null for its processor count.</summary>
@@ -46,7 +49,10 @@ internal sealed record JobSpec
 
     public int InputIndexOf(int callId) => InputIndexes?[callId] ?? callId;
 
-    /// <summary>Whether calls that time out or run out of memory are run again on the fallback backend (AWS Batch).</summary>
+    /// <summary>
+    /// Whether calls that run out of memory run again at the backend's next size up (a larger Lambda function), and
+    /// calls that time out or need more than the largest on the fallback backend (AWS Batch).
+    /// </summary>
     public bool Fallback { get; init; }
     public IProgress<MapProgress>? Progress { get; init; }
 

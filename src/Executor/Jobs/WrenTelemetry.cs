@@ -35,6 +35,9 @@ internal static partial class WrenTelemetry
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Map {JobId}: {Calls} calls outgrew {Backend} (their time or memory); they run again on AWS Batch")]
     public static partial void FallingBack(ILogger logger, string jobId, int calls, string backend);
 
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Map {JobId}: {Calls} calls ran out of memory at {MemoryMb} MB; running them again at {LargerMb} MB")]
+    public static partial void SteppingUp(ILogger logger, string jobId, int calls, int memoryMb, int largerMb);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "{Service} answered {Operation} with {Reason} (attempt {Attempt}); retrying in {DelayMs:0} ms")]
     public static partial void RequestRetried(ILogger logger, string service, string operation, string reason, int attempt, double delayMs);
 

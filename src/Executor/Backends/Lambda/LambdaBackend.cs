@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Wren.Aws;
 using Wren.Aws.Lambda;
+using Wren.Configuration;
 using Wren.Protocol;
 using Wren.Storage;
 
@@ -9,18 +11,18 @@ namespace Wren.Backends.Lambda;
 /// <summary>
 /// Calls run on the deployed Lambda function, one invocation per chunk. Synchronous invocations (the default) bring
 /// results back in the response, with no storage in between for small jobs; asynchronous ones (Event) find them in S3.
-/// Throttling is waited out. Before the first invocation the function's protocol is checked against this client's.
+/// Throttling is waited out. Before a function's first invocation its protocol is checked against this client's.
+/// With <paramref name="sizes"/> (what <c>wren deploy-lambda --memory</c> deployed) each Map runs on the smallest
+/// function with the memory it asks for; otherwise every Map runs on <paramref name="functionName"/>.
 /// </summary>
-internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, string functionName, string prefix, InvocationType mode = InvocationType.RequestResponse, TimeProvider? time = null) : IComputeBackend
+internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, string functionName, string prefix,
+    InvocationType mode = InvocationType.RequestResponse, TimeProvider? time = null, IReadOnlyList<LambdaFunctionSize>? sizes = null) : IComputeBackend
 {
     /// <summary>Lambda's payload limits (6 MB synchronous, 1 MB asynchronous) less the envelope's base64.</summary>
     private const int SynchronousInlineBytes = 4 * 1024 * 1024;
     private const int AsynchronousInlineBytes = 700 * 1024;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly SemaphoreSlim _checkGate = new(1);
-    private Exception? _checkFailure;
-    private bool _checked;
 
     public string Name => "lambda";
 
@@ -36,13 +38,12 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
 
     public bool ResultsThroughStorage => mode == InvocationType.Event;
 
-    public string FunctionName => functionName;
-
     public async Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken)
     {
-        if (await CheckFunctionAsync(cancellationToken).ConfigureAwait(false) is { } failure) return new InvocationOutcome.Failed(failure);
+        string function = FunctionFor(settings.MemoryMb);
+        if ((await DescribeAsync(function, cancellationToken).ConfigureAwait(false)).Failure is { } failure) return new InvocationOutcome.Failed(failure);
         onRunning();
-        InvokeResult result = await lambda.InvokeAsync(functionName, envelope, mode, tailLog: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        InvokeResult result = await lambda.InvokeAsync(function, envelope, mode, tailLog: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (result.FunctionError is not null) return Classify(result);
         if (mode == InvocationType.RequestResponse) return new InvocationOutcome.Answered(result.Payload, result.LogTail);
         return await AwaitStoredResponseAsync(settings, cancellationToken).ConfigureAwait(false);
@@ -96,57 +97,95 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
         return new InvocationOutcome.Lost($"no result from the asynchronous invocation within {patience.TotalSeconds:0} s (it may have crashed; `wren logs` shows its output)");
     }
 
-    public async Task<TimeSpan?> CallTimeLimitAsync(CancellationToken cancellationToken)
-    {
-        if (await CheckFunctionAsync(cancellationToken).ConfigureAwait(false) is { } failure) throw failure;
-        return _functionTimeout;
-    }
+    public async Task<TimeSpan?> CallTimeLimitAsync(int memoryMb, CancellationToken cancellationToken) =>
+        (await UsableAsync(FunctionFor(memoryMb), cancellationToken).ConfigureAwait(false)).Timeout;
 
-    private TimeSpan? _functionTimeout;
-    private int _functionMemoryMb = 128;
-    private string _architecture = "x86_64";
-
-    /// <summary>Lambda bills the function's memory, whatever the Map asked for.</summary>
+    /// <summary>Lambda bills the function's memory and architecture, whatever the Map asked for.</summary>
     public async Task<BackendPricing?> PricingAsync(int memoryMb, CancellationToken cancellationToken)
     {
-        await CheckFunctionAsync(cancellationToken).ConfigureAwait(false);
-        return BackendPricing.Lambda(_functionMemoryMb, _architecture, storage.Region);
+        DeployedFunction function = await UsableAsync(FunctionFor(memoryMb), cancellationToken).ConfigureAwait(false);
+        return BackendPricing.Lambda(function.MemoryMb, function.Architecture, storage.Region);
     }
 
-    /// <summary>Once: does the function exist, and does it speak this client's protocol?</summary>
-    private async Task<Exception?> CheckFunctionAsync(CancellationToken cancellationToken)
+    public IReadOnlyList<int>? MemorySizes => sizes is null ? null : [.. sizes.Select(s => s.MemoryMb)];
+
+    /// <summary>
+    /// The smallest deployed size with at least the memory asked for (with none asked, the smallest there is; with a
+    /// single function, its own); never less than asked: a Map that needs more is refused with the command to run.
+    /// </summary>
+    public async Task<int> FitMemoryAsync(int memoryMb, bool given, CancellationToken cancellationToken)
     {
-        if (_checked) return _checkFailure;
-        await _checkGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (sizes is not null)
+        {
+            LambdaFunctionSize? fit = given ? sizes.FirstOrDefault(s => s.MemoryMb >= memoryMb) : sizes[0];
+            return fit?.MemoryMb ?? throw NotEnoughMemory(memoryMb, [.. sizes.Select(s => s.MemoryMb)]);
+        }
+        DeployedFunction function = await UsableAsync(functionName, cancellationToken).ConfigureAwait(false);
+        if (given && memoryMb > function.MemoryMb) throw NotEnoughMemory(memoryMb, [function.MemoryMb]);
+        return function.MemoryMb;
+    }
+
+    public int? LargerMemory(int memoryMb) => sizes?.FirstOrDefault(s => s.MemoryMb > memoryMb)?.MemoryMb;
+
+    /// <summary>Why a Map asking for <paramref name="memoryMb"/> cannot run on the deployed sizes, and what to run.</summary>
+    public static WrenException NotEnoughMemory(int memoryMb, IReadOnlyList<int> deployed) =>
+        new($"This Map asks for {memoryMb} MB, more than the Lambda function{(deployed.Count > 1 ? "s" : "")} deployed ({string.Join(", ", deployed)} MB) give: "
+            + (memoryMb <= LambdaLimits.MaxMemoryMb
+                ? $"deploy that size too with `wren deploy-lambda --memory {string.Join(",", deployed.Append(memoryMb).Distinct().Order())}`, ask for at most {deployed.Max()} MB, or set up AWS Batch (`wren deploy-batch`) to run such Maps there."
+                : $"Lambda gives at most {LambdaLimits.MaxMemoryMb} MB, so it needs AWS Batch: run `wren deploy-batch`."));
+
+    /// <summary>The function that runs invocations of this much memory: the deployed size it was fitted to.</summary>
+    private string FunctionFor(int memoryMb) =>
+        sizes?.FirstOrDefault(s => s.MemoryMb >= memoryMb)?.Name ?? sizes?[^1].Name ?? functionName;
+
+    /// <summary>What Lambda says of a deployed function: its limits, architecture, and whether it can be used at all.</summary>
+    private sealed record DeployedFunction(int MemoryMb, TimeSpan Timeout, string Architecture, Exception? Failure);
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<DeployedFunction>>> _functions = new(StringComparer.Ordinal);
+
+    /// <summary>Once per function: does it exist, and does it speak this client's protocol? Throws if not.</summary>
+    private async Task<DeployedFunction> UsableAsync(string name, CancellationToken cancellationToken)
+    {
+        DeployedFunction function = await DescribeAsync(name, cancellationToken).ConfigureAwait(false);
+        return function.Failure is { } failure ? throw failure : function;
+    }
+
+    private async Task<DeployedFunction> DescribeAsync(string name, CancellationToken cancellationToken)
+    {
+        // The lookup is shared by every caller, so no one caller's token cancels it; each waits with its own.
+        Lazy<Task<DeployedFunction>> lookup = _functions.GetOrAdd(name, n => new Lazy<Task<DeployedFunction>>(() => LookUpAsync(n)));
         try
         {
-            if (_checked) return _checkFailure;
-            FunctionConfiguration? function = await lambda.GetFunctionConfigurationAsync(functionName, cancellationToken).ConfigureAwait(false);
-            if (function is null)
-            {
-                _checkFailure = new WrenException($"Lambda function {functionName} does not exist in region {storage.Region}: run `wren deploy-lambda` (after `wren create-config` and `wren create-role`).");
-            }
-            else if (function.Environment?.Variables.GetValueOrDefault(LambdaDeploymentSettings.ProtocolVariable) is { } deployed
-                && int.TryParse(deployed, out int version) && version != WrenProtocol.Version)
-            {
-                _checkFailure = new ProtocolMismatchException(WrenProtocol.MismatchMessage(version, WrenProtocol.Version, "wren deploy-lambda") + ".");
-            }
-            if (function?.Timeout is { } seconds) _functionTimeout = TimeSpan.FromSeconds(seconds);
-            if (function?.MemorySize is { } memory) _functionMemoryMb = memory;
-            if (function?.Architectures is [var architecture, ..]) _architecture = architecture;
-            _checked = true;
-            return _checkFailure;
+            return await lookup.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (Exception) when (lookup.Value.IsFaulted)
         {
-            _checkGate.Release();
+            // Lambda could not be asked (a network error): the next caller asks again.
+            _functions.TryRemove(new KeyValuePair<string, Lazy<Task<DeployedFunction>>>(name, lookup));
+            throw;
         }
+    }
+
+    private async Task<DeployedFunction> LookUpAsync(string name)
+    {
+        FunctionConfiguration? function = await lambda.GetFunctionConfigurationAsync(name, CancellationToken.None).ConfigureAwait(false);
+        Exception? failure = null;
+        if (function is null)
+        {
+            failure = new WrenException($"Lambda function {name} does not exist in region {storage.Region}: run `wren deploy-lambda` (after `wren create-config` and `wren create-role`).");
+        }
+        else if (function.Environment?.Variables.GetValueOrDefault(LambdaDeploymentSettings.ProtocolVariable) is { } deployed
+            && int.TryParse(deployed, out int version) && version != WrenProtocol.Version)
+        {
+            failure = new ProtocolMismatchException(WrenProtocol.MismatchMessage(version, WrenProtocol.Version, "wren deploy-lambda") + ".");
+        }
+        return new DeployedFunction(function?.MemorySize ?? LambdaLimits.MinMemoryMb, TimeSpan.FromSeconds(function?.Timeout ?? LambdaLimits.DefaultTimeoutSeconds),
+            function?.Architectures is [var architecture, ..] ? architecture : "x86_64", failure);
     }
 
     public ValueTask DisposeAsync()
     {
         storage.Dispose();
-        _checkGate.Dispose();
         return ValueTask.CompletedTask;
     }
 }

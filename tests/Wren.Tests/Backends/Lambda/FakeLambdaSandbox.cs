@@ -27,6 +27,7 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
         start.WorkingDirectory = root;
         foreach ((string key, string value) in environment) start.Environment[key] = value;
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = _api.Endpoint;
+        start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = function.Name;
         start.Environment["AWS_LAMBDA_LOG_STREAM_NAME"] = $"2026/11/21/[$LATEST]{id}";
         start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memoryMb.ToString();
         start.Environment["LAMBDA_TASK_ROOT"] = root;

@@ -206,6 +206,85 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         Assert.Equal("MapOptions.Timeout is 300 s, longer than the lambda function's timeout of 45 s: raise the function's with `wren deploy-lambda --timeout 300`, or give a Timeout of at most 45 s.", error.Message);
     }
 
+    /// <summary>Where a call ran, as Lambda tells the function: its name and memory size.</summary>
+    private static string WhereItRan(int _) =>
+        $"{Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME")} {Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")}";
+
+    [Fact]
+    public async Task DeployLambda_SeveralSizes_DeploysOneFunctionEachAndEachMapRunsOnTheSmallestThatFits()
+    {
+        await DeploySizesAsync("1024,384");
+        LambdaClient lambda = _environment.MotoLambda();
+        foreach ((string name, int memory) in new[] { ($"{LambdaEnvironment.FunctionName}-384mb", 384), ($"{LambdaEnvironment.FunctionName}-1024mb", 1024) })
+        {
+            FunctionConfiguration function = (await lambda.GetFunctionConfigurationAsync(name))!;
+            Assert.Equal(memory, function.MemorySize);
+            Assert.Equal(45, function.Timeout);
+            Assert.Equal(0, (await lambda.GetFunctionEventInvokeConfigAsync(name))!.MaximumRetryAttempts);
+        }
+        WrenConfigFile config = WrenConfigFile.Read(_environment.ConfigPath)!;
+        Assert.Equal([new LambdaFunctionSize($"{LambdaEnvironment.FunctionName}-384mb", 384), new LambdaFunctionSize($"{LambdaEnvironment.FunctionName}-1024mb", 1024)], config.LambdaFunctions!);
+        Assert.Equal(384, config.MemoryMb);
+
+        await using WrenExecutor executor = _environment.CreateExecutor(function: null);
+        // Asking for nothing runs at the configured size, the smallest; asking for 600 MB at the smallest with that much.
+        Assert.Equal([$"{LambdaEnvironment.FunctionName}-384mb 384"], await executor.Map(WhereItRan, [0]).GetResultsAsync().WaitAsync(Patience));
+        FutureList<string> larger = executor.Map(WhereItRan, [0, 1], new MapOptions { MemoryMb = 600 });
+        Assert.Equal([$"{LambdaEnvironment.FunctionName}-1024mb 1024", $"{LambdaEnvironment.FunctionName}-1024mb 1024"], await larger.GetResultsAsync().WaitAsync(Patience));
+        // Billed at the function's 1 GB, whatever the Map asked for.
+        double billedSeconds = larger.Sum(f => f.Stats.BilledDuration!.Value.TotalSeconds);
+        Assert.Equal(billedSeconds, larger.Cost.BilledGbSeconds, 6);
+        // More than any deployed size: refused in Map, with the command that deploys it.
+        var error = Assert.Throws<WrenException>(() => executor.Map(WhereItRan, [0], new MapOptions { MemoryMb = 2048 }));
+        Assert.Equal("This Map asks for 2048 MB, more than the Lambda functions deployed (384, 1024 MB) give: deploy that size too with "
+            + "`wren deploy-lambda --memory 384,1024,2048`, ask for at most 1024 MB, or set up AWS Batch (`wren deploy-batch`) to run such Maps there.", error.Message);
+    }
+
+    [Fact]
+    public async Task Map_OutOfMemoryWithBatchFallback_StepsUpToTheNextDeployedSize()
+    {
+        await DeploySizesAsync("384,1024");
+        await using WrenExecutor executor = _environment.CreateExecutor(function: null);
+        FutureList<string> futures = executor.Map((int mb) =>
+        {
+            byte[] block = new byte[mb * 1024 * 1024];
+            block[^1] = 1;
+            return $"{block.Length / 1024 / 1024} MB at {Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")}";
+        }, [16, 600], new MapOptions { BatchFallback = true });
+        Assert.Equal(["16 MB at 384", "600 MB at 1024"], await futures.GetResultsAsync().WaitAsync(Patience));
+        Assert.Equal(3, futures.Cost.Invocations);
+        Assert.Equal([1, 2], futures.Select(f => f.Stats.Attempts));
+    }
+
+    [Fact]
+    public async Task Map_AskingForMoreMemoryThanTheOneFunctionHas_IsRefusedWithTheCommand()
+    {
+        await using WrenExecutor executor = _environment.CreateExecutor();
+        var error = await Assert.ThrowsAsync<WrenException>(() => executor.Map(WhereItRan, [0], new MapOptions { MemoryMb = 2048 }).GetResultsAsync().WaitAsync(Patience));
+        Assert.Contains("asks for 2048 MB, more than the Lambda function deployed (768 MB) give: deploy that size too with `wren deploy-lambda --memory 768,2048`", error.Message);
+        // Less than the function has runs on it: never less memory than asked.
+        Assert.Equal([$"{LambdaEnvironment.FunctionName} 768"], await executor.Map(WhereItRan, [0], new MapOptions { MemoryMb = 256 }).GetResultsAsync().WaitAsync(Patience));
+    }
+
+    [Theory]
+    [InlineData("1024,lots", "--memory is '1024,lots'; give a size in MB, or several separated by commas: --memory 1024,3008,10240.")]
+    [InlineData("64,1024", "--memory has 64; Lambda allows 128 to 10240 MB.")]
+    public async Task DeployLambda_BadMemorySizes_AreRefusedBeforeAnythingIsDeployed(string sizes, string message)
+    {
+        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--memory", sizes);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"wren deploy-lambda: {message}", run.Error.Trim());
+        Assert.Equal([new LambdaFunctionSize(LambdaEnvironment.FunctionName, 768)], WrenConfigFile.Read(_environment.ConfigPath)!.LambdaFunctions!);
+    }
+
+    private async Task DeploySizesAsync(string sizes)
+    {
+        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--memory", sizes);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(2, run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        _environment.Lambda.Refresh();
+    }
+
     /// <summary>Deploys the function again with another timeout, and an executor that sees it.</summary>
     private async Task<WrenExecutor> RedeployWithTimeoutAsync(int seconds)
     {
