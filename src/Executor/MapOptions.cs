@@ -59,6 +59,15 @@ public sealed class MapOptions
     /// </summary>
     public bool? BatchFallback { get; init; }
 
+    /// <summary>
+    /// Whether the job runs without this process (default false): every chunk is submitted at once (Lambda
+    /// asynchronously, as Event invocations), every result or error is kept in storage, and disposing the executor or
+    /// ending the process leaves the calls running. Another process attaches with
+    /// <see cref="WrenExecutor.AttachAsync{T}(string, CancellationToken)"/> and the job's <see cref="FutureList{T}.JobId"/>.
+    /// Lambda and AWS Batch only: local workers are this process's children.
+    /// </summary>
+    public bool? Detached { get; init; }
+
     /// <summary>Receives progress reports: calls submitted, running, done and failed.</summary>
     public IProgress<MapProgress>? Progress { get; init; }
 

@@ -23,6 +23,12 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     private readonly Lazy<JobRunner>? _batch;
     private readonly CancellationTokenSource _disposing = new();
     private readonly List<Task> _jobs = [];
+
+    /// <summary>Detached Maps still being handed to the cloud: disposing waits for them, so that the jobs run on without this process.</summary>
+    private readonly List<Task> _detachedSubmissions = [];
+
+    /// <summary>The longest disposing waits for detached Maps to be submitted.</summary>
+    private static readonly TimeSpan SubmissionPatience = TimeSpan.FromMinutes(2);
     private int _nextJob;
 
     private WrenExecutor(WrenConfiguration configuration, IComputeBackend backend, Func<IComputeBackend>? batch)
@@ -173,7 +179,12 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         TimeSpan timeout = options.Timeout ?? _configuration.Timeout ?? MapOptions.DefaultTimeout;
         int? memoryAsked = options.MemoryMb ?? _configuration.MemoryMb;
         JobRunner runner = RunnerFor(timeout, memoryAsked, options.Gpus ?? 0);
+        bool detached = options.Detached == true;
+        if (detached) CheckDetachable(runner, options);
         int concurrency = options.MaxConcurrency ?? runner.Backend.DefaultConcurrency;
+        // A detached job's chunks are all submitted at once, so that none waits for this process: one per slot by default.
+        int chunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency, detached ? 1 : runner.Backend.ChunksPerSlot);
+        if (detached) concurrency = Math.Max(1, (inputs.Count + chunkSize - 1) / chunkSize);
         var spec = new JobSpec
         {
             ExecutorId = Id,
@@ -187,7 +198,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             TimeoutGiven = options.Timeout is not null,
             MemoryMb = memoryAsked ?? MapOptions.DefaultMemoryMb,
             MemoryGiven = memoryAsked is not null,
-            ChunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency, runner.Backend.ChunksPerSlot),
+            ChunkSize = chunkSize,
             WorkerParallelism = options.WorkerParallelism,
             Concurrency = concurrency,
             Retries = options.Retries ?? MapOptions.DefaultRetries,
@@ -198,10 +209,16 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             Gpus = options.Gpus ?? 0,
             Fallback = options.BatchFallback == true,
             Meter = job.Meter,
+            Detached = detached,
+            MapCancellation = cancellationToken,
+            Submitted = detached ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null,
+            ResultType = ResultTypeName(typeof(TOut)),
         };
         // Without Batch, BatchFallback can still step calls out of memory up to a larger Lambda function, if one is deployed.
         if (spec.Fallback && _batch is null && runner.Backend.MemorySizes is not { Count: > 1 })
             throw new WrenException("MapOptions.BatchFallback needs AWS Batch, which is not set up: run `wren deploy-batch` (or deploy several Lambda sizes with `wren deploy-lambda --memory`, for calls out of memory to step up to).");
+        if (spec.Submitted is { } submitted)
+            lock (_jobs) _detachedSubmissions.Add(submitted.Task);
         var sink = new FutureSink<TOut>(job.Futures, ResultOptions(job.Function));
         Track(Task.Run(async () =>
         {
@@ -244,10 +261,16 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         }
     }
 
-    /// <summary>Cancels calls still running (their futures fail), stops the workers and releases the backend.</summary>
+    /// <summary>
+    /// Waits until every detached Map has been handed to the cloud, then cancels calls still running (their futures fail;
+    /// a detached Map's calls run on), stops the workers and releases the backend.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposing.IsCancellationRequested) return;
+        Task[] submissions;
+        lock (_jobs) submissions = [.. _detachedSubmissions];
+        await Task.WhenAll(submissions).WaitAsync(SubmissionPatience, _configuration.Time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _disposing.Cancel();
         Task[] jobs;
         lock (_jobs) jobs = [.. _jobs];

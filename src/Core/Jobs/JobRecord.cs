@@ -15,6 +15,23 @@ internal sealed record JobRecord
 
     /// <summary>The hashes of the code files the job uses (cleanup keeps those of jobs that remain).</summary>
     public string[] CodeHashes { get; init; } = [];
+
+    /// <summary>The names of the assemblies the job ships (a process attaching reads results of their types).</summary>
+    public string[] CodeNames { get; init; } = [];
+
+    /// <summary>Whether the job runs without its client (<c>MapOptions.Detached</c>), keeping every response in storage.</summary>
+    public bool Detached { get; init; }
+
+    /// <summary>What the calls return, as <c>Namespace.Type, Assembly</c>: a process attaching must ask for the same.</summary>
+    public string? ResultType { get; init; }
+
+    /// <summary>How often a call that threw runs again: a process attaching takes a failure as final after that many.</summary>
+    public int RetryFailedCalls { get; init; }
+
+    /// <summary>Each call's timeout and the calls per invocation, for how long a process attaching waits for an answer.</summary>
+    public double TimeoutSeconds { get; init; }
+
+    public int ChunkSize { get; init; }
 }
 
 /// <summary>How each call of a job went, stored when the job ends at <c>jobs/&lt;executor&gt;/&lt;job&gt;/stats</c>.</summary>

@@ -24,6 +24,12 @@ internal interface IComputeBackend : IAsyncDisposable
     /// <summary>The most input bytes an invocation may carry inline; more goes through storage.</summary>
     int MaxInlineBytes { get; }
 
+    /// <summary>The same for a detached invocation (Lambda's asynchronous payload limit is smaller).</summary>
+    int MaxDetachedInlineBytes => MaxInlineBytes;
+
+    /// <summary>Whether a job can run without its client (not where workers are the client's own children).</summary>
+    bool RunsDetached => true;
+
     /// <summary>Whether workers store each invocation's response (asynchronous invocations), rather than return it.</summary>
     bool ResultsThroughStorage { get; }
 
@@ -60,7 +66,17 @@ internal interface IComputeBackend : IAsyncDisposable
 /// What one invocation asks of the backend: memory, each call's timeout, how many calls, where a stored response goes,
 /// GPUs, and the job's folder in storage (a backend that submits many chunks at once keeps them there).
 /// </summary>
-internal sealed record InvocationSettings(int MemoryMb, TimeSpan CallTimeout, int Calls, string? ResponseKey = null, int Gpus = 0, string? JobKey = null);
+internal sealed record InvocationSettings(int MemoryMb, TimeSpan CallTimeout, int Calls, string? ResponseKey = null, int Gpus = 0, string? JobKey = null)
+{
+    /// <summary>
+    /// The invocation runs without the client (MapOptions.Detached): asynchronously where the backend can choose, its
+    /// response stored at <see cref="ResponseKey"/>, and cancelling it only stops waiting: nothing in the cloud is stopped.
+    /// </summary>
+    public bool Detached { get; init; }
+
+    /// <summary>Called once the cloud has taken the invocation (queued or submitted), after which it runs without the client.</summary>
+    public Action? Accepted { get; init; }
+}
 
 /// <summary>How an invocation ended, seen from the client.</summary>
 internal abstract record InvocationOutcome

@@ -53,6 +53,12 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 Function = job.FunctionName,
                 Backend = backend.Name,
                 CodeHashes = [.. job.Function.Code.Select(c => c.Hash)],
+                CodeNames = [.. job.Function.Code.Select(c => c.Name)],
+                Detached = job.Detached,
+                ResultType = job.ResultType,
+                RetryFailedCalls = job.RetryFailedCalls,
+                TimeoutSeconds = job.Timeout.TotalSeconds,
+                ChunkSize = job.ChunkSize,
             }), cancellationToken).ConfigureAwait(false);
             var shared = await ShareAsync(job, cancellationToken).ConfigureAwait(false);
             long[] offsets = new long[total + 1];
@@ -60,6 +66,12 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
 
             for (int start = 0; start < total; start += job.ChunkSize)
                 queue.Writer.TryWrite([.. Enumerable.Range(start, Math.Min(job.ChunkSize, total - start))]);
+            int unsubmitted = (total + job.ChunkSize - 1) / job.ChunkSize;
+            if (unsubmitted == 0) job.Submitted?.TrySetResult();
+            Action accepted = () =>
+            {
+                if (Interlocked.Decrement(ref unsubmitted) == 0) job.Submitted?.TrySetResult();
+            };
             bool Resolve(int callId)
             {
                 if (!calls.Resolve(callId)) return false;
@@ -83,7 +95,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 {
                     try
                     {
-                        await RunChunkAsync(job, shared, offsets, pending, new CallCounts(attempts, failures, calls), sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), outgrown, cancellationToken).ConfigureAwait(false);
+                        await RunChunkAsync(job, shared, offsets, pending, new CallCounts(attempts, failures, calls, accepted), sink, progress, Resolve, requeue => queue.Writer.TryWrite(requeue), outgrown, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -98,17 +110,25 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         }
         catch (Exception e)
         {
+            job.Submitted?.TrySetResult();
             if (e is not OperationCanceledException) WrenTelemetry.MapFailed(logger, jobName, e);
             // Calls still running hear of it through this marker; one that cannot be written leaves them to their timeout.
-            if (e is OperationCanceledException)
+            // A detached job is stopped only by its own Map's token, not by its client going away.
+            bool abandoned = e is OperationCanceledException && job.Detached && !job.MapCancellation.IsCancellationRequested;
+            if (e is OperationCanceledException && !abandoned)
                 await KeepAsync(StorageKeys.Cancel(backend.Location.Prefix, job.ExecutorId, job.JobId), "cancelled"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
-            Exception error = e is OperationCanceledException
+            Exception error = abandoned
+                ? new OperationCanceledException($"The executor was disposed before the call finished; the detached job runs on: attach to {jobName} with AttachAsync.", e)
+                : e is OperationCanceledException
                 ? new OperationCanceledException("The executor was disposed, or the Map cancelled, before the call finished.", e)
                 : e is WrenException ? e : new WrenException($"The Map failed before its calls could run: {e.Message}", e);
             for (int callId = 0; callId < total; callId++)
                 if (calls.Resolve(callId)) sink.Failed(callId, error, null);
+            // The job has not ended: no stats, which would tell a process attaching that it has.
+            if (abandoned) return;
         }
         // Every call's stats stay with the job, for `wren jobs` and `wren plot`.
+        job.Submitted?.TrySetResult();
         JobCost cost = job.Meter.Snapshot();
         CallRecord[] records = [.. Enumerable.Range(0, total).Select(sink.Record)];
         int succeeded = records.Count(r => r.Status == CallStatus.Succeeded);
@@ -197,7 +217,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             await backend.Storage.PutAsync(functionKey, job.Function.Bytes, cancellationToken).ConfigureAwait(false);
         }
         string? dataKey = null;
-        if (job.Data.Length > backend.MaxInlineBytes)
+        if (job.Data.Length > (job.Detached ? backend.MaxDetachedInlineBytes : backend.MaxInlineBytes))
         {
             dataKey = StorageKeys.Data(prefix, job.ExecutorId, job.JobId);
             await backend.Storage.PutAsync(dataKey, job.Data, cancellationToken).ConfigureAwait(false);
@@ -207,7 +227,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     }
 
     /// <summary>Per call: invocations made (every run), runs that threw, and who is running and resolved.</summary>
-    private sealed record CallCounts(int[] Attempts, int[] Failures, CallTracker Tracker);
+    private sealed record CallCounts(int[] Attempts, int[] Failures, CallTracker Tracker, Action Accepted);
 
     private async Task RunChunkAsync(JobSpec job, SharedParts shared, long[] offsets, int[] chunk, CallCounts counts, IJobSink sink,
         ProgressCounter progress, Func<int, bool> resolve, Action<int[]> requeue, List<(int, bool)> outgrown, CancellationToken cancellationToken)
@@ -220,7 +240,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         InvocationOutcome outcome;
         try
         {
-            string? responseKey = backend.ResultsThroughStorage
+            string? responseKey = backend.ResultsThroughStorage || job.Detached
                 ? StorageKeys.Call(backend.Location.Prefix, job.ExecutorId, job.JobId, chunk[0], $"response-{attempts[chunk[0]]}")
                 : null;
             InvocationRequest request = Request(job, shared, offsets, chunk) with
@@ -230,7 +250,12 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
                 Attempts = chunk.Any(id => attempts[id] > 1) ? [.. chunk.Select(id => attempts[id])] : null,
             };
             var settings = new InvocationSettings(job.MemoryMb, job.Timeout, chunk.Length, responseKey, job.Gpus,
-                StorageKeys.Job(backend.Location.Prefix, job.ExecutorId, job.JobId));
+                StorageKeys.Job(backend.Location.Prefix, job.ExecutorId, job.JobId))
+            {
+                Detached = job.Detached,
+                // Only a chunk's first invocation counts towards the job's submission.
+                Accepted = job.Detached && chunk.All(id => attempts[id] == 1) ? counts.Accepted : null,
+            };
             outcome = await backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
             {
                 foreach (int callId in chunk)
@@ -470,6 +495,6 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         public CallRecord Record(int callId) => inner.Record(calls[callId]) with { CallId = callId };
     }
 
-    private static RemoteException ToException(RemoteError error, int inputIndex, string? logTail = null, int attempts = 1) =>
+    public static RemoteException ToException(RemoteError error, int inputIndex, string? logTail = null, int attempts = 1) =>
         new(error.Type, error.Message, error.StackTrace, inputIndex, error.Inner is null ? null : ToException(error.Inner, inputIndex), logTail, attempts);
 }

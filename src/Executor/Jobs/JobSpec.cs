@@ -56,6 +56,18 @@ internal sealed record JobSpec
     public bool Fallback { get; init; }
     public IProgress<MapProgress>? Progress { get; init; }
 
+    /// <summary>Whether the job runs without its client (MapOptions.Detached): responses stored, nothing stopped on disposal.</summary>
+    public bool Detached { get; init; }
+
+    /// <summary>The Map's own token: a detached job is stopped (its calls told to) only when this one is cancelled.</summary>
+    public CancellationToken MapCancellation { get; init; }
+
+    /// <summary>For a detached job: completes once the cloud has taken each of its first invocations (or the job ended).</summary>
+    public TaskCompletionSource? Submitted { get; init; }
+
+    /// <summary>What the calls return, for the job record (a process attaching must ask for the same).</summary>
+    public string? ResultType { get; init; }
+
     /// <summary>Adds up what the job's invocations are billed for (FutureList.Cost).</summary>
     public JobMeter Meter { get; init; } = new();
 

@@ -13,6 +13,9 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
 
         /// <summary>The estimated cost in USD, once the job has ended.</summary>
         public double? EstimatedUsd { get; init; }
+
+        /// <summary>For a detached job still running: how many of its calls have answered so far (from the stored responses).</summary>
+        public int? Answered { get; init; }
     }
 
     public IObjectStorage Storage => storage;
@@ -23,6 +26,7 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
     public async Task<IReadOnlyList<Summary>> ListAsync(CancellationToken cancellationToken = default)
     {
         var jobs = new Dictionary<(string, string), (long Bytes, DateTimeOffset Oldest, bool HasRecord, bool HasStats)>();
+        var responses = new Dictionary<(string, string), List<string>>();
         string root = StorageKeys.Jobs(prefix);
         await foreach (StoredObject stored in storage.ListAsync(root, cancellationToken).ConfigureAwait(false))
         {
@@ -34,6 +38,8 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
             if (stored.LastModified < entry.Oldest) entry.Oldest = stored.LastModified;
             if (parts.Length == 3 && parts[2] == "job") entry.HasRecord = true;
             if (parts.Length == 3 && parts[2] == "stats") entry.HasStats = true;
+            if (DetachedJobFollower.IsResponse(stored.Key))
+                (responses.TryGetValue(key, out List<string>? keys) ? keys : responses[key] = []).Add(stored.Key);
             jobs[key] = entry;
         }
         var summaries = new List<Summary>();
@@ -47,9 +53,25 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
             {
                 Invocations = stats?.Invocations,
                 EstimatedUsd = stats?.EstimatedUsd,
+                Answered = record is { Detached: true } && stats is null
+                    ? await AnsweredAsync(responses.GetValueOrDefault((executor, job)) ?? [], cancellationToken).ConfigureAwait(false)
+                    : null,
             });
         }
         return [.. summaries.OrderByDescending(s => s.CreatedAt)];
+    }
+
+    /// <summary>How many calls the stored responses answer (a success, a failure or a timeout; not those sent back unrun).</summary>
+    private async Task<int> AnsweredAsync(List<string> responseKeys, CancellationToken cancellationToken)
+    {
+        var answered = new HashSet<int>();
+        foreach (string key in responseKeys)
+        {
+            (_, Protocol.InvocationResponse? response) = Protocol.WrenProtocol.Unwrap<Protocol.InvocationResponse>(await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false));
+            foreach (Protocol.CallResult result in response?.Calls ?? [])
+                if (result.Outcome is Protocol.CallOutcome.Succeeded or Protocol.CallOutcome.Failed or Protocol.CallOutcome.TimedOut) answered.Add(result.CallId);
+        }
+        return answered.Count;
     }
 
     /// <summary>The job whose id is <paramref name="id"/>, or starts or ends with it (a job number alone picks the newest such job).</summary>

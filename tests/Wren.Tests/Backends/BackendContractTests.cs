@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Wren.Jobs;
 using Wren.Serialization;
 using Wren.Storage;
 using Wren.Tests.Functions;
@@ -689,6 +690,39 @@ public abstract class BackendContractTests
             Assert.Contains($"line of call {x}", error.LogTail);
             Assert.DoesNotContain($"line of call {x - 1}", error.LogTail);
         }
+    }
+
+    /// <summary>
+    /// A detached Map outlives the executor that ran it: that one is disposed before any call has answered, and another
+    /// executor on the same configuration (what a second process makes) attaches by the job's id and gets every result
+    /// and failure; asking for another result type is refused. Run by the backends whose workers outlive the client.
+    /// </summary>
+    protected async Task DetachedMap_IsAttachedFromAnotherExecutorAfterItsOwnIsGone(Func<WrenExecutor> newExecutor)
+    {
+        string jobId;
+        await using (WrenExecutor first = newExecutor())
+        {
+            FutureList<int> futures = first.Map((int x) =>
+            {
+                Thread.Sleep(1500);
+                return x == 3 ? throw new InvalidOperationException("three is refused") : x * 10;
+            }, Enumerable.Range(0, 6), new MapOptions { Detached = true, ChunkSize = 2 });
+            jobId = futures.JobId;
+        }
+        await using WrenExecutor second = newExecutor();
+        var wrongType = await Assert.ThrowsAsync<WrenException>(() => second.AttachAsync<string>(jobId));
+        Assert.Equal($"Job {jobId} returns System.Int32, System.Private.CoreLib, not System.String, System.Private.CoreLib: attach with the type its function returns.", wrongType.Message);
+        FutureList<int> attached = await second.AttachAsync<int>(jobId);
+        await Task.WhenAll(attached.Select(f => f.Completion)).WaitAsync(Patience).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Assert.All(attached, f => Assert.True(f.IsCompleted));
+        foreach (int i in new[] { 0, 1, 2, 4, 5 }) Assert.Equal(i * 10, await attached[i].GetResultAsync());
+        var failure = await Assert.ThrowsAsync<RemoteException>(() => attached[3].GetResultAsync());
+        Assert.Equal(("System.InvalidOperationException", "three is refused"), (failure.RemoteType, failure.RemoteMessage));
+        // `wren jobs` sees how far it got from what the workers stored, though no client wrote its stats.
+        JobStore.Summary summary = (await new JobStore(Storage, Executor.ComputeBackend.Location.Prefix).ListAsync()).Single(j => j.Id == jobId);
+        Assert.Equal((6, (int?)null, (int?)6), (summary.Calls, summary.Succeeded, summary.Answered));
+        // A later attach finds the results that arrived while no one was attached.
+        Assert.Equal(40, await (await second.AttachAsync<int>(jobId))[4].GetResultAsync().WaitAsync(Patience));
     }
 
     /// <summary>

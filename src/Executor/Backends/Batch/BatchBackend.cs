@@ -71,7 +71,8 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
         }
         cancellationToken.Register(() =>
         {
-            submissionOf.Cancelled = true;
+            // A detached job keeps running when its client stops waiting; its calls hear of a cancelled Map by marker.
+            if (!settings.Detached) submissionOf.Cancelled = true;
             chunk.Outcome.TrySetResult(new InvocationOutcome.Lost("cancelled"));
         });
         return chunk.Outcome.Task;
@@ -97,7 +98,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
         finally
         {
             // A cancelled Map, or a watch that ended early, leaves no containers running.
-            if (submission.JobId is { } jobId && (submission.Cancelled || !submission.AllFinished))
+            if (submission.JobId is { } jobId && !submission.Settings.Detached && (submission.Cancelled || !submission.AllFinished))
             {
                 try
                 {
@@ -135,6 +136,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
             Timeout = new JobTimeout { AttemptDurationSeconds = (int)Math.Min(14 * 24 * 3600, Math.Max(60, settings.CallTimeout.TotalSeconds * callsPerChunk + 300)) },
         }, cancellationToken).ConfigureAwait(false);
         submission.JobId = submitted.JobId;
+        foreach (BatchSubmission.Chunk chunk in chunks) chunk.Settings.Accepted?.Invoke();
         foreach (BatchSubmission.Chunk chunk in chunks) chunk.OnRunning();
     }
 

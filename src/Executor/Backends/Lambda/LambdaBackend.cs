@@ -34,6 +34,8 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
 
     public int MaxInlineBytes => mode == InvocationType.RequestResponse ? SynchronousInlineBytes : AsynchronousInlineBytes;
 
+    public int MaxDetachedInlineBytes => AsynchronousInlineBytes;
+
     public bool StoresCallLogs => false;
 
     public bool ResultsThroughStorage => mode == InvocationType.Event;
@@ -43,9 +45,12 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
         string function = FunctionFor(settings.MemoryMb);
         if ((await DescribeAsync(function, cancellationToken).ConfigureAwait(false)).Failure is { } failure) return new InvocationOutcome.Failed(failure);
         onRunning();
-        InvokeResult result = await lambda.InvokeAsync(function, envelope, mode, tailLog: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // A detached invocation is an Event: Lambda queues it and runs it whether or not this client waits.
+        InvocationType type = settings.Detached ? InvocationType.Event : mode;
+        InvokeResult result = await lambda.InvokeAsync(function, envelope, type, tailLog: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (result.FunctionError is not null) return Classify(result);
-        if (mode == InvocationType.RequestResponse) return new InvocationOutcome.Answered(result.Payload, result.LogTail);
+        settings.Accepted?.Invoke();
+        if (type == InvocationType.RequestResponse) return new InvocationOutcome.Answered(result.Payload, result.LogTail);
         return await AwaitStoredResponseAsync(settings, cancellationToken).ConfigureAwait(false);
     }
 

@@ -23,6 +23,8 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
 
     public int MaxInlineBytes => 4 * 1024 * 1024;
 
+    public bool RunsDetached => false;
+
     public bool StoresCallLogs => true;
 
     public bool ResultsThroughStorage => false;

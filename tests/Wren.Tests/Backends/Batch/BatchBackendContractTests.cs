@@ -17,9 +17,15 @@ public sealed class BatchBackendContractTests(BatchBackendContractTests.Fixture 
 
     protected override decimal PricePerGbSecond => 0.004445m / 3600m;
 
+    [Fact]
+    public Task Map_Detached_IsAttachedFromAnotherExecutorAfterItsOwnIsGone() =>
+        DetachedMap_IsAttachedFromAnotherExecutorAfterItsOwnIsGone(() => fixture.Environment.CreateExecutor());
+
     public sealed class Fixture(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
     {
         private BatchEnvironment? _environment;
+
+        internal BatchEnvironment Environment => _environment!;
 
         public WrenExecutor Executor { get; private set; } = null!;
 

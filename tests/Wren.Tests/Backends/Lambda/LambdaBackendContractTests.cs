@@ -31,9 +31,15 @@ public sealed class LambdaBackendContractTests(LambdaBackendContractTests.Fixtur
     public async Task Map_Cancelled_TripsTheTokenOfItsRunningCall() =>
         Assert.True(await CancelledMap_TripsTheTokenOfItsRunningCall() < TimeSpan.FromMinutes(1));
 
+    [Fact]
+    public Task Map_Detached_IsAttachedFromAnotherExecutorAfterItsOwnIsGone() =>
+        DetachedMap_IsAttachedFromAnotherExecutorAfterItsOwnIsGone(() => fixture.Environment.CreateExecutor());
+
     public sealed class Fixture(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
     {
         private LambdaEnvironment? _environment;
+
+        internal LambdaEnvironment Environment => _environment!;
 
         public WrenExecutor Executor { get; private set; } = null!;
 
