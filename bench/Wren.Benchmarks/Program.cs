@@ -11,9 +11,10 @@ namespace Wren.Benchmarks;
 /// for a quick run. <c>--check</c> instead runs the serializer round-trip checks once and exits (no benchmarking).
 /// <c>--filter '*Local*'</c> runs the local backend's suites (they set their own jobs: do not add <c>--job</c>), and
 /// <c>--worker-start [--starts N] [--env-variants]</c> runs the local worker start-time harness instead of
-/// BenchmarkDotNet (see <see cref="WorkerStartHarness"/>). The AWS path has three harnesses of its own:
-/// <c>--aws-invoke</c> (<see cref="InvokeRateHarness"/>), <c>--aws-s3</c> (<see cref="S3RequestHarness"/>) and
-/// <c>--aws-bootstrap</c> (<see cref="BootstrapStartHarness"/>); <c>--data-read</c> (<see cref="Data.DataReadHarness"/>)
+/// BenchmarkDotNet (see <see cref="WorkerStartHarness"/>). The AWS path has four harnesses of its own:
+/// <c>--aws-invoke</c> (<see cref="InvokeRateHarness"/>), <c>--aws-s3</c> (<see cref="S3RequestHarness"/>),
+/// <c>--aws-bootstrap</c> (<see cref="BootstrapStartHarness"/>) and <c>--lambda-fit</c> (<see cref="LambdaFitHarness"/>,
+/// worker parallelism and call timeouts on a Lambda function); <c>--data-read</c> (<see cref="Data.DataReadHarness"/>)
 /// measures reading data in storage, <c>--speculation</c> (<see cref="SpeculationHarness"/>) what speculation costs and
 /// saves; each takes <c>--help</c>.
 /// </summary>
@@ -26,6 +27,7 @@ internal static class Program
         if (args.Contains("--aws-invoke")) return InvokeRateHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--aws-s3")) return S3RequestHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--aws-bootstrap")) return BootstrapStartHarness.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains("--lambda-fit")) return LambdaFitHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--speculation")) return SpeculationHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--data-read")) return Data.DataReadHarness.RunAsync(args).GetAwaiter().GetResult();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

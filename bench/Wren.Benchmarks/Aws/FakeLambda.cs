@@ -24,9 +24,6 @@ internal sealed class FakeLambda : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly string _root;
-    private readonly string _functionName;
-    private readonly int _memoryMb;
-    private readonly int _timeoutSeconds;
     private readonly IReadOnlyDictionary<string, string> _sandboxEnvironment;
     private readonly SemaphoreSlim _running;
     private readonly Stack<BootstrapSandbox> _idle = new();
@@ -41,9 +38,9 @@ internal sealed class FakeLambda : IAsyncDisposable
     public FakeLambda(string root, string functionName, int memoryMb, int timeoutSeconds, int maxSandboxes, IReadOnlyDictionary<string, string> sandboxEnvironment)
     {
         _root = root;
-        _functionName = functionName;
-        _memoryMb = memoryMb;
-        _timeoutSeconds = timeoutSeconds;
+        FunctionName = functionName;
+        MemoryMb = memoryMb;
+        TimeoutSeconds = timeoutSeconds;
         _sandboxEnvironment = sandboxEnvironment;
         _running = new SemaphoreSlim(maxSandboxes);
         _listener.Start(backlog: 512);
@@ -52,6 +49,14 @@ internal sealed class FakeLambda : IAsyncDisposable
     }
 
     public string Endpoint { get; }
+
+    public string FunctionName { get; }
+
+    /// <summary>The function's memory size, as GetFunctionConfiguration reports it and each sandbox's GC heap limit.</summary>
+    public int MemoryMb { get; }
+
+    /// <summary>The function's timeout: what GetFunctionConfiguration reports, and when the fake ends an invocation.</summary>
+    public int TimeoutSeconds { get; }
 
     public int Invocations => Volatile.Read(ref _invocations);
 
@@ -111,7 +116,7 @@ internal sealed class FakeLambda : IAsyncDisposable
         if (segments.Length == 4 && segments[1] == "functions")
         {
             string name = Uri.UnescapeDataString(segments[2]);
-            if (name != _functionName) return Error(404, "ResourceNotFoundException", $"Function not found: {name}");
+            if (name != FunctionName) return Error(404, "ResourceNotFoundException", $"Function not found: {name}");
             if (request.Method == "POST" && segments[3] == "invocations") return await InvokeAsync(request).ConfigureAwait(false);
             if (request.Method == "GET" && segments[3] == "configuration") return (200, Json(), Configuration());
         }
@@ -120,12 +125,12 @@ internal sealed class FakeLambda : IAsyncDisposable
 
     private byte[] Configuration() => JsonSerializer.SerializeToUtf8Bytes(new FunctionConfiguration
     {
-        FunctionName = _functionName,
-        FunctionArn = $"arn:aws:lambda:{MotoProcess.Region}:123456789012:function:{_functionName}",
+        FunctionName = FunctionName,
+        FunctionArn = $"arn:aws:lambda:{MotoProcess.Region}:123456789012:function:{FunctionName}",
         Runtime = LambdaDeploymentSettings.ManagedRuntime,
         Handler = LambdaDeploymentSettings.ManagedHandler,
-        MemorySize = _memoryMb,
-        Timeout = _timeoutSeconds,
+        MemorySize = MemoryMb,
+        Timeout = TimeoutSeconds,
         Architectures = [LambdaDeploymentSettings.DefaultArchitecture],
         Environment = new FunctionEnvironment { Variables = new() { [LambdaDeploymentSettings.ProtocolVariable] = WrenProtocol.Version.ToString(CultureInfo.InvariantCulture) } },
         State = "Active",
@@ -151,7 +156,7 @@ internal sealed class FakeLambda : IAsyncDisposable
         try
         {
             BootstrapSandbox sandbox = Take();
-            var timeout = TimeSpan.FromSeconds(_timeoutSeconds);
+            var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
             InvocationOutcome? outcome = await sandbox.InvokeAsync(payload, timeout).ConfigureAwait(false);
             var headers = new Dictionary<string, string> { ["x-amzn-RequestId"] = Guid.NewGuid().ToString(), ["X-Amz-Executed-Version"] = "$LATEST", ["Content-Type"] = "application/json" };
             switch (outcome)
@@ -187,7 +192,7 @@ internal sealed class FakeLambda : IAsyncDisposable
             while (_idle.TryPop(out BootstrapSandbox? idle))
                 if (!idle.Exited) return idle;
         }
-        var sandbox = new BootstrapSandbox($"sandbox{Interlocked.Increment(ref _sandboxes)}", _root, _memoryMb, _sandboxEnvironment);
+        var sandbox = new BootstrapSandbox($"sandbox{Interlocked.Increment(ref _sandboxes)}", _root, MemoryMb, _sandboxEnvironment);
         lock (_all) _all.Add(sandbox);
         return sandbox;
     }

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using Amazon.S3;
-using Wren.Aws;
 using Wren.Aws.Lambda;
 using Wren.Backends.Lambda;
 using Wren.Benchmarks.Local;
-using Wren.Configuration;
 using Wren.Shipping;
 using Wren.Storage;
 using static Wren.Benchmarks.Aws.HarnessTools;
@@ -34,8 +31,7 @@ internal static class S3RequestHarness
         """;
 
     private const string FunctionName = "wren-runtime-bench";
-    // The function as `wren create-config` and `wren deploy-lambda` make it by default; the config file holds the same
-    // values, and its timeout becomes the executor's default call timeout.
+    // The function as `wren create-config` and `wren deploy-lambda` make it by default; the config file holds the same values.
     private const int MemoryMb = MapOptions.DefaultMemoryMb;
     private const int TimeoutSeconds = 300;
 
@@ -60,56 +56,39 @@ internal static class S3RequestHarness
         CapturedFunction captured = FunctionCapture.Capture(Trivial.Increment, typeof(int), typeof(int));
         Console.WriteLine($"The function's code: {captured.Code.Count} files, {Thousands(captured.Code.Sum(c => c.Size))} bytes (the benchmark assembly and what it references, outside the framework and Wren's runtime): {string.Join(", ", captured.Code.Select(c => c.Name))}.");
 
-        string root = RuntimeZip.Extract(package, "s3-count");
         var results = new List<MapCount>();
-        var sandboxProcesses = new List<int>();
-        MotoProcess moto = await MotoProcess.StartAsync().ConfigureAwait(false);
-        int motoPid = moto.ProcessId;
-        string bucket = $"wren-bench-{Guid.NewGuid():N}"[..24];
+        LambdaRig rig = await LambdaRig.StartAsync(package, "s3-count").ConfigureAwait(false);
         try
         {
-            Dictionary<string, string> motoVariables = moto.Variables();
-            using (IAmazonS3 s3 = S3Storage.CreateClient(MotoProcess.Region, environment: name => motoVariables.GetValueOrDefault(name)))
-                await s3.PutBucketAsync(bucket).ConfigureAwait(false);
-            Console.WriteLine($"moto_server {moto.Endpoint} (pid {motoPid}), bucket {bucket}; at most {maxSandboxes} sandboxes at once; {Thousands(calls)} calls of Trivial.Increment per Map.");
-
+            Console.WriteLine($"{rig}; at most {maxSandboxes} sandboxes at once; {Thousands(calls)} calls of Trivial.Increment per Map.");
             foreach (InvocationType mode in modes)
             {
-                var sandboxEnvironment = new Dictionary<string, string>(motoVariables) { ["AWS_LAMBDA_FUNCTION_NAME"] = FunctionName };
-                FakeLambda lambda = new(root, FunctionName, MemoryMb, TimeoutSeconds, maxSandboxes, sandboxEnvironment);
+                FakeLambda lambda = rig.StartLambda(FunctionName, MemoryMb, TimeoutSeconds, maxSandboxes);
                 try
                 {
-                    var clientVariables = new Dictionary<string, string>(motoVariables) { ["AWS_ENDPOINT_URL_LAMBDA"] = lambda.Endpoint };
                     string prefix = $"wren-{mode.ToString().ToLowerInvariant()}";
-                    await using (Client first = Client.Create(mode, bucket, prefix, clientVariables))
+                    await using (Client first = Client.Create(rig, lambda, mode, prefix))
                     {
-                        results.Add(await MeasureAsync(mode, "#1, first (uploads the code)", first, moto, lambda, bucket, calls).ConfigureAwait(false));
-                        results.Add(await MeasureAsync(mode, "#2, same executor", first, moto, lambda, bucket, calls).ConfigureAwait(false));
+                        results.Add(await MeasureAsync(mode, "#1, first (uploads the code)", first, rig, lambda, calls).ConfigureAwait(false));
+                        results.Add(await MeasureAsync(mode, "#2, same executor", first, rig, lambda, calls).ConfigureAwait(false));
                     }
-                    await using (Client second = Client.Create(mode, bucket, prefix, clientVariables))
-                        results.Add(await MeasureAsync(mode, "#3, new executor (code in S3, sandboxes warm)", second, moto, lambda, bucket, calls).ConfigureAwait(false));
+                    await using (Client second = Client.Create(rig, lambda, mode, prefix))
+                        results.Add(await MeasureAsync(mode, "#3, new executor (code in S3, sandboxes warm)", second, rig, lambda, calls).ConfigureAwait(false));
                     if (lambda.Failures > 0) throw new InvalidOperationException($"{lambda.Failures} invocations failed in the fake Lambda.");
                 }
                 finally
                 {
-                    sandboxProcesses.AddRange(lambda.ProcessIds);
-                    await lambda.DisposeAsync().ConfigureAwait(false);
+                    await rig.StopAsync(lambda).ConfigureAwait(false);
                 }
             }
         }
         finally
         {
-            await moto.DisposeAsync().ConfigureAwait(false);
-            RuntimeZip.DeleteFolder(root);
+            await rig.DisposeAsync().ConfigureAwait(false);
         }
 
-        Print(results, calls, bucket);
-        int left = sandboxProcesses.Count(pid => IsRunning(pid, "bootstrap")) + (IsRunning(motoPid, "moto_server") ? 1 : 0);
-        Console.WriteLine();
-        Console.WriteLine(left == 0
-            ? $"Processes: moto_server (pid {motoPid}) and all {sandboxProcesses.Count} bootstrap sandboxes have exited."
-            : $"WARNING: {left} of the processes this harness started are still running.");
-        return left == 0 ? 0 : 1;
+        Print(results, calls, rig.Bucket);
+        return rig.ReportExited();
     }
 
     /// <summary>An executor on the Lambda backend whose S3 requests are counted.</summary>
@@ -125,28 +104,12 @@ internal static class S3RequestHarness
 
         public S3RequestCounter Counter { get; }
 
-        public static Client Create(InvocationType mode, string bucket, string prefix, Dictionary<string, string> variables)
+        /// <summary>The client of a configuration file that holds the function's memory and timeout.</summary>
+        public static Client Create(LambdaRig rig, FakeLambda lambda, InvocationType mode, string prefix)
         {
-            Func<string, string?> environment = name => variables.GetValueOrDefault(name);
-            var configuration = new WrenConfiguration
-            {
-                Backend = WrenBackend.Lambda,
-                StoragePath = Path.Combine(Path.GetTempPath(), "wren-bench", "unused-local-storage"),
-                DataPath = Path.Combine(Path.GetTempPath(), "wren-bench", "unused-local-data"),
-                Bucket = bucket,
-                Prefix = prefix,
-                Function = FunctionName,
-                Region = MotoProcess.Region,
-                LocalWorkers = 1,
-                MemoryMb = MemoryMb,
-                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-                Time = TimeProvider.System,
-            };
             var counter = new S3RequestCounter();
-            AwsContext aws = AwsContext.FromEnvironment(MotoProcess.Region, environment: environment);
-            var storage = new S3Storage(bucket, MotoProcess.Region, handler: counter, environment: environment);
-            var backend = new LambdaBackend(new LambdaClient(aws), storage, FunctionName, prefix, mode);
-            return new Client(WrenExecutor.Create(configuration, backend), counter);
+            WrenExecutor executor = rig.CreateExecutor(lambda, mode, prefix, TimeSpan.FromSeconds(lambda.TimeoutSeconds), counter);
+            return new Client(executor, counter);
         }
 
         public async ValueTask DisposeAsync()
@@ -156,8 +119,10 @@ internal static class S3RequestHarness
         }
     }
 
-    private static async Task<MapCount> MeasureAsync(InvocationType mode, string name, Client client, MotoProcess moto, FakeLambda lambda, string bucket, int calls)
+    private static async Task<MapCount> MeasureAsync(InvocationType mode, string name, Client client, LambdaRig rig, FakeLambda lambda, int calls)
     {
+        MotoProcess moto = rig.Moto;
+        string bucket = rig.Bucket;
         await moto.SettleAsync().ConfigureAwait(false);
         int clientFrom = client.Counter.Count;
         int motoFrom = moto.Logged;
