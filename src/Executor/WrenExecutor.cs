@@ -40,10 +40,10 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             _batch = new Lazy<JobRunner>(() =>
             {
                 IComputeBackend created = batch();
-                return new JobRunner(created, new CodeUploader(created.Storage, created.Location.Prefix), _configuration.Logger);
+                return new JobRunner(created, new CodeUploader(created.Storage, created.Location.Prefix), _configuration.Logger, time: _configuration.Time);
             });
         }
-        _runner = new JobRunner(backend, new CodeUploader(backend.Storage, backend.Location.Prefix), _configuration.Logger, _batch is null ? null : () => _batch.Value);
+        _runner = new JobRunner(backend, new CodeUploader(backend.Storage, backend.Location.Prefix), _configuration.Logger, _batch is null ? null : () => _batch.Value, _configuration.Time);
         Id = Guid.NewGuid().ToString("N")[..8];
         Storage = CreateStorage(backend);
     }

@@ -8,7 +8,7 @@ namespace Wren.Aws;
 
 /// <summary>
 /// Sends signed requests to one AWS service and turns its errors into <see cref="AwsServiceException"/>. Throttling and
-/// server errors are retried as the <see cref="RetryPolicy"/> says. Thread-safe.
+/// server errors are retried as the <see cref="RetryPolicy"/> says (a Polly pipeline). Thread-safe.
 /// </summary>
 internal sealed class AwsHttpClient
 {
@@ -51,45 +51,33 @@ internal sealed class AwsHttpClient
         IReadOnlyDictionary<string, string>? headers = null, RetryPolicy? retry = null, CancellationToken cancellationToken = default)
     {
         retry ??= RetryPolicy.Default;
-        for (int attempt = 1; ; attempt++)
+        Polly.ResiliencePipeline pipeline = _pipelines.GetOrAdd(retry, policy => policy.Pipeline(_context.Time, (reason, attempt, delay) => Retrying?.Invoke(operation, reason, attempt, delay)));
+        try
         {
-            using HttpRequestMessage request = Build(method, pathAndQuery, body, contentType, headers);
-            AwsCredentials credentials = await _context.CredentialsAsync(cancellationToken).ConfigureAwait(false);
-            SigV4.Sign(request, body ?? [], credentials, _signingRegion, _signingName, _context.Time.GetUtcNow());
-            Interlocked.Increment(ref _requests);
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e) when (attempt < retry.MaxAttempts)
-            {
-                TimeSpan pause = retry.Delay(attempt, null, Random.Shared);
-                Retrying?.Invoke(operation, $"a dropped connection ({e.Message})", attempt, pause);
-                await Task.Delay(pause, _context.Time, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            catch (HttpRequestException e)
-            {
-                throw new WrenException($"Cannot reach {ServiceId} at {Endpoint} ({e.Message}); check the network, the region and AWS_ENDPOINT_URL.", e);
-            }
-            using (response)
-            {
-                byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                if ((int)response.StatusCode < 400) return new Response(response.StatusCode, response.Headers, bytes);
-                AwsServiceException error = ParseError(operation, response, bytes);
-                if (!error.IsRetryable || attempt >= retry.MaxAttempts) throw error;
-                TimeSpan? retryAfter = response.Headers.RetryAfter switch
-                {
-                    { Delta: { } delta } => delta,
-                    { Date: { } date } => date - _context.Time.GetUtcNow(),
-                    _ => null,
-                };
-                TimeSpan delay = retry.Delay(attempt, retryAfter, Random.Shared);
-                Retrying?.Invoke(operation, $"{(int)response.StatusCode} {error.ErrorCode}", attempt, delay);
-                await Task.Delay(delay, _context.Time, cancellationToken).ConfigureAwait(false);
-            }
+            return await pipeline.ExecuteAsync(async token => await SendOnceAsync(operation, method, pathAndQuery, body, contentType, headers, token).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
         }
+        catch (HttpRequestException e)
+        {
+            throw new WrenException($"Cannot reach {ServiceId} at {Endpoint} ({e.Message}); check the network, the region and AWS_ENDPOINT_URL.", e);
+        }
+    }
+
+    /// <summary>The retry pipeline of each policy, built once.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RetryPolicy, Polly.ResiliencePipeline> _pipelines = new();
+
+    /// <summary>One signed attempt: the response, or the service's error as an <see cref="AwsServiceException"/>.</summary>
+    private async ValueTask<Response> SendOnceAsync(string operation, HttpMethod method, string pathAndQuery, byte[]? body, string? contentType,
+        IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = Build(method, pathAndQuery, body, contentType, headers);
+        AwsCredentials credentials = await _context.CredentialsAsync(cancellationToken).ConfigureAwait(false);
+        SigV4.Sign(request, body ?? [], credentials, _signingRegion, _signingName, _context.Time.GetUtcNow());
+        Interlocked.Increment(ref _requests);
+        using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if ((int)response.StatusCode < 400) return new Response(response.StatusCode, response.Headers, bytes);
+        throw ParseError(operation, response, bytes);
     }
 
     private HttpRequestMessage Build(HttpMethod method, string pathAndQuery, byte[]? body, string? contentType, IReadOnlyDictionary<string, string>? headers)
@@ -143,7 +131,15 @@ internal sealed class AwsHttpClient
         }
         if (code.Length == 0) code = response.StatusCode.ToString();
         if (message.Length == 0) message = text.Length > 300 ? text[..300] : text;
-        return new AwsServiceException(ServiceId, operation, response.StatusCode, code, message, requestId);
+        return new AwsServiceException(ServiceId, operation, response.StatusCode, code, message, requestId)
+        {
+            RetryAfter = response.Headers.RetryAfter switch
+            {
+                { Delta: { } delta } => delta,
+                { Date: { } date } => date - _context.Time.GetUtcNow(),
+                _ => null,
+            },
+        };
     }
 
     private static string? Child(XElement element, string name) => element.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;

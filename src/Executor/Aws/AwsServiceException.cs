@@ -34,6 +34,9 @@ public sealed class AwsServiceException : WrenException
     /// <summary>AWS's id of the request, for support cases.</summary>
     public string? RequestId { get; }
 
+    /// <summary>How long the service asked the client to wait before trying again (Retry-After), if it said.</summary>
+    internal TimeSpan? RetryAfter { get; init; }
+
     /// <summary>Whether the request may succeed if sent again: throttling and server errors.</summary>
     public bool IsRetryable =>
         StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError

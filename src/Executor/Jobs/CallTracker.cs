@@ -1,13 +1,12 @@
-using System.Diagnostics;
-
 namespace Wren.Jobs;
 
 /// <summary>
 /// Which calls of a job are resolved (each exactly once, whichever run answers first), which are running and since
 /// when, how long finished ones took, and which were duplicated as stragglers. Thread-safe.
 /// </summary>
-internal sealed class CallTracker(int total, Action allResolved)
+internal sealed class CallTracker(int total, Action allResolved, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly int[] _resolved = new int[total];
     private readonly long[] _runningSince = new long[total];
     private readonly bool[] _duplicated = new bool[total];
@@ -37,7 +36,7 @@ internal sealed class CallTracker(int total, Action allResolved)
     }
 
     /// <summary>A worker took the call (the first run's start counts).</summary>
-    public void Started(int callId) => Interlocked.CompareExchange(ref _runningSince[callId], Stopwatch.GetTimestamp(), 0);
+    public void Started(int callId) => Interlocked.CompareExchange(ref _runningSince[callId], _time.GetTimestamp(), 0);
 
     /// <summary>A run of the call ended, answered or not.</summary>
     public void Stopped(int callId) => Volatile.Write(ref _runningSince[callId], 0);
@@ -64,14 +63,14 @@ internal sealed class CallTracker(int total, Action allResolved)
             median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         }
         TimeSpan threshold = TimeSpan.FromSeconds(Math.Max(floor.TotalSeconds, factor * median));
-        long now = Stopwatch.GetTimestamp();
+        long now = _time.GetTimestamp();
         var found = new List<int>();
         lock (_duplicated)
         {
             for (int callId = 0; callId < _total; callId++)
             {
                 long since = Volatile.Read(ref _runningSince[callId]);
-                if (since == 0 || _duplicated[callId] || IsResolved(callId) || Stopwatch.GetElapsedTime(since, now) <= threshold) continue;
+                if (since == 0 || _duplicated[callId] || IsResolved(callId) || _time.GetElapsedTime(since, now) <= threshold) continue;
                 _duplicated[callId] = true;
                 Interlocked.Increment(ref _duplicates);
                 found.Add(callId);
