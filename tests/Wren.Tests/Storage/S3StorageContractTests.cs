@@ -50,30 +50,10 @@ public sealed class S3StorageContractTests(S3StorageContractTests.Bucket bucket)
 /// <summary>S3 that throttles and drops connections: Wren's storage rides it out.</summary>
 public sealed class S3StorageFaultTests(S3StorageContractTests.Bucket bucket) : IClassFixture<S3StorageContractTests.Bucket>
 {
-    /// <summary>Answers the first requests with 503 SlowDown or a dropped connection, in turn, then passes the rest on.</summary>
-    private sealed class FaultyHandler(int faults) : DelegatingHandler(new SocketsHttpHandler())
-    {
-        private int _seen;
-
-        public int Faults => Math.Min(_seen, faults);
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            int n = Interlocked.Increment(ref _seen);
-            if (n <= faults && n % 2 == 1)
-                return new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable)
-                {
-                    Content = new StringContent("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>", System.Text.Encoding.UTF8, "application/xml"),
-                };
-            if (n <= faults) throw new HttpRequestException("The connection was reset", new IOException("Connection reset by peer"));
-            return await base.SendAsync(request, cancellationToken);
-        }
-    }
-
     [Fact]
     public async Task ThrottlingAndDroppedConnections_AreRetriedUntilTheRequestSucceeds()
     {
-        using var handler = new FaultyHandler(faults: 4);
+        using var handler = new FaultyS3Handler(n => n <= 4);
         using var storage = new S3Storage(bucket.Name, MotoServer.Region, handler: handler, environment: bucket.Moto.Environment());
         byte[] data = [1, 2, 3, 4, 5];
         await storage.PutAsync("faults/put", data);

@@ -28,6 +28,9 @@ internal abstract class LoopbackAwsService : IAsyncDisposable
 
     protected CancellationTokenSource Stopping { get; } = new();
 
+    /// <summary>Thrown by <see cref="HandleAsync"/> to close the connection without an answer, as a network fault would.</summary>
+    protected sealed class DropConnection : Exception;
+
     /// <summary>The answer to a request this service handles itself, or null to pass it on to moto.</summary>
     protected abstract Task<(int Status, Dictionary<string, string> Headers, byte[] Body)?> HandleAsync(HttpExchange.Request request);
 
@@ -59,7 +62,7 @@ internal abstract class LoopbackAwsService : IAsyncDisposable
                     await exchange.WriteAsync(status, headers, body, Stopping.Token);
                 }
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or DropConnection)
             {
             }
         }
@@ -71,7 +74,7 @@ internal abstract class LoopbackAwsService : IAsyncDisposable
         {
             return await HandleAsync(request) ?? await ForwardAsync(request);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or DropConnection))
         {
             // A fault of the stand-in itself is a service error, so the client neither hangs nor retries forever.
             return (500, new() { ["x-amzn-ErrorType"] = "ServiceException" }, Json(new Dictionary<string, string> { ["message"] = $"test service failed: {e}" }));

@@ -49,6 +49,25 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
         }
     }
 
+    /// <summary>
+    /// From now on, answers <paramref name="share"/> of the invocations (a seeded draw) with a fault, in turn: 429
+    /// before running it, a 502 after running it, or a connection dropped after running it.
+    /// </summary>
+    public void InjectFaults(double share, int seed)
+    {
+        var random = new Random(seed);
+        _faulty = () =>
+        {
+            lock (random) return random.NextDouble() < share;
+        };
+    }
+
+    private Func<bool>? _faulty;
+    private int _faults;
+
+    /// <summary>How many invocations were answered with an injected fault.</summary>
+    public int Faults => Volatile.Read(ref _faults);
+
     /// <summary>Answers the next <paramref name="count"/> invocations with 429 TooManyRequestsException.</summary>
     public void Throttle(int count) => Interlocked.Exchange(ref _throttle, count);
 
@@ -64,7 +83,8 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
             remaining = Volatile.Read(ref _throttle);
         }
         while (remaining > 0 && Interlocked.CompareExchange(ref _throttle, remaining - 1, remaining) != remaining);
-        if (remaining > 0)
+        int fault = _faulty?.Invoke() == true ? Interlocked.Increment(ref _faults) % 3 : -1;
+        if (remaining > 0 || fault == 0)
             return (429, new() { ["x-amzn-ErrorType"] = "TooManyRequestsException", ["x-amzn-RequestId"] = Guid.NewGuid().ToString() },
                 Encoding.UTF8.GetBytes("""{"Type":"User","message":"Rate Exceeded.","Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}"""));
 
@@ -73,6 +93,13 @@ internal sealed class FakeLambdaService : Support.LoopbackAwsService
         bool asynchronous = request.Headers.GetValueOrDefault("X-Amz-Invocation-Type") == "Event";
         bool tail = request.Headers.GetValueOrDefault("X-Amz-Log-Type") == "Tail";
         Task<(int, Dictionary<string, string>, byte[])> run = RunAsync(request.Body, function, tail);
+        if (fault > 0)
+        {
+            // The function ran; its answer is lost on the way back.
+            await run;
+            if (fault == 1) return (502, new() { ["x-amzn-ErrorType"] = "ServiceException", ["x-amzn-RequestId"] = Guid.NewGuid().ToString() }, Encoding.UTF8.GetBytes("""{"message":"Bad gateway (injected)"}"""));
+            throw new DropConnection();
+        }
         if (!asynchronous) return await run;
         _ = run;
         return (202, new() { ["x-amzn-RequestId"] = Guid.NewGuid().ToString() }, []);

@@ -206,6 +206,24 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         Assert.Equal("MapOptions.Timeout is 300 s, longer than the lambda function's timeout of 45 s: raise the function's with `wren deploy-lambda --timeout 300`, or give a Timeout of at most 45 s.", error.Message);
     }
 
+    [Fact]
+    public async Task Map_WhileS3AndLambdaFault_EndsEveryCallWithItsOneCorrectResult()
+    {
+        // 40% of the client's S3 requests answer 503 SlowDown or drop the connection; 10% of invocations answer 429, or
+        // run and then answer 502, or run and then drop the connection (so the function runs twice).
+        using FaultyS3Handler s3 = FaultyS3Handler.AtRate(0.4, seed: 11);
+        _environment.Lambda.InjectFaults(0.1, seed: 7);
+        await using WrenExecutor executor = _environment.CreateExecutor(s3: s3);
+        // Small inputs travel in the invocation; the large ones through S3, as do the large results.
+        FutureList<int> small = executor.Map((int x) => x * 3, Enumerable.Range(0, 60), new MapOptions { ChunkSize = 1 });
+        FutureList<int> large = executor.Map((byte[] block) => block.Sum(b => (int)b), Enumerable.Range(0, 6).Select(i => Enumerable.Repeat((byte)i, 1_500_000).ToArray()), new MapOptions { ChunkSize = 1 });
+        FutureList<string> results = executor.Map((int n) => new string('r', n), [5, 7_000_000], new MapOptions { ChunkSize = 1 });
+        Assert.Equal(Enumerable.Range(0, 60).Select(x => x * 3), await small.GetResultsAsync().WaitAsync(Patience));
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => i * 1_500_000), await large.GetResultsAsync().WaitAsync(Patience));
+        Assert.Equal([5, 7_000_000], (await results.GetResultsAsync().WaitAsync(Patience)).Select(r => r.Length));
+        Assert.True(s3.Faults > 0 && _environment.Lambda.Faults > 0, $"faults injected: S3 {s3.Faults} of {s3.Requests}, Lambda {_environment.Lambda.Faults}");
+    }
+
     /// <summary>Where a call ran, as Lambda tells the function: its name and memory size.</summary>
     private static string WhereItRan(int _) =>
         $"{Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME")} {Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")}";

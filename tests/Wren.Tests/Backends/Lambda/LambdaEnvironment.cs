@@ -56,16 +56,17 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
     }
 
     /// <summary>An executor on the function named, or with <paramref name="function"/> null on what the config records (every deployed size).</summary>
-    public WrenExecutor CreateExecutor(InvocationType mode = InvocationType.RequestResponse, string? function = FunctionName, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null) =>
-        WrenExecutor.Create(WrenConfiguration.Resolve(new WrenOptions { Function = function, LoggerFactory = loggers }, ClientEnvironment), CreateBackend(mode, function, loggers));
+    /// <remarks><paramref name="s3"/> is the client's S3 handler (one that injects faults), if not the default.</remarks>
+    public WrenExecutor CreateExecutor(InvocationType mode = InvocationType.RequestResponse, string? function = FunctionName, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null, HttpMessageHandler? s3 = null) =>
+        WrenExecutor.Create(WrenConfiguration.Resolve(new WrenOptions { Function = function, LoggerFactory = loggers }, ClientEnvironment), CreateBackend(mode, function, loggers, s3));
 
-    public LambdaBackend CreateBackend(InvocationType mode = InvocationType.RequestResponse, string? function = FunctionName, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
+    public LambdaBackend CreateBackend(InvocationType mode = InvocationType.RequestResponse, string? function = FunctionName, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null, HttpMessageHandler? s3 = null)
     {
         WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = function, LoggerFactory = loggers }, ClientEnvironment);
         AwsContext aws = AwsContext.FromEnvironment(configuration.Region, environment: ClientEnvironment);
         var lambda = new LambdaClient(aws);
         if (loggers is not null) Wren.Jobs.WrenTelemetry.LogRetries(lambda.Http, configuration.Logger, "Lambda");
-        return new LambdaBackend(lambda, new S3Storage(Bucket, aws.Region, environment: ClientEnvironment), configuration.Function, configuration.Prefix, mode, sizes: configuration.LambdaFunctions);
+        return new LambdaBackend(lambda, new S3Storage(Bucket, aws.Region, handler: s3, environment: ClientEnvironment), configuration.Function, configuration.Prefix, mode, sizes: configuration.LambdaFunctions);
     }
 
     public LambdaClient MotoLambda() => new(AwsContext.FromEnvironment(environment: Moto.Environment()));

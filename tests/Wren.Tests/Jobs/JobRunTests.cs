@@ -1,0 +1,199 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Wren.Backends;
+using Wren.Jobs;
+using Wren.Protocol;
+using Wren.Serialization;
+using Wren.Shipping;
+using Wren.Storage;
+
+namespace Wren.Tests.Jobs;
+
+/// <summary>
+/// The scheduler alone, against a scripted backend and (for speculation) a fake clock: retries of failed calls,
+/// lost invocations, calls sent back unrun, rejections, stragglers, cancellation and the fallback, in milliseconds.
+/// </summary>
+public sealed class JobRunTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly List<ScriptedBackend> _backends = [];
+
+    /// <summary>A job of <paramref name="calls"/> calls whose inputs are 0, 1, 2, ...</summary>
+    private static JobSpec Job(int calls, int chunkSize)
+    {
+        var data = new ArrayBufferWriter<byte>();
+        int[] lengths = new int[calls];
+        for (int i = 0; i < calls; i++)
+        {
+            int before = data.WrittenCount;
+            WrenSerializer.Serialize(data, i);
+            lengths[i] = data.WrittenCount - before;
+        }
+        return new JobSpec
+        {
+            ExecutorId = "test",
+            JobId = "M0001",
+            Function = new CapturedFunction([1, 2, 3], []),
+            FunctionName = "JobRunTests.cs:1",
+            Data = data.WrittenSpan.ToArray(),
+            Lengths = lengths,
+            Timeout = TimeSpan.FromMinutes(1),
+            MemoryMb = 1024,
+            ChunkSize = chunkSize,
+            Concurrency = 4,
+            Retries = 2,
+        };
+    }
+
+    private ScriptedBackend Backend(Func<InvocationRequest, InvocationSettings, CancellationToken, Task<InvocationOutcome>> script)
+    {
+        var backend = new ScriptedBackend(script);
+        _backends.Add(backend);
+        return backend;
+    }
+
+    private static JobRunner Runner(IComputeBackend backend, TimeProvider? time = null, JobRunner? fallback = null) =>
+        new(backend, new CodeUploader(backend.Storage, backend.Location.Prefix), NullLogger.Instance, fallback is null ? null : () => fallback, time);
+
+    private static (Future<int>[] Futures, FutureSink<int> Sink) Futures(int calls)
+    {
+        var futures = new Future<int>[calls];
+        for (int i = 0; i < calls; i++) futures[i] = new Future<int>(i, DateTimeOffset.UnixEpoch);
+        return (futures, new FutureSink<int>(futures, new WrenSerializerOptions()));
+    }
+
+    private static Task<InvocationOutcome> Now(InvocationOutcome outcome) => Task.FromResult(outcome);
+
+    [Fact]
+    public async Task FailedCall_RunsAgainWithTheSameInputAndItsSecondAnswerWins()
+    {
+        ScriptedBackend backend = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, attempt) =>
+            callId == 1 && attempt == 1 ? ScriptedBackend.Threw(1, "System.IO.IOException", "flaky") : ScriptedBackend.Returned(callId, callId * 10))));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(4);
+        await Runner(backend).RunAsync(Job(4, 4) with { RetryFailedCalls = 1 }, sink, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(new[] { 0, 10, 20, 30 }, await Task.WhenAll(futures.Select(f => f.GetResultAsync())));
+        Assert.Equal([1, 2, 1, 1], futures.Select(f => f.Stats.Attempts));
+        Assert.Equal([[0, 1, 2, 3], [1]], backend.Invocations.Select(i => i.Request.CallIds));
+    }
+
+    [Fact]
+    public async Task FailedCall_NotRetriedWhenRetryIfSaysNo_FailsWithItsRemoteException()
+    {
+        ScriptedBackend backend = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, _) => ScriptedBackend.Threw(callId, "System.ArgumentException", "bad input"))));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(1);
+        JobSpec job = Job(1, 1) with { RetryFailedCalls = 3, RetryIf = e => e.RemoteType != "System.ArgumentException" };
+        await Runner(backend).RunAsync(job, sink, CancellationToken.None).WaitAsync(Patience);
+        var error = await Assert.ThrowsAsync<RemoteException>(() => futures[0].GetResultAsync());
+        Assert.Equal(("System.ArgumentException", "bad input"), (error.RemoteType, error.RemoteMessage));
+        Assert.Single(backend.Invocations);
+    }
+
+    [Fact]
+    public async Task LostInvocation_IsTriedAgainUpToTheRetriesThenFailsAsWorkerLost()
+    {
+        ScriptedBackend backend = Backend((_, _, _) => Now(new InvocationOutcome.Lost("the sandbox vanished")));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(2);
+        await Runner(backend).RunAsync(Job(2, 2) with { Retries = 1 }, sink, CancellationToken.None).WaitAsync(Patience);
+        foreach (Future<int> future in futures)
+        {
+            var error = await Assert.ThrowsAsync<WorkerLostException>(() => future.GetResultAsync());
+            Assert.Contains("the sandbox vanished", error.Message);
+        }
+        Assert.Equal(2, backend.Invocations.Count);
+    }
+
+    [Fact]
+    public async Task CallsAWorkerDidNotReach_AreSentAgainAndAnswered()
+    {
+        ScriptedBackend backend = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, _) =>
+            callId == request.CallIds[0] ? ScriptedBackend.Returned(callId, callId + 100) : null)));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(3);
+        await Runner(backend).RunAsync(Job(3, 3), sink, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(new[] { 100, 101, 102 }, await Task.WhenAll(futures.Select(f => f.GetResultAsync())));
+        Assert.Equal([[0, 1, 2], [1, 2], [2]], backend.Invocations.Select(i => i.Request.CallIds));
+    }
+
+    [Fact]
+    public async Task RejectedInvocation_FailsEveryCallOfItsChunkWithTheWorkersReason()
+    {
+        ScriptedBackend backend = Backend((_, _, _) => Now(new InvocationOutcome.Rejected("Wren.BadRequest", "no inputs")));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(2);
+        await Runner(backend).RunAsync(Job(2, 2), sink, CancellationToken.None).WaitAsync(Patience);
+        foreach (Future<int> future in futures)
+        {
+            var error = await Assert.ThrowsAsync<WrenException>(() => future.GetResultAsync());
+            Assert.Equal("The scripted worker rejected the invocation (Wren.BadRequest): no inputs", error.Message);
+        }
+        Assert.Single(backend.Invocations);
+    }
+
+    [Fact]
+    public async Task Straggler_RunsAgainOnTheFakeClock_AndTheFirstAnswerWins()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var held = new TaskCompletionSource<InvocationOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ScriptedBackend backend = Backend((request, _, _) =>
+            request.CallIds is [3] && (request.Attempts?[0] ?? 1) == 1
+                ? held.Task
+                : Now(ScriptedBackend.Answer(request, (callId, attempt) => ScriptedBackend.Returned(callId, callId == 3 ? 333 : callId))));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(4);
+        Task run = Runner(backend, time).RunAsync(Job(4, 1) with { Speculation = true }, sink, CancellationToken.None);
+        await Task.WhenAll(futures[..3].Select(f => f.GetResultAsync())).WaitAsync(Patience);
+        Assert.False(futures[3].IsCompleted);
+        // Three of four done in 1 s each: a call running past 3 s (three times the median, above the 2 s floor) is a straggler.
+        time.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(100);
+        Assert.Equal(4, backend.Invocations.Count);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(333, await futures[3].GetResultAsync().WaitAsync(Patience));
+        Assert.Equal([3], backend.Invocations[^1].Request.CallIds);
+        Assert.Equal([2], backend.Invocations[^1].Request.Attempts!);
+        // The slower run hears that it lost (a marker written in the background), and its answer, when it comes, is dropped.
+        string marker = StorageKeys.Call("wren", "test", "M0001", 3, "cancel");
+        using (var patience = new CancellationTokenSource(Patience))
+            while (await backend.Storage.GetInfoAsync(marker) is null) await Task.Delay(10, patience.Token);
+        held.SetResult(ScriptedBackend.Answer(backend.Invocations[3].Request, (callId, _) => ScriptedBackend.Returned(callId, -1)));
+        await run.WaitAsync(Patience);
+        Assert.Equal(333, await futures[3].GetResultAsync());
+        JobStats stats = JobRunner.ReadRecord<JobStats>(await backend.Storage.GetAsync(StorageKeys.JobStats("wren", "test", "M0001")));
+        Assert.Equal(1, stats.Duplicates);
+    }
+
+    [Fact]
+    public async Task CancelledRun_FailsItsPendingCallsAndLeavesTheMarkerRunningCallsWatch()
+    {
+        ScriptedBackend backend = Backend(async (_, _, cancellationToken) =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("not reached");
+        });
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(2);
+        using var cancel = new CancellationTokenSource();
+        Task run = Runner(backend).RunAsync(Job(2, 1), sink, cancel.Token);
+        while (backend.Invocations.Count < 2) await Task.Delay(10);
+        await cancel.CancelAsync();
+        await run.WaitAsync(Patience);
+        foreach (Future<int> future in futures) await Assert.ThrowsAsync<OperationCanceledException>(() => future.GetResultAsync());
+        Assert.NotNull(await backend.Storage.GetInfoAsync(StorageKeys.Cancel("wren", "test", "M0001")));
+    }
+
+    [Fact]
+    public async Task CallOutOfMemoryWithFallback_RunsAgainOnTheFallbackWithMoreMemoryAndTime()
+    {
+        ScriptedBackend lambda = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, _) =>
+            callId == 1 ? ScriptedBackend.Threw(1, typeof(OutOfMemoryException).FullName!, "Insufficient memory") : ScriptedBackend.Returned(callId, callId))));
+        ScriptedBackend batch = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, _) => ScriptedBackend.Returned(callId, 99))));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(3);
+        await Runner(lambda, fallback: Runner(batch)).RunAsync(Job(3, 3) with { Fallback = true }, sink, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(new[] { 0, 99, 2 }, await Task.WhenAll(futures.Select(f => f.GetResultAsync())));
+        (InvocationRequest request, InvocationSettings settings) = Assert.Single(batch.Invocations);
+        Assert.Equal(("M0001b", 1, 4096, TimeSpan.FromHours(1)), (request.JobId, request.CallIds.Length, settings.MemoryMb, settings.CallTimeout));
+        Assert.Equal(2, futures[1].Stats.Attempts);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (ScriptedBackend backend in _backends) await backend.DisposeAsync();
+    }
+}
