@@ -30,7 +30,15 @@ public sealed class LocalJobCommandTests : IAsyncLifetime
             Task.Run(() => Console.WriteLine($"from a task of {x}")).Wait();
             return x;
         }, Enumerable.Range(0, 4), new MapOptions { ChunkSize = 2 });
-        await futures.GetResultsAsync().WaitAsync(Patience);
+        try
+        {
+            await futures.GetResultsAsync().WaitAsync(Patience);
+        }
+        catch (TimeoutException e)
+        {
+            // Say where each call got to, for a run that hangs.
+            throw new TimeoutException($"job {futures.JobId}: {string.Join(", ", futures.Select(f => $"{f.InputIndex}: {f.Status} (attempts {f.Stats.Attempts}, worker {f.Stats.WorkerId})"))}", e);
+        }
         return futures.JobId;
     }
 
