@@ -20,10 +20,10 @@ public sealed class WrenSerializerOptions
 
     /// <summary>
     /// Whether arrays and lists of unmanaged values (<c>double[]</c>, <c>int[]</c>, unmanaged structs) are written as one raw
-    /// little-endian block (a Wren extension) instead of a MessagePack array. Default: true. Set false when another
-    /// MessagePack library must read the output.
+    /// little-endian block (Wren's extension 89) instead of a standard MessagePack array. Default: false, so any
+    /// MessagePack library reads the output; set true only where Wren alone reads it. Wren reads both forms either way.
     /// </summary>
-    public bool RawBlocks { get; init; } = true;
+    public bool RawBlocks { get; init; }
 
     /// <summary>
     /// Whether delegates travel, as a reference to their method plus their target object (a closure). Wren turns this on

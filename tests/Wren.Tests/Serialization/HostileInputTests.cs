@@ -106,7 +106,7 @@ public sealed class HostileInputTests
     [Fact]
     public void RawBlockOfOtherKind_Fails()
     {
-        byte[] ints = WrenSerializer.Serialize(new[] { 1, 2 });
+        byte[] ints = WrenSerializer.Serialize(new[] { 1, 2 }, new WrenSerializerOptions { RawBlocks = true });
         Assert.Contains("holds element kind 6, not Double values (kind 11)", Assert.Throws<WrenSerializationException>(() => WrenSerializer.Deserialize<double[]>(ints)).Reason);
     }
 

@@ -94,15 +94,20 @@ public sealed class JavaScriptInteropTests(ReferenceImplementation javaScript) :
     }
 
     [RequiresToolFact("node", InteropPackages = true)]
-    public void DoubleArray_IsARawBlockExtensionByDefault_AndAnArrayWithoutRawBlocks()
+    public void DoubleArray_IsAStandardArrayByDefault_AndARawBlockOnlyWhenAskedFor()
     {
         double[] values = [1.5, -2];
-        IReadOnlyList<JsOutcome> outcomes = javaScript.RoundTrip([WrenSerializer.Serialize(values), WrenSerializer.Serialize(values, Standard)]);
-        // Wren's extension 89: element kind 11 (double), then the doubles little-endian. JavaScript keeps it opaque.
-        Assert.Equal("""{"ext":[89,"0b000000000000f83f00000000000000c0"]}""", outcomes[0].Rendering);
-        Assert.Equal("""[{"f64":"3ff8000000000000"},-2]""", outcomes[1].Rendering);
-        // Wren reads the raw block back from JavaScript's re-encoding of the opaque extension.
+        List<int> counts = [1, 2, 300, -4];
+        IReadOnlyList<JsOutcome> outcomes = javaScript.RoundTrip([
+            WrenSerializer.Serialize(values), WrenSerializer.Serialize(values, new WrenSerializerOptions { RawBlocks = true }), WrenSerializer.Serialize(counts)]);
+        Assert.Equal("""[{"f64":"3ff8000000000000"},-2]""", outcomes[0].Rendering);
+        // Asked for, Wren's extension 89: element kind 11 (double), then the doubles little-endian. JavaScript keeps it opaque.
+        Assert.Equal("""{"ext":[89,"0b000000000000f83f00000000000000c0"]}""", outcomes[1].Rendering);
+        Assert.Equal("[1,2,300,-4]", outcomes[2].Rendering);
+        // Wren reads back JavaScript's own encodings: its integers among doubles, and the opaque extension.
         Assert.Equal(values, WrenSerializer.Deserialize<double[]>(outcomes[0].Reencoded));
+        Assert.Equal(values, WrenSerializer.Deserialize<double[]>(outcomes[1].Reencoded));
+        Assert.Equal(counts, WrenSerializer.Deserialize<List<int>>(outcomes[2].Reencoded));
     }
 
     [RequiresToolFact("node", InteropPackages = true)]

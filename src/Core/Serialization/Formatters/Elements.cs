@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Wren.Serialization.MessagePack;
 
 namespace Wren.Serialization.Formatters;
@@ -7,6 +9,12 @@ internal static class Elements<T>
 {
     public static void Write(MessagePackWriter writer, ReadOnlySpan<T> values, WriteContext context)
     {
+        if (typeof(T) == typeof(double))
+        {
+            // The common numeric array: float64 elements written in one pass.
+            writer.WriteFloat64Array(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(values)), values.Length));
+            return;
+        }
         writer.WriteArrayHeader(values.Length);
         Formatter<T> formatter = FormatterCache<T>.Instance;
         for (int i = 0; i < values.Length; i++)
@@ -46,6 +54,18 @@ internal static class Elements<T>
     /// <summary>Reads <paramref name="destination"/>.Length elements of a MessagePack array whose header was read.</summary>
     public static void Read(ref MessagePackReader reader, Span<T> destination, ReadContext context)
     {
+        if (typeof(T) == typeof(double))
+        {
+            // Runs of float64 in one pass; any other number (another writer's integers, float32) one at a time.
+            Span<double> doubles = MemoryMarshal.CreateSpan(ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(destination)), destination.Length);
+            int i = 0;
+            while ((i += reader.ReadFloat64Run(doubles[i..])) < doubles.Length)
+            {
+                doubles[i] = Elements<double>.ReadOne(ref reader, context, i);
+                i++;
+            }
+            return;
+        }
         Formatter<T> formatter = FormatterCache<T>.Instance;
         for (int i = 0; i < destination.Length; i++)
         {

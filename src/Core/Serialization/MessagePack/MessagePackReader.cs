@@ -212,6 +212,25 @@ internal ref struct MessagePackReader
         }
     }
 
+    /// <summary>
+    /// Reads the float64 values that come next, up to <paramref name="destination"/>'s length, in one pass; stops at the
+    /// first element encoded otherwise (an integer, a float32) and returns how many it read.
+    /// </summary>
+    public int ReadFloat64Run(Span<double> destination)
+    {
+        int count = Math.Min(destination.Length, (_data.Length - _position) / 9);
+        ref byte start = ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_data), _position);
+        int i = 0;
+        for (; i < count; i++)
+        {
+            ref byte element = ref Unsafe.Add(ref start, i * 9);
+            if (element != MessagePackCode.Float64) break;
+            destination[i] = BitConverter.UInt64BitsToDouble(BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref element, 1))));
+        }
+        _position += i * 9;
+        return i;
+    }
+
     public float ReadSingle()
     {
         if (PeekCode() == MessagePackCode.Float32)
