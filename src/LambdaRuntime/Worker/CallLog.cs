@@ -37,16 +37,15 @@ internal sealed class CallLog
     private void Emit(string level, string line)
     {
         Scope? scope = Current.Value;
-        if (scope is null || scope.Ended)
+        // Writing to the console's stream takes Console.Out's lock (on Unix), and Console.Out is the INFO writer, whose
+        // lock a call writing a line already holds. Taking it before the real output's keeps one order for every
+        // writer: without it, a line to standard error in one call and one to standard output in another deadlock.
+        lock (Console.Out)
         {
-            _output.WriteLine(line);
+            _output.WriteLine(scope is null || scope.Ended ? line : $"{scope.Tag} {level} {line}");
+            _output.Flush();
         }
-        else
-        {
-            _output.WriteLine($"{scope.Tag} {level} {line}");
-            scope.Keep(level, line);
-        }
-        _output.Flush();
+        if (scope is { Ended: false }) scope.Keep(level, line);
     }
 
     /// <summary>One call's lines.</summary>
