@@ -16,6 +16,8 @@ public sealed class LambdaBackendContractTests(LambdaBackendContractTests.Fixtur
 
     protected override decimal PricePerGbSecond => 0.0000166667m;
 
+    protected override bool OutOfMemoryCanKillTheWorker => true;
+
     [Fact]
     public async Task Map_Cost_CountsOneRequestPerInvocationAtLambdasPrice()
     {
