@@ -51,15 +51,21 @@ internal sealed class AwsHttpClient
         IReadOnlyDictionary<string, string>? headers = null, RetryPolicy? retry = null, CancellationToken cancellationToken = default)
     {
         retry ??= RetryPolicy.Default;
-        Polly.ResiliencePipeline pipeline = _pipelines.GetOrAdd(retry, policy => policy.Pipeline(_context.Time, (reason, attempt, delay) => Retrying?.Invoke(operation, reason, attempt, delay)));
+        // One pipeline per policy serves every operation: each execution names its own, for the retries it reports.
+        Polly.ResiliencePipeline pipeline = _pipelines.GetOrAdd(retry, policy => policy.Pipeline(_context.Time, (name, reason, attempt, delay) => Retrying?.Invoke(name, reason, attempt, delay)));
+        Polly.ResilienceContext context = Polly.ResilienceContextPool.Shared.Get(operation, cancellationToken);
         try
         {
-            return await pipeline.ExecuteAsync(async token => await SendOnceAsync(operation, method, pathAndQuery, body, contentType, headers, token).ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false);
+            return await pipeline.ExecuteAsync(async each => await SendOnceAsync(operation, method, pathAndQuery, body, contentType, headers, each.CancellationToken).ConfigureAwait(false),
+                context).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             throw new WrenException($"Cannot reach {ServiceId} at {Endpoint} ({e.Message}); check the network, the region and AWS_ENDPOINT_URL.", e);
+        }
+        finally
+        {
+            Polly.ResilienceContextPool.Shared.Return(context);
         }
     }
 

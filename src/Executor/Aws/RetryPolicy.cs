@@ -16,10 +16,11 @@ internal sealed record RetryPolicy(int MaxAttempts, TimeSpan BaseDelay, TimeSpan
     public static RetryPolicy Patient { get; } = new(40, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
 
     /// <summary>
-    /// The pipeline that runs a request with these retries. <paramref name="retrying"/> hears of each retry: the failure
-    /// in words, the attempt that failed (from 1) and the wait before the next.
+    /// The pipeline that runs a request with these retries. <paramref name="retrying"/> hears of each retry: the
+    /// operation (the context's operation key, as each execution gives it), the failure in words, the attempt that
+    /// failed (from 1) and the wait before the next.
     /// </summary>
-    public ResiliencePipeline Pipeline(TimeProvider time, Action<string, int, TimeSpan>? retrying) => new ResiliencePipelineBuilder { TimeProvider = time }
+    public ResiliencePipeline Pipeline(TimeProvider time, Action<string, string, int, TimeSpan>? retrying) => new ResiliencePipelineBuilder { TimeProvider = time }
         .AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<AwsServiceException>(e => e.IsRetryable),
@@ -34,7 +35,7 @@ internal sealed record RetryPolicy(int MaxAttempts, TimeSpan BaseDelay, TimeSpan
                 : null),
             OnRetry = args =>
             {
-                retrying?.Invoke(Describe(args.Outcome.Exception), args.AttemptNumber + 1, args.RetryDelay);
+                retrying?.Invoke(args.Context.OperationKey ?? "", Describe(args.Outcome.Exception), args.AttemptNumber + 1, args.RetryDelay);
                 return ValueTask.CompletedTask;
             },
         })
