@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Wren.Aws;
+using Wren.Backends.Lambda;
 using Wren.Configuration;
 using Wren.Storage;
 
@@ -31,8 +32,8 @@ internal sealed class CreateConfigCommand : WrenCommand
         int? memory = parse.GetValue(_memory);
         int? timeout = parse.GetValue(_timeout);
         var problems = new List<string>();
-        if (memory is < 128 or > 10240) problems.Add($"--memory is {memory}; Lambda allows 128 to 10240 MB");
-        if (timeout is < 1 or > 900) problems.Add($"--timeout is {timeout}; Lambda allows 1 to 900 s");
+        if (memory is < LambdaLimits.MinMemoryMb or > LambdaLimits.MaxMemoryMb) problems.Add($"--memory is {memory}; Lambda allows {LambdaLimits.MinMemoryMb} to {LambdaLimits.MaxMemoryMb} MB");
+        if (timeout is < 1 or > LambdaLimits.MaxTimeoutSeconds) problems.Add($"--timeout is {timeout}; Lambda allows 1 to {LambdaLimits.MaxTimeoutSeconds} s");
         if (problems.Count > 0) throw new WrenException(string.Join("; ", problems));
 
         AwsContext aws = Context.Aws(parse.GetValue(_region));

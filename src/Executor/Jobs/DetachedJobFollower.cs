@@ -88,7 +88,7 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
         switch (result.Outcome)
         {
             case CallOutcome.Succeeded:
-                byte[] output = result.Output ?? await storage.GetAsync(result.OutputKey!, cancellationToken: cancellationToken).ConfigureAwait(false);
+                byte[] output = await JobRunner.OutputAsync(storage, result, cancellationToken).ConfigureAwait(false);
                 Close(callId);
                 sink.Succeeded(callId, output, result.Stats);
                 return true;
@@ -100,8 +100,7 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
                 return true;
             case CallOutcome.TimedOut:
                 Close(callId);
-                bool atDeadline = result.Error?.Message.Contains("deadline", StringComparison.Ordinal) == true;
-                sink.Failed(callId, new WrenTimeoutException(callId, TimeSpan.FromSeconds(record.TimeoutSeconds), atDeadline), result.Stats);
+                sink.Failed(callId, JobRunner.TimedOut(result, callId, TimeSpan.FromSeconds(record.TimeoutSeconds)), result.Stats);
                 return true;
             default:
                 // Not run: the job's client sends it again.

@@ -323,7 +323,7 @@ internal sealed class JobRun
             switch (result.Outcome)
             {
                 case CallOutcome.Succeeded:
-                    byte[] output = result.Output ?? await _runner.Backend.Storage.GetAsync(result.OutputKey!, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    byte[] output = await JobRunner.OutputAsync(_runner.Backend.Storage, result, cancellationToken).ConfigureAwait(false);
                     if (!Resolve(callId)) break;
                     if (result.Stats is { } stats) _calls.Finished(stats.Ended - stats.Started);
                     _sink.Succeeded(callId, output, result.Stats);
@@ -346,8 +346,7 @@ internal sealed class JobRun
                     break;
                 case CallOutcome.TimedOut:
                     if (!Resolve(callId)) break;
-                    bool atDeadline = result.Error?.Message.Contains("deadline", StringComparison.Ordinal) == true;
-                    _sink.Failed(callId, new WrenTimeoutException(_job.InputIndexOf(callId), _job.Timeout, atDeadline), result.Stats);
+                    _sink.Failed(callId, JobRunner.TimedOut(result, _job.InputIndexOf(callId), _job.Timeout), result.Stats);
                     _progress.Finished(succeeded: false);
                     break;
                 default:

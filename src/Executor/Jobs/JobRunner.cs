@@ -44,8 +44,8 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         // With BatchFallback a call that reaches the function's timeout runs again on Batch, with the time it asked for.
         if (job.Timeout <= limit || job.Fallback) return job;
         throw new WrenException($"MapOptions.Timeout is {job.Timeout.TotalSeconds:0.###} s, longer than the {backend.Name} function's timeout of {limit.TotalSeconds:0.###} s: "
-            + $"raise the function's with `wren deploy-lambda --timeout {Math.Min(900, Math.Ceiling(job.Timeout.TotalSeconds))}`, or give a Timeout of at most {limit.TotalSeconds:0.###} s"
-            + (job.Timeout.TotalSeconds > 900 ? " (over 900 s a Map runs on AWS Batch, once `wren deploy-batch` has set it up)." : "."));
+            + $"raise the function's with `wren deploy-lambda --timeout {Math.Min(Backends.Lambda.LambdaLimits.MaxTimeoutSeconds, Math.Ceiling(job.Timeout.TotalSeconds))}`, or give a Timeout of at most {limit.TotalSeconds:0.###} s"
+            + (job.Timeout > Backends.Lambda.LambdaLimits.MaxTimeout ? $" (over {Backends.Lambda.LambdaLimits.MaxTimeoutSeconds} s a Map runs on AWS Batch, once `wren deploy-batch` has set it up)." : "."));
     }
 
     /// <summary>How long a bookkeeping write may take before it is given up.</summary>
@@ -130,6 +130,14 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         public void Failed(int callId, Exception error, CallStats? stats) => inner.Failed(calls[callId], error, stats);
         public CallRecord Record(int callId) => inner.Record(calls[callId]) with { CallId = callId };
     }
+
+    /// <summary>A call's output: in its result, or (when large) where its worker stored it.</summary>
+    public static async ValueTask<byte[]> OutputAsync(IObjectStorage storage, CallResult result, CancellationToken cancellationToken) =>
+        result.Output ?? await storage.GetAsync(result.OutputKey!, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The failure of a call its worker stopped: past its own timeout, or at the invocation's deadline.</summary>
+    public static WrenTimeoutException TimedOut(CallResult result, int inputIndex, TimeSpan timeout) =>
+        new(inputIndex, timeout, atInvocationDeadline: result.Error?.Message.Contains("deadline", StringComparison.Ordinal) == true);
 
     public static RemoteException ToException(RemoteError error, int inputIndex, string? logTail = null, int attempts = 1) =>
         new(error.Type, error.Message, error.StackTrace, inputIndex, error.Inner is null ? null : ToException(error.Inner, inputIndex), logTail, attempts);
