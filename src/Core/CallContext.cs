@@ -7,23 +7,34 @@ namespace Wren;
 public sealed class CallContext
 {
     private static readonly AsyncLocal<CallContext?> CurrentCall = new();
-    private readonly Func<TimeSpan> _remaining;
+    private readonly ICallControl _control;
 
-    internal CallContext(WrenStorage storage, CancellationToken cancellationToken, int inputIndex, int attempt, string jobId, Func<TimeSpan> remaining)
+    internal CallContext(WrenStorage storage, ICallControl control, int inputIndex, int attempt, string jobId, object? log = null)
     {
         Storage = storage;
-        CancellationToken = cancellationToken;
+        _control = control;
         InputIndex = inputIndex;
         Attempt = attempt;
         JobId = jobId;
-        _remaining = remaining;
+        Log = log;
     }
+
+    /// <summary>What the worker running a call controls: the call's token (made only when asked for) and its time left.</summary>
+    internal interface ICallControl
+    {
+        CancellationToken Token { get; }
+
+        TimeSpan RemainingTime { get; }
+    }
+
+    /// <summary>The worker's log of this call (its lines, their tag); null outside a worker.</summary>
+    internal object? Log { get; }
 
     /// <summary>The Map's data store, as <c>WrenExecutor.Storage</c> is in the client.</summary>
     public WrenStorage Storage { get; }
 
     /// <summary>Trips when the call must stop: its timeout (or the invocation's deadline) is near, or the Map was cancelled.</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken => _control.Token;
 
     /// <summary>The index of this call's input in the Map's inputs.</summary>
     public int InputIndex { get; }
@@ -32,7 +43,7 @@ public sealed class CallContext
     public int Attempt { get; }
 
     /// <summary>How long the call may still run before its timeout or the invocation's deadline, whichever is first.</summary>
-    public TimeSpan RemainingTime => _remaining() is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    public TimeSpan RemainingTime => _control.RemainingTime is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
 
     /// <summary>The job's id, as <c>wren jobs</c> and <c>wren logs --job</c> show it.</summary>
     public string JobId { get; }

@@ -11,11 +11,30 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
     private readonly Future<T>[] _futures;
     private readonly Lazy<Task<T[]>> _all;
 
-    internal FutureList(string jobId, Future<T>[] futures)
+    internal FutureList(string jobId, Future<T>[] futures, FutureGroup? group = null)
     {
         JobId = jobId;
         _futures = futures;
-        _all = new Lazy<Task<T[]>>(() => Task.WhenAll(_futures.Select(f => f.GetResultAsync())));
+        _all = new Lazy<Task<T[]>>(() => group is null ? Task.WhenAll(_futures.Select(f => f.GetResultAsync())) : AllOf(group));
+    }
+
+    /// <summary>The results once the group is done, in input order; faulted with every failed call's exception, in input order, if any failed.</summary>
+    private Task<T[]> AllOf(FutureGroup group)
+    {
+        var all = new TaskCompletionSource<T[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        group.Done.ContinueWith(_ =>
+        {
+            var results = new T[_futures.Length];
+            List<Exception>? errors = null;
+            for (int i = 0; i < results.Length; i++)
+            {
+                if (_futures[i].TryGetResult(out T value, out Exception? error)) results[i] = value;
+                else (errors ??= []).Add(error!);
+            }
+            if (errors is null) all.TrySetResult(results);
+            else all.TrySetException(errors);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return all.Task;
     }
 
     /// <summary>The id of the Map's job (executor id, then the job's number), as <c>wren logs --job</c>, <c>wren plot --job</c> and <c>wren jobs</c> know it.</summary>

@@ -134,10 +134,10 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         TIn[] items = [.. inputs];
         PreparedJob<TOut> job = Prepare<TOut>(function, typeof(TIn), items.Length, options);
         Start(job, items, cancellationToken);
-        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures) { Name = job.FunctionName, Meter = job.Meter };
+        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures, job.Group) { Name = job.FunctionName, Meter = job.Meter };
     }
 
-    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, string FunctionName, Future<TOut>[] Futures, MapOptions Options)
+    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, string FunctionName, Future<TOut>[] Futures, FutureGroup Group, MapOptions Options)
     {
         public JobMeter Meter { get; } = new();
     }
@@ -151,10 +151,11 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         CapturedFunction captured = FunctionCapture.Capture(function, inputType, typeof(TOut));
         string jobId = $"M{Interlocked.Increment(ref _nextJob):D4}";
         DateTimeOffset now = _configuration.Time.GetUtcNow();
+        var group = new FutureGroup(count);
         var futures = new Future<TOut>[count];
-        for (int i = 0; i < count; i++) futures[i] = new Future<TOut>(i, now);
+        for (int i = 0; i < count; i++) futures[i] = new Future<TOut>(i, now, group);
         string name = FunctionNames.Of((function.Target as Data.IContextFunction)?.Inner.Method ?? function.Method);
-        return new PreparedJob<TOut>(jobId, captured, name, futures, options);
+        return new PreparedJob<TOut>(jobId, captured, name, futures, group, options);
     }
 
     /// <summary>Serializes the inputs (failing synchronously if one cannot travel) and starts the job in the background.</summary>

@@ -1,13 +1,144 @@
 namespace Wren.Protocol;
 
-/// <summary>What a worker returns for an invocation: one result per call.</summary>
+/// <summary>
+/// What a worker returns for an invocation: every call of the request, in order, in columns. A chunk of 100,000 calls
+/// travels as a few arrays (raw blocks: both ends are Wren), not as 100,000 records, and the common case, a call that
+/// returned a small output, is read from the columns alone. What is rare (an error, an output in storage, a log tail)
+/// is in <see cref="Details"/>. <see cref="Of"/> builds one from records, <see cref="Results"/> reads them back as records.
+/// </summary>
 internal sealed record InvocationResponse
 {
     public required string WorkerId { get; init; }
-    public required CallResult[] Calls { get; init; }
 
     /// <summary>Set when the worker will exit after this response (a call ran past its timeout and is still running).</summary>
     public bool WorkerExiting { get; init; }
+
+    /// <summary>The calls answered, in the request's order.</summary>
+    public required int[] CallIds { get; init; }
+
+    /// <summary>Each call's <see cref="CallOutcome"/>.</summary>
+    public required byte[] Outcomes { get; init; }
+
+    /// <summary>Each call's output length in bytes (also for an output kept in storage); 0 for a call with none.</summary>
+    public required int[] OutputLengths { get; init; }
+
+    /// <summary>The outputs that travel in the response, one after another in call order.</summary>
+    public required byte[] Outputs { get; init; }
+
+    /// <summary>Each call's input length in bytes.</summary>
+    public required int[] InputLengths { get; init; }
+
+    /// <summary>When each call started and ended (UTC ticks), and its share of the billed time (ms); 0 for a call with no stats.</summary>
+    public required long[] Started { get; init; }
+
+    public required long[] Ended { get; init; }
+
+    public required long[] BilledMs { get; init; }
+
+    /// <summary>The index of the call that was the worker's first (its cold start), or -1.</summary>
+    public int ColdCall { get; init; } = -1;
+
+    /// <summary>The worker's peak memory when it answered.</summary>
+    public long PeakMemoryBytes { get; init; }
+
+    /// <summary>What some calls have beyond the columns, in index order.</summary>
+    public CallDetail[] Details { get; init; } = [];
+
+    /// <summary>The answer for <paramref name="calls"/>, made from records.</summary>
+    public static InvocationResponse Of(string workerId, IReadOnlyList<CallResult> calls, bool workerExiting = false)
+    {
+        int count = calls.Count;
+        var response = new InvocationResponse
+        {
+            WorkerId = workerId,
+            WorkerExiting = workerExiting,
+            CallIds = new int[count],
+            Outcomes = new byte[count],
+            OutputLengths = new int[count],
+            Outputs = [.. calls.Where(c => c.OutputKey is null && c.Output is not null).SelectMany(c => c.Output!)],
+            InputLengths = new int[count],
+            Started = new long[count],
+            Ended = new long[count],
+            BilledMs = new long[count],
+            ColdCall = calls.Select((c, i) => c.Stats is { ColdStart: true } ? i : -1).FirstOrDefault(i => i >= 0, -1),
+            PeakMemoryBytes = calls.Max(c => c.Stats?.PeakMemoryBytes) ?? 0,
+            Details = [.. calls.Select((c, i) => (c, i)).Where(p => p.c.Error is not null || p.c.OutputKey is not null || p.c.LogTail is not null)
+                .Select(p => new CallDetail(p.i) { Error = p.c.Error, OutputKey = p.c.OutputKey, LogTail = p.c.LogTail })],
+        };
+        for (int i = 0; i < count; i++)
+        {
+            CallResult call = calls[i];
+            response.CallIds[i] = call.CallId;
+            response.Outcomes[i] = (byte)call.Outcome;
+            response.OutputLengths[i] = call.OutputKey is not null ? (int)(call.Stats?.BytesOut ?? 0) : call.Output?.Length ?? 0;
+            if (call.Stats is not { } stats) continue;
+            response.InputLengths[i] = (int)stats.BytesIn;
+            response.Started[i] = stats.Started.Ticks;
+            response.Ended[i] = stats.Ended.Ticks;
+            response.BilledMs[i] = stats.BilledMs;
+        }
+        return response;
+    }
+
+    /// <summary>Each call as a record (for the paths where calls are few or rare: the columns are for the common one).</summary>
+    public IEnumerable<CallResult> Results()
+    {
+        var reader = new Reader(this);
+        for (int i = 0; i < CallIds.Length; i++)
+        {
+            ReadOnlySpan<byte> inline = reader.Next(i, out CallDetail? detail);
+            yield return new CallResult
+            {
+                CallId = CallIds[i],
+                Outcome = (CallOutcome)Outcomes[i],
+                Output = (CallOutcome)Outcomes[i] == CallOutcome.Succeeded && detail?.OutputKey is null ? inline.ToArray() : null,
+                OutputKey = detail?.OutputKey,
+                Error = detail?.Error,
+                LogTail = detail?.LogTail,
+                Stats = StatsOf(i),
+            };
+        }
+    }
+
+    /// <summary>Call <paramref name="index"/>'s stats, or null if it has none (it did not run).</summary>
+    public CallStats? StatsOf(int index) => Started[index] == 0 && Ended[index] == 0 ? null : new CallStats
+    {
+        Started = new DateTime(Started[index], DateTimeKind.Utc),
+        Ended = new DateTime(Ended[index], DateTimeKind.Utc),
+        ColdStart = index == ColdCall,
+        WorkerId = WorkerId,
+        PeakMemoryBytes = PeakMemoryBytes,
+        BytesIn = InputLengths[index],
+        BytesOut = OutputLengths[index],
+        BilledMs = BilledMs[index],
+    };
+
+    /// <summary>Walks the calls in order: each call's inline output and its detail, if it has one.</summary>
+    public struct Reader(InvocationResponse response)
+    {
+        private int _offset;
+        private int _detail;
+
+        /// <summary>Call <paramref name="index"/>'s output in the response (empty if it has none there); call it for every index in order.</summary>
+        public ReadOnlySpan<byte> Next(int index, out CallDetail? detail)
+        {
+            CallDetail[] details = response.Details;
+            detail = _detail < details.Length && details[_detail].Index == index ? details[_detail++] : null;
+            if ((CallOutcome)response.Outcomes[index] != CallOutcome.Succeeded || detail?.OutputKey is not null) return [];
+            int length = response.OutputLengths[index];
+            ReadOnlySpan<byte> output = response.Outputs.AsSpan(_offset, length);
+            _offset += length;
+            return output;
+        }
+    }
+}
+
+/// <summary>What a call has beyond the columns: its error, where its output is stored, the last lines it wrote.</summary>
+internal sealed record CallDetail(int Index)
+{
+    public RemoteError? Error { get; init; }
+    public string? OutputKey { get; init; }
+    public string? LogTail { get; init; }
 }
 
 /// <summary>How one call ended.</summary>
@@ -42,12 +173,12 @@ internal sealed record RemoteError(string Type, string Message, string? StackTra
 }
 
 /// <summary>Measurements of one call, taken on the worker.</summary>
-internal sealed record CallStats
+internal readonly record struct CallStats
 {
     public DateTime Started { get; init; }
     public DateTime Ended { get; init; }
     public bool ColdStart { get; init; }
-    public string WorkerId { get; init; } = "";
+    public string WorkerId { get; init; }
     public long PeakMemoryBytes { get; init; }
     public long BytesIn { get; init; }
     public long BytesOut { get; init; }

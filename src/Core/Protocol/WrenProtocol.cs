@@ -12,9 +12,9 @@ namespace Wren.Protocol;
 internal static class WrenProtocol
 {
     /// <summary>The version of the messages inside the envelope; bump it whenever they change.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
-    private static readonly WrenSerializerOptions Options = new() { AllowedAssemblies = [typeof(WrenProtocol).Assembly] };
+    private static readonly WrenSerializerOptions Options = new() { AllowedAssemblies = [typeof(WrenProtocol).Assembly], RawBlocks = true };
 
     public static byte[] Wrap<T>(T message)
     {

@@ -38,13 +38,18 @@ public sealed class WrenSerializerOptions
     public WrenSerializerOptions WithAllowedAssemblies(params IEnumerable<Assembly> assemblies) =>
         new() { AllowedAssemblies = [.. AllowedAssemblies.Concat(assemblies).Distinct()], MaxDepth = MaxDepth, RawBlocks = RawBlocks, Delegates = Delegates };
 
+    /// <summary>Set once these options were found valid: options do not change, and every call of a Map checks them.</summary>
+    private volatile bool _valid;
+
     internal void Validate()
     {
+        if (_valid) return;
         var problems = new List<string>();
         if (MaxDepth < 1) problems.Add($"MaxDepth is {MaxDepth}; it must be at least 1");
         if (AllowedAssemblies is null) problems.Add("AllowedAssemblies is null; use an empty collection");
         else if (AllowedAssemblies.Any(a => a is null)) problems.Add("AllowedAssemblies contains null");
         if (problems.Count > 0)
             throw new ArgumentException($"Invalid WrenSerializerOptions: {string.Join("; ", problems)}.");
+        _valid = true;
     }
 }

@@ -7,7 +7,7 @@ internal static class CallRecords
     public static CallRecord From(Future future, int callId)
     {
         FutureStats stats = future.Stats;
-        Exception? error = future.Completion.Exception?.InnerException;
+        Exception? error = future.Error;
         return new CallRecord
         {
             CallId = callId,

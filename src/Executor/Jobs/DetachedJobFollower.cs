@@ -72,7 +72,7 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
             (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false));
             _read.Add(key);
             if (response is null) continue;
-            foreach (CallResult result in response.Calls)
+            foreach (CallResult result in response.Results())
                 news |= await TakeAsync(result, sink, cancellationToken).ConfigureAwait(false);
         }
         return news;

@@ -9,16 +9,15 @@ internal sealed class FutureSink<T>(Future<T>[] futures, WrenSerializerOptions r
     public void Invoked(int callId, int attempt)
     {
         Future<T> future = futures[callId];
-        future.MarkInvoked();
-        future.UpdateStats(stats => stats with { Attempts = attempt });
+        future.MarkInvoked(attempt);
     }
 
     public void Running(int callId) => futures[callId].MarkRunning();
 
-    public void Succeeded(int callId, byte[] output, CallStats? stats)
+    public void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats)
     {
         Future<T> future = futures[callId];
-        Record(future, stats);
+        future.Record(stats);
         T value;
         try
         {
@@ -35,25 +34,9 @@ internal sealed class FutureSink<T>(Future<T>[] futures, WrenSerializerOptions r
     public void Failed(int callId, Exception error, CallStats? stats)
     {
         Future<T> future = futures[callId];
-        Record(future, stats);
+        future.Record(stats);
         future.Fail(error);
     }
 
     public CallRecord Record(int callId) => CallRecords.From(futures[callId], callId);
-
-    private static void Record(Future future, CallStats? stats)
-    {
-        if (stats is null) return;
-        future.UpdateStats(s => s with
-        {
-            StartedAt = new DateTimeOffset(stats.Started, TimeSpan.Zero),
-            EndedAt = new DateTimeOffset(stats.Ended, TimeSpan.Zero),
-            ColdStart = stats.ColdStart,
-            WorkerId = stats.WorkerId,
-            PeakMemoryBytes = stats.PeakMemoryBytes,
-            BytesIn = stats.BytesIn,
-            BytesOut = stats.BytesOut,
-            BilledDuration = TimeSpan.FromMilliseconds(stats.BilledMs),
-        });
-    }
 }

@@ -9,7 +9,7 @@ internal interface IJobSink
 
     void Running(int callId);
 
-    void Succeeded(int callId, byte[] output, CallStats? stats);
+    void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats);
 
     void Failed(int callId, Exception error, CallStats? stats);
 

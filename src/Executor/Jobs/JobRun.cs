@@ -70,13 +70,16 @@ internal sealed class JobRun
         if (_job.InputIndexes is null) _sink = new JobRunner.LoggedSink(_sink, _runner.Logger, jobName);
         WrenTelemetry.MapStarted(_runner.Logger, jobName, _job.FunctionName, total, _runner.Backend.Name);
         long started = Stopwatch.GetTimestamp();
+        Task record = Task.CompletedTask;
         try
         {
             _job = _job with { MemoryMb = await _runner.Backend.FitMemoryAsync(_job.MemoryMb, _job.MemoryGiven, cancellationToken).ConfigureAwait(false) };
             _job = await _runner.FitTimeoutAsync(_job, cancellationToken).ConfigureAwait(false);
             _job = _job with { Pricing = await _runner.Backend.PricingAsync(_job.MemoryMb, cancellationToken).ConfigureAwait(false) };
             await _runner.Uploader.EnsureStoredAsync(_job.Function.Code, cancellationToken).ConfigureAwait(false);
-            await _runner.KeepAsync(StorageKeys.JobRecord(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(new JobRecord
+            // The record is for `wren jobs` and for attaching: it is written beside the calls, not before them, except for a
+            // detached job, whose record must be there before this process may go away.
+            record = _runner.KeepAsync(StorageKeys.JobRecord(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(new JobRecord
             {
                 ExecutorId = _job.ExecutorId,
                 JobId = _job.JobId,
@@ -91,7 +94,8 @@ internal sealed class JobRun
                 RetryFailedCalls = _job.RetryFailedCalls,
                 TimeoutSeconds = _job.Timeout.TotalSeconds,
                 ChunkSize = _job.ChunkSize,
-            }), cancellationToken).ConfigureAwait(false);
+            }), cancellationToken);
+            if (_job.Detached) await record.ConfigureAwait(false);
             _shared = await _runner.ShareAsync(_job, cancellationToken).ConfigureAwait(false);
             for (int start = 0; start < total; start += _job.ChunkSize)
                 _queue.Writer.TryWrite([.. Enumerable.Range(start, Math.Min(_job.ChunkSize, total - start))]);
@@ -108,17 +112,8 @@ internal sealed class JobRun
                 int[] pending = [.. chunk.Where(id => !_calls.IsResolved(id))];
                 if (pending.Length == 0) continue;
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                running.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        await RunChunkAsync(pending, cancellationToken).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                }, CancellationToken.None));
+                // Started here, not on another thread: the chunk is built and sent at once, and waits for its answer off this loop.
+                running.Add(RunGatedAsync(pending, gate, cancellationToken));
             }
             await monitor.CancelAsync().ConfigureAwait(false);
             await speculation.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -144,8 +139,9 @@ internal sealed class JobRun
             // The job has not ended: no stats, which would tell a process attaching that it has.
             if (abandoned) return;
         }
-        // Every call's stats stay with the job, for `wren jobs` and `wren plot`.
+        // Every call's stats stay with the job, for `wren jobs` and `wren plot`; its record goes first.
         _job.Submitted?.TrySetResult();
+        await record.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         JobCost cost = _job.Meter.Snapshot();
         CallRecord[] records = [.. Enumerable.Range(0, total).Select(_sink.Record)];
         int succeeded = records.Count(r => r.Status == CallStatus.Succeeded);
@@ -181,6 +177,18 @@ internal sealed class JobRun
     private const double SpeculationShare = 0.75;
     private const double SpeculationFactor = 3;
     private static readonly TimeSpan SpeculationFloor = TimeSpan.FromSeconds(2);
+
+    private async Task RunGatedAsync(int[] chunk, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
     private async Task RunChunkAsync(int[] chunk, CancellationToken cancellationToken)
     {
@@ -305,60 +313,107 @@ internal sealed class JobRun
     {
         (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
         if (response is null) throw new ProtocolMismatchException("The worker answered in another protocol version; run `wren deploy-lambda` to deploy the runtime that matches this client.");
-        _job.Meter.Billed(_job.Pricing, response.Calls.Sum(c => c.Stats?.BilledMs ?? 0));
-        // Where nothing is billed (local workers), no call has a billed time.
-        if (_job.Pricing is null) response = response with { Calls = [.. response.Calls.Select(c => c.Stats is { } s ? c with { Stats = s with { BilledMs = 0 } } : c)] };
+        long billed = 0;
+        foreach (long share in response.BilledMs) billed += share;
+        _job.Meter.Billed(_job.Pricing, billed);
         var notRun = new List<int>();
-        foreach (CallResult result in response.Calls)
+        foreach (CallResult result in AcceptReturned(response))
+            await AcceptAsync(result, answered.LogTail, notRun, cancellationToken).ConfigureAwait(false);
+        if (response.CallIds.Length != chunk.Length)
         {
-            int callId = result.CallId;
+            var answeredIds = response.CallIds.ToHashSet();
+            notRun.AddRange(chunk.Where(id => !answeredIds.Contains(id) && !_calls.IsResolved(id)));
+            foreach (int id in chunk.Where(id => !answeredIds.Contains(id))) _calls.Stopped(id);
+        }
+        _progress.Requeued(notRun.Count);
+        if (notRun.Count > 0) Requeue([.. notRun]);
+    }
+
+    /// <summary>
+    /// Resolves, straight from the response's columns, every call that returned an output in the response (the common
+    /// case, without a record per call); returns the other calls as records, for <see cref="AcceptAsync(CallResult, string?, List{int}, CancellationToken)"/>.
+    /// </summary>
+    private List<CallResult> AcceptReturned(InvocationResponse response)
+    {
+        var others = new List<CallResult>();
+        var reader = new InvocationResponse.Reader(response);
+        // Where nothing is billed (local workers), no call has a billed time.
+        bool billing = _job.Pricing is not null;
+        int succeeded = 0;
+        for (int i = 0; i < response.CallIds.Length; i++)
+        {
+            ReadOnlySpan<byte> inline = reader.Next(i, out CallDetail? detail);
+            int callId = response.CallIds[i];
             _calls.Stopped(callId);
             // A duplicated call's slower run: the other one resolved it already.
             if (_calls.IsResolved(callId)) continue;
-            if (_job.Fallback && Outgrew(result) is { } outOfMemory && (_runner.Fallback is not null || outOfMemory && _runner.Backend.LargerMemory(_job.MemoryMb) is not null))
+            CallStats? stats = response.StatsOf(i) is { } measured ? measured with { BilledMs = billing ? measured.BilledMs : 0 } : null;
+            var outcome = (CallOutcome)response.Outcomes[i];
+            if (outcome != CallOutcome.Succeeded || detail?.OutputKey is not null)
             {
-                if (Resolve(callId)) lock (_outgrown) _outgrown.Add((callId, outOfMemory));
+                others.Add(new CallResult
+                {
+                    CallId = callId,
+                    Outcome = outcome,
+                    OutputKey = detail?.OutputKey,
+                    Error = detail?.Error,
+                    LogTail = detail?.LogTail,
+                    Stats = stats,
+                });
                 continue;
             }
-            switch (result.Outcome)
-            {
-                case CallOutcome.Succeeded:
-                    byte[] output = await JobRunner.OutputAsync(_runner.Backend.Storage, result, cancellationToken).ConfigureAwait(false);
-                    if (!Resolve(callId)) break;
-                    if (result.Stats is { } stats) _calls.Finished(stats.Ended - stats.Started);
-                    _sink.Succeeded(callId, output, result.Stats);
-                    _progress.Finished(succeeded: true);
-                    break;
-                case CallOutcome.Failed:
-                    int failed = Interlocked.Increment(ref _failures[callId]);
-                    RemoteException error = JobRunner.ToException(result.Error!, _job.InputIndexOf(callId), result.LogTail ?? answered.LogTail, failed);
-                    if (failed <= _job.RetryFailedCalls && (_job.RetryIf?.Invoke(error) ?? true))
-                    {
-                        // Run it again: a retry is a new attempt, with the same input.
-                        WrenTelemetry.CallRetried(_runner.Logger, _job.Name, _job.InputIndexOf(callId), error.RemoteType, failed);
-                        notRun.Add(callId);
-                        break;
-                    }
-                    if (!Resolve(callId)) break;
-                    if (result.Stats is { } failedStats) _calls.Finished(failedStats.Ended - failedStats.Started);
-                    _sink.Failed(callId, error, result.Stats);
-                    _progress.Finished(succeeded: false);
-                    break;
-                case CallOutcome.TimedOut:
-                    if (!Resolve(callId)) break;
-                    _sink.Failed(callId, JobRunner.TimedOut(result, _job.InputIndexOf(callId), _job.Timeout), result.Stats);
-                    _progress.Finished(succeeded: false);
-                    break;
-                default:
+            if (!Resolve(callId)) continue;
+            if (_job.Speculation && stats is { } ran) _calls.Finished(ran.Ended - ran.Started);
+            _sink.Succeeded(callId, inline, stats);
+            succeeded++;
+        }
+        _progress.Finished(succeeded, 0);
+        return others;
+    }
+
+    /// <summary>Takes one call's result that is not a plain return: an output in storage, a failure, a timeout, a call not run.</summary>
+    private async Task AcceptAsync(CallResult result, string? invocationLogTail, List<int> notRun, CancellationToken cancellationToken)
+    {
+        int callId = result.CallId;
+        if (_calls.IsResolved(callId)) return;
+        if (_job.Fallback && Outgrew(result) is { } outOfMemory && (_runner.Fallback is not null || outOfMemory && _runner.Backend.LargerMemory(_job.MemoryMb) is not null))
+        {
+            if (Resolve(callId)) lock (_outgrown) _outgrown.Add((callId, outOfMemory));
+            return;
+        }
+        switch (result.Outcome)
+        {
+            case CallOutcome.Succeeded:
+                byte[] output = await JobRunner.OutputAsync(_runner.Backend.Storage, result, cancellationToken).ConfigureAwait(false);
+                if (!Resolve(callId)) break;
+                if (_job.Speculation && result.Stats is { } stats) _calls.Finished(stats.Ended - stats.Started);
+                _sink.Succeeded(callId, output, result.Stats);
+                _progress.Finished(succeeded: true);
+                break;
+            case CallOutcome.Failed:
+                int failed = Interlocked.Increment(ref _failures[callId]);
+                RemoteException error = JobRunner.ToException(result.Error!, _job.InputIndexOf(callId), result.LogTail ?? invocationLogTail, failed);
+                if (failed <= _job.RetryFailedCalls && (_job.RetryIf?.Invoke(error) ?? true))
+                {
+                    // Run it again: a retry is a new attempt, with the same input.
+                    WrenTelemetry.CallRetried(_runner.Logger, _job.Name, _job.InputIndexOf(callId), error.RemoteType, failed);
                     notRun.Add(callId);
                     break;
-            }
+                }
+                if (!Resolve(callId)) break;
+                if (_job.Speculation && result.Stats is { } failedStats) _calls.Finished(failedStats.Ended - failedStats.Started);
+                _sink.Failed(callId, error, result.Stats);
+                _progress.Finished(succeeded: false);
+                break;
+            case CallOutcome.TimedOut:
+                if (!Resolve(callId)) break;
+                _sink.Failed(callId, JobRunner.TimedOut(result, _job.InputIndexOf(callId), _job.Timeout), result.Stats);
+                _progress.Finished(succeeded: false);
+                break;
+            default:
+                notRun.Add(callId);
+                break;
         }
-        var answeredIds = response.Calls.Select(c => c.CallId).ToHashSet();
-        notRun.AddRange(chunk.Where(id => !answeredIds.Contains(id) && !_calls.IsResolved(id)));
-        foreach (int id in chunk.Where(id => !answeredIds.Contains(id))) _calls.Stopped(id);
-        _progress.Requeued(notRun.Count);
-        if (notRun.Count > 0) Requeue([.. notRun]);
     }
 
     /// <summary>Whether a call needed more than it got: true if memory, false if time; null if neither.</summary>

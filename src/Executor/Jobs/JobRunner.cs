@@ -101,7 +101,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     {
         public void Invoked(int callId, int attempt) => inner.Invoked(callId, attempt);
         public void Running(int callId) => inner.Running(callId);
-        public void Succeeded(int callId, byte[] output, CallStats? stats) => inner.Succeeded(callId, output, stats);
+        public void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats) => inner.Succeeded(callId, output, stats);
 
         private Exception? _lastLogged;
 
@@ -126,7 +126,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
 
         public void Invoked(int callId, int attempt) => inner.Invoked(calls[callId], _before[callId] + attempt);
         public void Running(int callId) => inner.Running(calls[callId]);
-        public void Succeeded(int callId, byte[] output, CallStats? stats) => inner.Succeeded(calls[callId], output, stats);
+        public void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats) => inner.Succeeded(calls[callId], output, stats);
         public void Failed(int callId, Exception error, CallStats? stats) => inner.Failed(calls[callId], error, stats);
         public CallRecord Record(int callId) => inner.Record(calls[callId]) with { CallId = callId };
     }

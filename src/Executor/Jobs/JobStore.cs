@@ -68,7 +68,7 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
         foreach (string key in responseKeys)
         {
             (_, Protocol.InvocationResponse? response) = Protocol.WrenProtocol.Unwrap<Protocol.InvocationResponse>(await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false));
-            foreach (Protocol.CallResult result in response?.Calls ?? [])
+            foreach (Protocol.CallResult result in response?.Results() ?? [])
                 if (result.Outcome is Protocol.CallOutcome.Succeeded or Protocol.CallOutcome.Failed or Protocol.CallOutcome.TimedOut) answered.Add(result.CallId);
         }
         return answered.Count;

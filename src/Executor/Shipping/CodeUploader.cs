@@ -11,17 +11,30 @@ internal sealed class CodeUploader(IObjectStorage storage, string prefix)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task>> _stored = new();
 
-    public Task EnsureStoredAsync(IEnumerable<CodeAssembly> code, CancellationToken cancellationToken = default) =>
-        Task.WhenAll(code.Select(file => _stored.GetOrAdd(file.Hash, _ => new Lazy<Task>(() => StoreAsync(file, cancellationToken))).Value));
+    public Task EnsureStoredAsync(IEnumerable<CodeAssembly> code, CancellationToken cancellationToken = default)
+    {
+        List<Task>? pending = null;
+        foreach (CodeAssembly file in code)
+        {
+            // An upload is shared by every Map that needs the file, so it runs on no Map's token: each waits with its own.
+            Task stored = _stored.GetOrAdd(file.Hash, _ => new Lazy<Task>(() => StoreAsync(file))).Value;
+            if (!stored.IsCompletedSuccessfully) (pending ??= []).Add(stored);
+        }
+        return pending is null ? Task.CompletedTask : Task.WhenAll(pending).WaitAsync(cancellationToken);
+    }
 
-    private async Task StoreAsync(CodeAssembly file, CancellationToken cancellationToken)
+    /// <summary>How long one upload of a code file may take before it is given up (and tried again by the next Map).</summary>
+    private static readonly TimeSpan UploadTimeout = TimeSpan.FromMinutes(5);
+
+    private async Task StoreAsync(CodeAssembly file)
     {
         try
         {
+            using var timeout = new CancellationTokenSource(UploadTimeout);
             string key = StorageKeys.Code(prefix, file.Hash);
-            if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) == file.Size) return;
-            byte[] bytes = await File.ReadAllBytesAsync(file.Path, cancellationToken).ConfigureAwait(false);
-            await storage.PutAsync(key, bytes, cancellationToken).ConfigureAwait(false);
+            if (await storage.SizeAsync(key, timeout.Token).ConfigureAwait(false) == file.Size) return;
+            byte[] bytes = await File.ReadAllBytesAsync(file.Path, timeout.Token).ConfigureAwait(false);
+            await storage.PutAsync(key, bytes, timeout.Token).ConfigureAwait(false);
         }
         catch
         {

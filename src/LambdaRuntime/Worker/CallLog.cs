@@ -11,7 +11,8 @@ internal sealed class CallLog
 {
     private const int MaxKeptChars = 1024 * 1024;
 
-    private static readonly AsyncLocal<Scope?> Current = new();
+    /// <summary>The log of the call running on this async flow: it travels in the call's <see cref="CallContext"/>.</summary>
+    private static Scope? Current => CallContext.Current?.Log as Scope;
 
     private readonly TextWriter _output;
 
@@ -26,17 +27,12 @@ internal sealed class CallLog
         return log;
     }
 
-    /// <summary>Starts the log of one call on this async flow; dispose the scope when the call ends.</summary>
-    public static Scope Begin(string job, int callId)
-    {
-        var scope = new Scope($"{job}#{callId:D5}");
-        Current.Value = scope;
-        return scope;
-    }
+    /// <summary>The log of one call: its lines go to it while the call's <see cref="CallContext"/> holds it; dispose it when the call ends.</summary>
+    public static Scope Begin(string job, int callId) => new(job, callId);
 
     private void Emit(string level, string line)
     {
-        Scope? scope = Current.Value;
+        Scope? scope = Current;
         // Writing to the console's stream takes Console.Out's lock (on Unix), and Console.Out is the INFO writer, whose
         // lock a call writing a line already holds. Taking it before the real output's keeps one order for every
         // writer: without it, a line to standard error in one call and one to standard output in another deadlock.
@@ -48,17 +44,18 @@ internal sealed class CallLog
         if (scope is { Ended: false }) scope.Keep(level, line);
     }
 
-    /// <summary>One call's lines.</summary>
-    internal sealed class Scope(string tag) : IDisposable
+    /// <summary>One call's lines. Nothing is allocated for them until the call writes one.</summary>
+    internal sealed class Scope(string job, int callId) : IDisposable
     {
-        private readonly StringBuilder _text = new();
-        private readonly StringBuilder _partialInfo = new();
-        private readonly StringBuilder _partialError = new();
+        private readonly Lock _gate = new();
+        private StringBuilder? _text;
+        private StringBuilder? _partialInfo;
+        private StringBuilder? _partialError;
 
         /// <summary>The line the call is writing at this level and has not ended yet.</summary>
-        public StringBuilder PartialLine(string level) => level == "INFO" ? _partialInfo : _partialError;
+        public StringBuilder PartialLine(string level) => level == "INFO" ? _partialInfo ??= new() : _partialError ??= new();
 
-        public string Tag { get; } = tag;
+        public string Tag => field ??= $"{job}#{callId:D5}";
 
         public bool Ended { get; private set; }
 
@@ -66,8 +63,9 @@ internal sealed class CallLog
 
         public void Keep(string level, string line)
         {
-            lock (_text)
+            lock (_gate)
             {
+                _text ??= new StringBuilder();
                 if (_text.Length > MaxKeptChars)
                 {
                     Truncated = true;
@@ -82,7 +80,7 @@ internal sealed class CallLog
         {
             get
             {
-                lock (_text) return Truncated ? _text + "[log truncated at 1 MB]\n" : _text.ToString();
+                lock (_gate) return _text is null ? "" : Truncated ? _text + "[log truncated at 1 MB]\n" : _text.ToString();
             }
         }
 
@@ -96,11 +94,7 @@ internal sealed class CallLog
             return cut < 0 ? text[^maxChars..] : text[(cut + 1)..];
         }
 
-        public void Dispose()
-        {
-            Ended = true;
-            if (ReferenceEquals(Current.Value, this)) Current.Value = null;
-        }
+        public void Dispose() => Ended = true;
     }
 
     /// <summary>
@@ -111,7 +105,7 @@ internal sealed class CallLog
     {
         private readonly StringBuilder _unscoped = new();
 
-        private StringBuilder Line => Current.Value is { Ended: false } scope ? scope.PartialLine(level) : _unscoped;
+        private StringBuilder Line => Current is { Ended: false } scope ? scope.PartialLine(level) : _unscoped;
 
         public override Encoding Encoding => Encoding.UTF8;
 

@@ -15,7 +15,7 @@ namespace Wren.Worker;
 internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObjectStorage> openStorage, string codeCacheFolder, TimeProvider time)
 {
     private readonly Dictionary<string, CodeSet> _codeSets = [];
-    private readonly Dictionary<string, (string Key, CallInvoker Invoker)> _functions = [];
+    private readonly Dictionary<string, CallInvoker> _functions = [];
     private readonly Dictionary<StorageLocation, IObjectStorage> _storages = [];
     private bool _cold = true;
 
@@ -70,15 +70,58 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     /// <summary>Whether this is the worker's first call (a cold start); true once.</summary>
     private bool TakeCold() => Interlocked.Exchange(ref _cold, false);
 
-    /// <summary>One call while it runs: where it started, its token's source, its log.</summary>
-    private sealed class RunningCall(int index, int callId, long started, CancellationTokenSource cancellation, CallLog.Scope log)
+    /// <summary>
+    /// One call while it runs: where it started, its log, and its token, made only if the call asks for it (most never
+    /// do), so that a call that does not watch its token costs no token source.
+    /// </summary>
+    private sealed class RunningCall(ChunkRunner runner, int index, int callId, long started, TimeSpan timeout, DateTimeOffset? deadline,
+        CancellationToken chunkToken, CallLog.Scope log) : CallContext.ICallControl, IDisposable
     {
+        private CancellationTokenSource? _source;
+        private volatile bool _cancelled;
+
         public int Index { get; } = index;
         public int CallId { get; } = callId;
         public long Started { get; } = started;
         public CallLog.Scope Log { get; } = log;
 
-        public void Cancel() => CancelQuietly(cancellation);
+        public CancellationToken Token
+        {
+            get
+            {
+                if (Volatile.Read(ref _source) is { } existing) return existing.Token;
+                var made = CancellationTokenSource.CreateLinkedTokenSource(chunkToken);
+                CancellationTokenSource source = Interlocked.CompareExchange(ref _source, made, null) ?? made;
+                if (source != made) made.Dispose();
+                // A cancel that came before the token was made still reaches it.
+                if (_cancelled) CancelQuietly(source);
+                return source.Token;
+            }
+        }
+
+        public TimeSpan RemainingTime => runner.RemainingTime(Started, timeout, deadline);
+
+        public void Cancel()
+        {
+            _cancelled = true;
+            CancelQuietly(Volatile.Read(ref _source));
+        }
+
+        public void Dispose() => Volatile.Read(ref _source)?.Dispose();
+    }
+
+    /// <summary>One call's result while its chunk runs (a struct in one array: a chunk may hold 100,000 calls).</summary>
+    private struct CallSlot
+    {
+        public bool Done;
+        public CallOutcome Outcome;
+        public byte[]? Output;
+        public string? OutputKey;
+        public int OutputLength;
+        public RemoteError? Error;
+        public string? LogTail;
+        public long Started;
+        public long Ended;
     }
 
     /// <summary>
@@ -89,7 +132,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         byte[] data, DateTimeOffset? deadline, long taken, CancellationToken cancellationToken)
     {
         private readonly Lock _gate = new();
-        private readonly CallResult?[] _results = new CallResult?[request.CallIds.Length];
+        private readonly CallSlot[] _slots = new CallSlot[request.CallIds.Length];
         private readonly Dictionary<int, RunningCall> _running = [];
         private readonly int[] _offsets = Offsets(request.InputLengths);
         private readonly string _jobId = JobIds.Format(request.ExecutorId, request.JobId);
@@ -97,6 +140,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         private readonly CancelWatch _cancelWatch = new(storage, StorageKeys.Cancel(request.Storage.Prefix, request.ExecutorId, request.JobId),
             request.Speculative ? callId => StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "cancel") : null, runner.Clock);
         private int _next;
+        private int _coldCall = -1;
         private TimeSpan _longest;
         private volatile bool _outOfResources;
         private int _answered;
@@ -115,10 +159,15 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         /// <summary>True for whoever answers first: the chunk at its end, or the watchdog.</summary>
         public bool TryAnswer() => Interlocked.Exchange(ref _answered, 1) == 0;
 
-        /// <summary>Runs calls, one at a time, until none is left, or none should start.</summary>
+        /// <summary>Runs calls, one at a time, until none is left, or none should start; one output buffer serves them all.</summary>
         public async Task RunCallsAsync()
         {
-            while (NextCall() is int index) await RunCallAsync(index).ConfigureAwait(false);
+            var output = new ArrayBufferWriter<byte>(256);
+            while (NextCall() is int index)
+            {
+                output.ResetWrittenCount();
+                await RunCallAsync(index, output).ConfigureAwait(false);
+            }
         }
 
         private int? NextCall()
@@ -126,7 +175,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             if (_outOfResources || _cancelWatch.Cancelled || cancellationToken.IsCancellationRequested) return null;
             lock (_gate)
             {
-                if (_next >= _results.Length) return null;
+                if (_next >= _slots.Length) return null;
                 // Another call starts only if it fits before the deadline, judged by the longest call of this chunk so
                 // far (twice it, for the variance): a call's timeout may be far longer than the calls really take.
                 if (_next > 0 && deadline is { } end && Time.GetUtcNow() + 2 * _longest >= end - DeadlineMargin) return null;
@@ -134,21 +183,18 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             }
         }
 
-        private async Task RunCallAsync(int index)
+        private async ValueTask RunCallAsync(int index, ArrayBufferWriter<byte> output)
         {
             int callId = request.CallIds[index];
             ReadOnlyMemory<byte> input = data.AsMemory(_offsets[index], request.InputLengths[index]);
-            var output = new ArrayBufferWriter<byte>(256);
-            DateTime startedAt = Time.GetUtcNow().UtcDateTime;
-            bool cold = runner.TakeCold();
+            long startedAt = Time.GetUtcNow().UtcTicks;
+            if (runner.TakeCold()) _coldCall = index;
             long callStart = Time.GetTimestamp();
-            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using CallLog.Scope log = CallLog.Begin(_jobId, callId);
-            var running = new RunningCall(index, callId, callStart, cancellation, log);
+            using var running = new RunningCall(runner, index, callId, callStart, Timeout, deadline, cancellationToken, log);
             lock (_gate) _running[index] = running;
             RemoteError? error = null;
-            CallContext.Current = new CallContext(dataStore, cancellation.Token, callId, request.Attempts is { } attempts && index < attempts.Length ? attempts[index] : 1, _jobId,
-                () => runner.RemainingTime(callStart, Timeout, deadline));
+            CallContext.Current = new CallContext(dataStore, running, callId, request.Attempts is { } attempts && index < attempts.Length ? attempts[index] : 1, _jobId, log);
             try
             {
                 await invoker.InvokeAsync(input, output).ConfigureAwait(false);
@@ -164,23 +210,28 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                 CallContext.Current = null;
             }
             TimeSpan took = Time.GetElapsedTime(callStart);
-            var stats = new CallStats
-            {
-                Started = startedAt,
-                Ended = Time.GetUtcNow().UtcDateTime,
-                ColdStart = cold,
-                WorkerId = runner.WorkerId,
-                BytesIn = input.Length,
-                BytesOut = output.WrittenCount,
-            };
+            var slot = new CallSlot { Done = true, Started = startedAt, Ended = Time.GetUtcNow().UtcTicks, Error = error };
             log.Dispose();
-            CallResult result = await ResultAsync(request, storage, callId, error, output, stats, cancellationToken).ConfigureAwait(false) with { LogTail = log.Tail() };
+            if (error is not null) slot.Outcome = CallOutcome.Failed;
+            else
+            {
+                slot.Outcome = CallOutcome.Succeeded;
+                slot.OutputLength = output.WrittenCount;
+                // Small outputs stay in the response; only large ones get objects of their own.
+                if (output.WrittenCount <= request.InlineOutputLimit) slot.Output = output.WrittenSpan.ToArray();
+                else
+                {
+                    slot.OutputKey = StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "output");
+                    await storage.PutAsync(slot.OutputKey, output.WrittenSpan.ToArray(), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            slot.LogTail = log.Tail();
             if (request.StoreLogs && log.Text is { Length: > 0 } text)
                 await storage.PutAsync(StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "log"), System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 _running.Remove(index);
-                _results[index] = result;
+                _slots[index] = slot;
                 if (took > _longest) _longest = took;
             }
         }
@@ -215,66 +266,104 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         /// </summary>
         private InvocationResponse TimedOutResponse(RunningCall[] running, RunningCall? late, bool atDeadline)
         {
-            var calls = new CallResult[_results.Length];
-            lock (_gate)
-            {
-                for (int i = 0; i < calls.Length; i++)
-                    calls[i] = _results[i] ?? new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
-            }
+            CallSlot[] slots;
+            lock (_gate) slots = [.. _slots];
+            long now = Time.GetUtcNow().UtcTicks;
             foreach (RunningCall call in running)
             {
-                if (calls[call.Index].Outcome != CallOutcome.NotRun || (!atDeadline && call != late)) continue;
-                calls[call.Index] = new CallResult
+                if (slots[call.Index].Done || (!atDeadline && call != late)) continue;
+                slots[call.Index] = new CallSlot
                 {
-                    CallId = call.CallId,
+                    Done = true,
                     Outcome = CallOutcome.TimedOut,
                     Error = atDeadline
                         ? new RemoteError("Wren.Timeout", "the call was still running when the invocation reached its deadline (the Lambda function's timeout); the worker running it was stopped", null, null)
                         : new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {Timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null),
-                    Stats = new CallStats { Started = Time.GetUtcNow().UtcDateTime - Time.GetElapsedTime(call.Started), Ended = Time.GetUtcNow().UtcDateTime, WorkerId = runner.WorkerId },
+                    Started = now - Time.GetElapsedTime(call.Started).Ticks,
+                    Ended = now,
                     LogTail = call.Log.Tail(),
                 };
             }
-            return new InvocationResponse { WorkerId = runner.WorkerId, Calls = Billed(calls), WorkerExiting = true };
+            return Response(slots, workerExiting: true);
+        }
+
+        /// <summary>The answer once the runners are done: every call's result, the ones not started as not run.</summary>
+        public InvocationResponse Response() => Response(_slots, _outOfResources);
+
+        private InvocationResponse Response(CallSlot[] slots, bool workerExiting)
+        {
+            int count = slots.Length;
+            var outcomes = new byte[count];
+            var outputLengths = new int[count];
+            var started = new long[count];
+            var ended = new long[count];
+            var details = new List<CallDetail>();
+            int inlineBytes = 0;
+            for (int i = 0; i < count; i++)
+            {
+                ref CallSlot slot = ref slots[i];
+                outcomes[i] = (byte)(slot.Done ? slot.Outcome : CallOutcome.NotRun);
+                outputLengths[i] = slot.OutputLength;
+                started[i] = slot.Started;
+                ended[i] = slot.Ended;
+                if (slot.Output is { } inline) inlineBytes += inline.Length;
+                if (slot.Error is not null || slot.OutputKey is not null || slot.LogTail is not null)
+                    details.Add(new CallDetail(i) { Error = slot.Error, OutputKey = slot.OutputKey, LogTail = slot.LogTail });
+            }
+            byte[] outputs = GC.AllocateUninitializedArray<byte>(inlineBytes);
+            int at = 0;
+            foreach (ref CallSlot slot in slots.AsSpan())
+            {
+                if (slot.Output is not { } inline) continue;
+                inline.CopyTo(outputs.AsSpan(at));
+                at += inline.Length;
+            }
+            return new InvocationResponse
+            {
+                WorkerId = runner.WorkerId,
+                WorkerExiting = workerExiting,
+                CallIds = request.CallIds,
+                Outcomes = outcomes,
+                OutputLengths = outputLengths,
+                Outputs = outputs,
+                InputLengths = request.InputLengths,
+                Started = started,
+                Ended = ended,
+                BilledMs = Billed(started, ended),
+                ColdCall = _coldCall,
+                PeakMemoryBytes = PeakMemory(),
+                Details = [.. details],
+            };
         }
 
         /// <summary>
         /// Splits the invocation's billed time so far (rounded up to the millisecond) among the calls that ran, in
         /// proportion to their run times; the shares add up to the whole.
         /// </summary>
-        private CallResult[] Billed(CallResult[] calls)
+        private long[] Billed(long[] started, long[] ended)
         {
             long billed = (long)Math.Ceiling(Time.GetElapsedTime(taken).TotalMilliseconds);
-            double[] weights = [.. calls.Select(c => c.Stats is { } stats ? Math.Max((stats.Ended - stats.Started).TotalMilliseconds, 0) : -1)];
-            int ran = weights.Count(w => w >= 0);
-            if (ran == 0) return calls;
-            double total = weights.Where(w => w >= 0).Sum();
+            var shares = new long[started.Length];
+            int ran = 0;
+            double total = 0;
+            for (int i = 0; i < started.Length; i++)
+            {
+                if (ended[i] == 0) continue;
+                ran++;
+                total += Math.Max(ended[i] - started[i], 0);
+            }
+            if (ran == 0) return shares;
             double cumulative = 0;
             long given = 0;
-            for (int i = 0; i < calls.Length; i++)
+            for (int i = 0; i < started.Length; i++)
             {
-                if (weights[i] < 0) continue;
-                cumulative += total > 0 ? weights[i] / total : 1.0 / ran;
+                if (ended[i] == 0) continue;
+                cumulative += total > 0 ? Math.Max(ended[i] - started[i], 0) / total : 1.0 / ran;
                 long share = (long)Math.Round(cumulative * billed) - given;
                 given += share;
-                calls[i] = calls[i] with { Stats = calls[i].Stats! with { BilledMs = share } };
+                shares[i] = share;
             }
-            return calls;
-        }
-
-        /// <summary>The answer once the runners are done: every call's result, the ones not started as not run.</summary>
-        public InvocationResponse Response()
-        {
-            long peak = PeakMemory();
-            var calls = new CallResult[_results.Length];
-            lock (_gate)
-            {
-                for (int i = 0; i < calls.Length; i++)
-                    calls[i] = _results[i] is { } result
-                        ? result with { Stats = result.Stats! with { PeakMemoryBytes = peak } }
-                        : new CallResult { CallId = request.CallIds[i], Outcome = CallOutcome.NotRun };
-            }
-            return new InvocationResponse { WorkerId = runner.WorkerId, Calls = Billed(calls), WorkerExiting = _outOfResources };
+            return shares;
         }
     }
 
@@ -323,22 +412,17 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     private static TimeSpan WatchdogPeriod(TimeSpan timeout) =>
         TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 20, 10, 1000));
 
-    private static async Task<CallResult> ResultAsync(InvocationRequest request, IObjectStorage storage, int callId, RemoteError? error, ArrayBufferWriter<byte> output, CallStats stats, CancellationToken cancellationToken)
-    {
-        if (error is not null) return new CallResult { CallId = callId, Outcome = CallOutcome.Failed, Error = error, Stats = stats };
-        byte[] bytes = output.WrittenSpan.ToArray();
-        // Small outputs stay in the response, stored whole or returned; only large ones get objects of their own.
-        if (bytes.Length <= request.InlineOutputLimit)
-            return new CallResult { CallId = callId, Outcome = CallOutcome.Succeeded, Output = bytes, Stats = stats };
-        string key = StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "output");
-        await storage.PutAsync(key, bytes, cancellationToken).ConfigureAwait(false);
-        return new CallResult { CallId = callId, Outcome = CallOutcome.Succeeded, OutputKey = key, Stats = stats };
-    }
+    /// <summary>
+    /// How many functions a warm worker keeps ready. Each is keyed by its content, so a function called again in a new
+    /// job (every <c>CallAsync</c> is one) is not rebuilt; past this many the cache starts over, so that a worker that
+    /// lives long and sees many closures keeps its memory flat.
+    /// </summary>
+    private const int MaxCachedFunctions = 64;
 
     private async Task<CallInvoker> FunctionAsync(InvocationRequest request, IObjectStorage storage, string codeKey, WrenSerializerOptions options, CancellationToken cancellationToken)
     {
-        string jobKey = $"{request.ExecutorId}/{request.JobId}";
-        if (_functions.TryGetValue(jobKey, out var cached) && cached.Key == codeKey) return cached.Invoker;
+        string functionKey = codeKey + "/" + (request.Function is { } inline ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(inline)) : request.FunctionKey);
+        if (_functions.TryGetValue(functionKey, out CallInvoker? cached)) return cached;
         byte[] bytes = request.Function ?? await storage.GetAsync(request.FunctionKey!, cancellationToken: cancellationToken).ConfigureAwait(false);
         Delegate function;
         try
@@ -350,8 +434,8 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             throw e.WithRoot("closure");
         }
         CallInvoker invoker = CallInvoker.For(function, options);
-        if (_functions.Count > 64) _functions.Clear();
-        _functions[jobKey] = (codeKey, invoker);
+        if (_functions.Count >= MaxCachedFunctions) _functions.Clear();
+        _functions[functionKey] = invoker;
         return invoker;
     }
 

@@ -49,11 +49,8 @@ internal sealed class ScriptedBackend(Func<InvocationRequest, InvocationSettings
 
     /// <summary>An answer to <paramref name="request"/> with each call's result as <paramref name="result"/> gives it (null: not run).</summary>
     public static InvocationOutcome Answer(InvocationRequest request, Func<int, int, CallResult?> result) =>
-        new InvocationOutcome.Answered(WrenProtocol.Wrap(new InvocationResponse
-        {
-            WorkerId = "scripted",
-            Calls = [.. request.CallIds.Select((callId, i) => result(callId, request.Attempts?[i] ?? 1)).OfType<CallResult>()],
-        }));
+        new InvocationOutcome.Answered(WrenProtocol.Wrap(InvocationResponse.Of("scripted",
+            [.. request.CallIds.Select((callId, i) => result(callId, request.Attempts?[i] ?? 1)).OfType<CallResult>()])));
 
     /// <summary>A call that returned <paramref name="value"/>, having run for <paramref name="duration"/>.</summary>
     public static CallResult Returned(int callId, int value, TimeSpan? duration = null) => new()

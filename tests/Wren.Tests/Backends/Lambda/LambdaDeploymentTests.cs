@@ -141,7 +141,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         });
         await using WrenExecutor executor = _environment.CreateExecutor(function: "wren-old-runtime");
         var error = await Assert.ThrowsAsync<ProtocolMismatchException>(() => executor.CallAsync((int x) => x, 1).GetResultAsync().WaitAsync(Patience));
-        Assert.Contains("speaks protocol 0 and this client speaks 2: run `wren deploy-lambda`", error.Message);
+        Assert.Contains($"speaks protocol 0 and this client speaks {Protocol.WrenProtocol.Version}: run `wren deploy-lambda`", error.Message);
     }
 
     [Fact]

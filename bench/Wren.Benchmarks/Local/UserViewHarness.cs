@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text.Json;
+using static Wren.Benchmarks.Aws.HarnessTools;
+
+namespace Wren.Benchmarks.Local;
+
+/// <summary>
+/// The local backend as a user first meets it, beside Python's <c>ProcessPoolExecutor</c> doing the same: in a fresh
+/// process, one warm-up Map of 1,000 trivial calls, then single calls one after another (each awaited), then a Map of
+/// 100,000 trivial calls (the process's second Map). Each round starts one fresh process of each kind, in alternating
+/// order, so that load from elsewhere falls on both alike.
+/// </summary>
+internal static class UserViewHarness
+{
+    public const string Usage = """
+        --local-vs-pool [--rounds N] [--calls N] [--size N] [--no-python]
+            N fresh processes of each (default 5), each: a Map of 1,000, --calls single calls (default 200), a Map of
+            --size calls (default 100,000). Prints the single call's p50 and p90 and the big Map's rate, per round and
+            as medians, with where a single call's time goes on the Wren side.
+        """;
+
+    private const string ChildFlag = "--child";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Contains("--help"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        int calls = IntArgument(args, "--calls") ?? 200;
+        int size = IntArgument(args, "--size") ?? 100_000;
+        if (args.Contains(ChildFlag)) return await ChildAsync(calls, size, IntArgument(args, "--repeat") ?? 1).ConfigureAwait(false);
+        int rounds = IntArgument(args, "--rounds") ?? 5;
+        bool python = !args.Contains("--no-python");
+        Console.WriteLine($"Machine: {Machine()}.");
+        var wren = new List<Sample>();
+        var pool = new List<Sample>();
+        for (int round = 0; round < rounds; round++)
+        {
+            bool wrenFirst = round % 2 == 0;
+            if (wrenFirst) wren.Add(Wren(calls, size));
+            if (python) pool.Add(Python(calls, size));
+            if (!wrenFirst) wren.Add(Wren(calls, size));
+            Console.WriteLine($"round {round + 1}: Wren p50 {Fixed(wren[^1].P50, "0.000")} ms, {Thousands(wren[^1].Rate)} calls/s"
+                + (python ? $"; ProcessPoolExecutor p50 {Fixed(pool[^1].P50, "0.000")} ms, {Thousands(pool[^1].Rate)} calls/s" : "")
+                + $"  [{wren[^1].Detail}]");
+        }
+        Console.WriteLine($"Load average after: {LoadAverage()}.");
+        Console.WriteLine();
+        Console.WriteLine($"| side | rounds | single call p50 (median of rounds) | p90 | Map of {Thousands(size)}, calls/s (median) | first Map of 1,000 |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach ((string name, List<Sample> samples) in new[] { ("ProcessPoolExecutor (baseline)", pool), ("Wren local backend", wren) })
+        {
+            if (samples.Count == 0) continue;
+            Console.WriteLine($"| {name} | {samples.Count} | {Fixed(Median(samples.Select(s => s.P50)), "0.000")} ms | {Fixed(Median(samples.Select(s => s.P90)), "0.000")} ms "
+                + $"| {Thousands(Median(samples.Select(s => s.Rate)))} | {Fixed(Median(samples.Select(s => s.FirstMap * 1000)), "0")} ms |");
+        }
+        if (pool.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Wren / ProcessPoolExecutor: single call p50 {Fixed(Median(wren.Select(s => s.P50)) / Median(pool.Select(s => s.P50)), "0.00")}× the time; "
+                + $"Map rate {Fixed(Median(wren.Select(s => s.Rate)) / Median(pool.Select(s => s.Rate)), "0.00")}× the rate.");
+        }
+        return 0;
+    }
+
+    private sealed record Sample(double P50, double P90, double Rate, double FirstMap, string Detail);
+
+    private static double Median(IEnumerable<double> values) => Percentile([.. values], 50);
+
+    private static Sample Wren(int calls, int size)
+    {
+        string self = typeof(UserViewHarness).Assembly.Location;
+        JsonElement json = Child("dotnet", [self, "--local-vs-pool", ChildFlag, "--calls", $"{calls}", "--size", $"{size}"]);
+        double[] singles = [.. json.GetProperty("singles_ms").EnumerateArray().Select(e => e.GetDouble())];
+        return new Sample(Percentile(singles, 50), Percentile(singles, 90), size / json.GetProperty("map_s").GetDouble(), json.GetProperty("first_map_s").GetDouble(),
+            json.GetProperty("detail").GetString() ?? "");
+    }
+
+    private static Sample Python(int calls, int size)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "Local", "process_pool.py");
+        JsonElement json = Child("python3", [script, $"{calls}", $"{size}"]);
+        double[] singles = [.. json.GetProperty("singles_ms").EnumerateArray().Select(e => e.GetDouble())];
+        return new Sample(Percentile(singles, 50), Percentile(singles, 90), size / json.GetProperty("map_s").GetDouble(), json.GetProperty("first_map_s").GetDouble(), "");
+    }
+
+    private static JsonElement Child(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        string last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        if (process.ExitCode != 0 || !last.StartsWith('{'))
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {output}{error.Result}");
+        return JsonDocument.Parse(last).RootElement.Clone();
+    }
+
+    /// <summary>One fresh process's run of the Wren side; prints its JSON line.</summary>
+    private static async Task<int> ChildAsync(int calls, int size, int repeats)
+    {
+        string storage = LocalFixture.NewStorageFolder();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await using WrenExecutor executor = WrenExecutor.Create(new WrenOptions { Backend = WrenBackend.Local, StoragePath = storage, ConfigPath = "/nonexistent" });
+            int[] warm = [.. Enumerable.Range(0, 1000)];
+            LocalFixture.Check(warm, await executor.Map(Trivial.Increment, warm));
+            double firstMap = clock.Elapsed.TotalSeconds;
+            double[] singles = new double[calls];
+            // Where a single call's time goes: to its start on the worker, the call, from its end to the awaited result.
+            double[] toStart = new double[calls], run = new double[calls], back = new double[calls];
+            for (int i = 0; i < calls; i++)
+            {
+                long before = Stopwatch.GetTimestamp();
+                DateTimeOffset submitted = DateTimeOffset.UtcNow;
+                Future<int> future = executor.CallAsync(Trivial.Increment, i);
+                int result = await future;
+                DateTimeOffset done = DateTimeOffset.UtcNow;
+                singles[i] = Stopwatch.GetElapsedTime(before).TotalMilliseconds;
+                if (result != i + 1) throw new InvalidOperationException($"CallAsync({i}) gave {result}.");
+                if (future.Stats is { StartedAt: { } started, EndedAt: { } ended })
+                {
+                    toStart[i] = (started - submitted).TotalMilliseconds;
+                    run[i] = (ended - started).TotalMilliseconds;
+                    back[i] = (done - ended).TotalMilliseconds;
+                }
+            }
+            int[] many = [.. Enumerable.Range(0, size)];
+            double mapSeconds = 0;
+            string mapDetail = "";
+            // --repeat (for a profiler to watch) runs the big Map again; the first one is what is reported.
+            for (int repeat = 0; repeat < Math.Max(1, repeats); repeat++)
+            {
+                DateTimeOffset submitted = DateTimeOffset.UtcNow;
+                long mapStart = Stopwatch.GetTimestamp();
+                FutureList<int> futures = executor.Map(Trivial.Increment, many);
+                int[] results = await futures;
+                if (repeat > 0) continue;
+                mapSeconds = Stopwatch.GetElapsedTime(mapStart).TotalSeconds;
+                LocalFixture.Check(many, results);
+                // Where the big Map's time goes: until the first call starts on a worker, while calls run, after the last ends.
+                DateTimeOffset firstStart = futures.Min(f => f.Stats.StartedAt!.Value), lastEnd = futures.Max(f => f.Stats.EndedAt!.Value);
+                mapDetail = $"; Map: first call started at {Fixed((firstStart - submitted).TotalMilliseconds, "0.0")} ms, last ended at {Fixed((lastEnd - submitted).TotalMilliseconds, "0.0")} ms, "
+                    + $"done at {Fixed(mapSeconds * 1000, "0.0")} ms; {futures.Select(f => f.Stats.WorkerId).Distinct().Count()} workers";
+            }
+            string detail = $"single call p50: to start {Fixed(Percentile(toStart, 50), "0.000")} ms, run {Fixed(Percentile(run, 50), "0.000")} ms, back {Fixed(Percentile(back, 50), "0.000")} ms" + mapDetail;
+            Console.WriteLine(JsonSerializer.Serialize(new { first_map_s = firstMap, singles_ms = singles, map_s = mapSeconds, detail }));
+            return 0;
+        }
+        finally
+        {
+            LocalFixture.DeleteStorageFolder(storage);
+        }
+    }
+}
