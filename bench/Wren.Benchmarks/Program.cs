@@ -16,7 +16,8 @@ namespace Wren.Benchmarks;
 /// <c>--aws-bootstrap</c> (<see cref="BootstrapStartHarness"/>) and <c>--lambda-fit</c> (<see cref="LambdaFitHarness"/>,
 /// worker parallelism and call timeouts on a Lambda function); <c>--data-read</c> (<see cref="Data.DataReadHarness"/>)
 /// measures reading data in storage, <c>--local-vs-pool</c> (<see cref="UserViewHarness"/>) the local backend as a user first
-/// meets it beside Python's ProcessPoolExecutor, <c>--speculation</c> (<see cref="SpeculationHarness"/>) what speculation costs and
+/// meets it beside Python's ProcessPoolExecutor, <c>--local-big</c> (<see cref="BigMapHarness"/>) Maps of 10 million inputs
+/// and of more than 2 GB, <c>--speculation</c> (<see cref="SpeculationHarness"/>) what speculation costs and
 /// saves; each takes <c>--help</c>.
 /// </summary>
 internal static class Program
@@ -30,6 +31,7 @@ internal static class Program
         if (args.Contains("--aws-bootstrap")) return BootstrapStartHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--lambda-fit")) return LambdaFitHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--speculation")) return SpeculationHarness.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains("--local-big")) return BigMapHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--local-vs-pool")) return UserViewHarness.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains("--data-read")) return Data.DataReadHarness.RunAsync(args).GetAwaiter().GetResult();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -18,17 +18,18 @@ public sealed class MapOptions
     /// <summary>Memory for the worker, in MB: the local backend's GC heap limit, Lambda's memory size.</summary>
     public int? MemoryMb { get; init; }
 
-    /// <summary>Calls per invocation. Default: automatic, about four invocations per worker.</summary>
+    /// <summary>Calls per invocation. Default: automatic, about four invocations per worker, with at most 2,000 calls and 16 MB of inputs in each.</summary>
     public int? ChunkSize { get; init; }
 
     /// <summary>
-    /// How many calls of a chunk a worker runs at once (default: the worker's processor count, which on Lambda follows
-    /// the memory size: 1,769 MB is one vCPU, 10,240 MB six). Each call keeps its own stats, log lines, timeout and
+    /// How many calls of a chunk a worker runs at once (default: on Lambda and Batch the worker's processor count, which on
+    /// Lambda follows the memory size: 1,769 MB is one vCPU, 10,240 MB six; on the local backend 1, as it runs a worker per
+    /// core). Each call keeps its own stats, log lines, timeout and
     /// out-of-memory handling. Set 1 for calls that are not safe to run side by side in one process.
     /// </summary>
     public int? WorkerParallelism { get; init; }
 
-    /// <summary>At most this many invocations in flight. Default: the backend's (local: its worker count).</summary>
+    /// <summary>At most this many invocations in flight. Default: the backend's (local: two per worker, one running and one waiting).</summary>
     public int? MaxConcurrency { get; init; }
 
     /// <summary>How often a call whose worker died (killed, crashed, out of memory) is tried again before it fails.</summary>

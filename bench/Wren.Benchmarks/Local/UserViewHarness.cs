@@ -111,6 +111,16 @@ internal static class UserViewHarness
             int[] warm = [.. Enumerable.Range(0, 1000)];
             LocalFixture.Check(warm, await executor.Map(Trivial.Increment, warm));
             double firstMap = clock.Elapsed.TotalSeconds;
+            // The executor's own trace of each single call: when its job started running and its invocation was sent and answered.
+            var spans = new System.Collections.Concurrent.ConcurrentQueue<(string Name, DateTime Start, DateTime End)>();
+            using var listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == "Wren",
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+                ActivityStopped = activity => spans.Enqueue((activity.OperationName, activity.StartTimeUtc, activity.StartTimeUtc + activity.Duration)),
+            };
+            ActivitySource.AddActivityListener(listener);
+            double[] toJob = new double[calls], toInvoke = new double[calls], invokeToStart = new double[calls], endToAnswer = new double[calls];
             double[] singles = new double[calls];
             // Where a single call's time goes: to its start on the worker, the call, from its end to the awaited result.
             double[] toStart = new double[calls], run = new double[calls], back = new double[calls];
@@ -128,6 +138,16 @@ internal static class UserViewHarness
                     toStart[i] = (started - submitted).TotalMilliseconds;
                     run[i] = (ended - started).TotalMilliseconds;
                     back[i] = (done - ended).TotalMilliseconds;
+                    await Task.Delay(1);
+                    (string Name, DateTime Start, DateTime End)[] traced = [.. spans];
+                    spans.Clear();
+                    if (traced.FirstOrDefault(s => s.Name == "Wren.Map") is { Name: not null } map && traced.FirstOrDefault(s => s.Name == "Wren.Invoke") is { Name: not null } invoke)
+                    {
+                        toJob[i] = (map.Start - submitted.UtcDateTime).TotalMilliseconds;
+                        toInvoke[i] = (invoke.Start - map.Start).TotalMilliseconds;
+                        invokeToStart[i] = (started.UtcDateTime - invoke.Start).TotalMilliseconds;
+                        endToAnswer[i] = (invoke.End - ended.UtcDateTime).TotalMilliseconds;
+                    }
                 }
             }
             int[] many = [.. Enumerable.Range(0, size)];
@@ -148,7 +168,9 @@ internal static class UserViewHarness
                 mapDetail = $"; Map: first call started at {Fixed((firstStart - submitted).TotalMilliseconds, "0.0")} ms, last ended at {Fixed((lastEnd - submitted).TotalMilliseconds, "0.0")} ms, "
                     + $"done at {Fixed(mapSeconds * 1000, "0.0")} ms; {futures.Select(f => f.Stats.WorkerId).Distinct().Count()} workers";
             }
-            string detail = $"single call p50: to start {Fixed(Percentile(toStart, 50), "0.000")} ms, run {Fixed(Percentile(run, 50), "0.000")} ms, back {Fixed(Percentile(back, 50), "0.000")} ms" + mapDetail;
+            string detail = $"single call p50: to start {Fixed(Percentile(toStart, 50), "0.000")} ms (to its job {Fixed(Percentile(toJob, 50), "0.000")}, "
+                + $"job to invocation {Fixed(Percentile(toInvoke, 50), "0.000")}, invocation to the call's start {Fixed(Percentile(invokeToStart, 50), "0.000")}), "
+                + $"run {Fixed(Percentile(run, 50), "0.000")} ms, back {Fixed(Percentile(back, 50), "0.000")} ms (to the invocation's answer {Fixed(Percentile(endToAnswer, 50), "0.000")})" + mapDetail;
             Console.WriteLine(JsonSerializer.Serialize(new { first_map_s = firstMap, singles_ms = singles, map_s = mapSeconds, detail }));
             return 0;
         }

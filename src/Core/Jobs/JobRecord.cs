@@ -34,24 +34,134 @@ internal sealed record JobRecord
     public int ChunkSize { get; init; }
 }
 
-/// <summary>How each call of a job went, stored when the job ends at <c>jobs/&lt;executor&gt;/&lt;job&gt;/stats</c>.</summary>
+/// <summary>
+/// How each call of a job went, stored when the job ends at <c>jobs/&lt;executor&gt;/&lt;job&gt;/stats</c>. The calls are
+/// kept in columns (one array per field, raw blocks: Wren alone reads this), so a job of millions of calls stores a few
+/// arrays rather than a record each; <see cref="Calls"/> reads them back as records, <c>Of</c> makes them.
+/// </summary>
 internal sealed record JobStats
 {
     public required string JobId { get; init; }
-    public required CallRecord[] Calls { get; init; }
 
-    /// <summary>How many calls ran a second time as stragglers (<c>MapOptions.Speculation</c>).</summary>
+    /// <summary>Runs of calls that were duplicated (speculation) and whose other run answered first.</summary>
     public int Duplicates { get; init; }
 
-    /// <summary>Invocations made, retries and duplicates included.</summary>
+    /// <summary>How many invocations the job made, retries and duplicates included.</summary>
     public int Invocations { get; init; }
 
-    /// <summary>Billed memory-time, in GB-seconds (zero on the local backend).</summary>
+    /// <summary>What Lambda bills for the job's invocations, in GB-seconds (zero on the local backend).</summary>
     public double BilledGbSeconds { get; init; }
 
     /// <summary>Wren's estimate of the cost in USD, from AWS's list prices (zero on the local backend).</summary>
     public double EstimatedUsd { get; init; }
+
+    /// <summary>Each call's <see cref="CallStatus"/>; the call's id is its index.</summary>
+    public byte[] Statuses { get; init; } = [];
+
+    /// <summary>When each call was submitted, started and ended (UTC ticks; 0 where unknown).</summary>
+    public long[] SubmittedAt { get; init; } = [];
+
+    public long[] StartedAt { get; init; } = [];
+
+    public long[] EndedAt { get; init; } = [];
+
+    /// <summary>Whether each call was its worker's first: 0 unknown, 1 no, 2 yes.</summary>
+    public byte[] ColdStarts { get; init; } = [];
+
+    /// <summary>The workers that ran calls, and each call's index into them (-1 for none).</summary>
+    public string[] Workers { get; init; } = [];
+
+    public int[] WorkerOf { get; init; } = [];
+
+    /// <summary>Each call's worker's peak memory and its output size (-1 where unknown), and its input size.</summary>
+    public long[] PeakMemoryBytes { get; init; } = [];
+
+    public long[] BytesIn { get; init; } = [];
+
+    public long[] BytesOut { get; init; } = [];
+
+    public int[] Attempts { get; init; } = [];
+
+    /// <summary>The error of each call that failed, by call id.</summary>
+    public CallError[] Errors { get; init; } = [];
+
+    /// <summary>Every call as a record, in call id order.</summary>
+    public CallRecord[] Calls()
+    {
+        var errors = Errors.ToDictionary(e => e.CallId, e => e.Message);
+        var calls = new CallRecord[Statuses.Length];
+        for (int i = 0; i < calls.Length; i++)
+        {
+            calls[i] = new CallRecord
+            {
+                CallId = i,
+                Status = (CallStatus)Statuses[i],
+                SubmittedAt = new DateTimeOffset(SubmittedAt[i], TimeSpan.Zero),
+                StartedAt = StartedAt[i] == 0 ? null : new DateTimeOffset(StartedAt[i], TimeSpan.Zero),
+                EndedAt = EndedAt[i] == 0 ? null : new DateTimeOffset(EndedAt[i], TimeSpan.Zero),
+                ColdStart = ColdStarts[i] == 0 ? null : ColdStarts[i] == 2,
+                WorkerId = WorkerOf[i] < 0 ? null : Workers[WorkerOf[i]],
+                PeakMemoryBytes = PeakMemoryBytes[i] < 0 ? null : PeakMemoryBytes[i],
+                BytesIn = BytesIn[i],
+                BytesOut = BytesOut[i] < 0 ? null : BytesOut[i],
+                Attempts = Attempts[i],
+                Error = errors.GetValueOrDefault(i),
+            };
+        }
+        return calls;
+    }
+
+    /// <summary>The stats of a job whose calls are <paramref name="calls"/> (call i is the record with CallId i).</summary>
+    public static JobStats Of(string jobId, IReadOnlyList<CallRecord> calls) => Of(jobId, calls.Count, i => calls[i]);
+
+    /// <summary>The stats of a job of <paramref name="count"/> calls, each record made when it is stored, so that no array of records is held.</summary>
+    public static JobStats Of(string jobId, int count, Func<int, CallRecord> call)
+    {
+        var workers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var errors = new List<CallError>();
+        var stats = new JobStats
+        {
+            JobId = jobId,
+            Statuses = new byte[count],
+            SubmittedAt = new long[count],
+            StartedAt = new long[count],
+            EndedAt = new long[count],
+            ColdStarts = new byte[count],
+            WorkerOf = new int[count],
+            PeakMemoryBytes = new long[count],
+            BytesIn = new long[count],
+            BytesOut = new long[count],
+            Attempts = new int[count],
+        };
+        for (int i = 0; i < count; i++)
+        {
+            CallRecord record = call(i);
+            stats.Statuses[i] = (byte)record.Status;
+            stats.SubmittedAt[i] = record.SubmittedAt.UtcTicks;
+            stats.StartedAt[i] = record.StartedAt?.UtcTicks ?? 0;
+            stats.EndedAt[i] = record.EndedAt?.UtcTicks ?? 0;
+            stats.ColdStarts[i] = record.ColdStart switch { null => 0, false => 1, true => 2 };
+            if (record.WorkerId is { } worker)
+            {
+                if (!workers.TryGetValue(worker, out int index)) workers[worker] = index = workers.Count;
+                stats.WorkerOf[i] = index;
+            }
+            else stats.WorkerOf[i] = -1;
+            stats.PeakMemoryBytes[i] = record.PeakMemoryBytes ?? -1;
+            stats.BytesIn[i] = record.BytesIn;
+            stats.BytesOut[i] = record.BytesOut ?? -1;
+            stats.Attempts[i] = record.Attempts;
+            if (record.Error is { } error) errors.Add(new CallError(i, error));
+        }
+        return stats with { Workers = [.. workers.OrderBy(w => w.Value).Select(w => w.Key)], Errors = [.. errors] };
+    }
+
+    /// <summary>How many calls ended with <paramref name="status"/>.</summary>
+    public int Count(CallStatus status) => Statuses.Count(s => s == (byte)status);
 }
+
+/// <summary>A call's error, as stored with the job's stats.</summary>
+internal sealed record CallError(int CallId, string Message);
 
 /// <summary>How one call went.</summary>
 internal sealed record CallRecord

@@ -27,7 +27,7 @@ internal sealed class PlotCommand : WrenCommand
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, TimelinePlot.Render(stats.Calls, title), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(path, TimelinePlot.Render(stats.Calls(), title), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -21,6 +21,9 @@ internal interface IComputeBackend : IAsyncDisposable
     /// </summary>
     int ChunksPerSlot => 4;
 
+    /// <summary>How many calls of a chunk a worker runs at once when the Map does not say; null for the worker's processor count.</summary>
+    int? DefaultWorkerParallelism => null;
+
     /// <summary>The most input bytes an invocation may carry inline; more goes through storage.</summary>
     int MaxInlineBytes { get; }
 

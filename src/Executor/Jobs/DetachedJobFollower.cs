@@ -122,7 +122,7 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
 
     private void CloseFromStats(IJobSink sink, JobStats stats)
     {
-        var byCall = stats.Calls.ToDictionary(c => c.CallId);
+        var byCall = stats.Calls().ToDictionary(c => c.CallId);
         CloseAll(sink, callId => _lastFailure[callId] is { Error: { } error } failed
             ? JobRunner.ToException(error, callId, failed.LogTail, _failures[callId])
             : new WrenException($"Call {callId} of job {JobIds.Format(executorId, record.JobId)} ended {byCall.GetValueOrDefault(callId)?.Status.ToString().ToLowerInvariant() ?? "without a result"}"

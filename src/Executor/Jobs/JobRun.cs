@@ -19,7 +19,6 @@ internal sealed class JobRun
     private JobSpec _job;
     private IJobSink _sink;
     private readonly int _total;
-    private readonly long[] _offsets;
     private readonly int[] _attempts;
     private readonly int[] _failures;
     private readonly ProgressCounter _progress;
@@ -34,9 +33,7 @@ internal sealed class JobRun
         _runner = runner;
         _job = job;
         _sink = sink;
-        _total = job.Lengths.Length;
-        _offsets = new long[_total + 1];
-        for (int i = 0; i < _total; i++) _offsets[i + 1] = _offsets[i] + job.Lengths[i];
+        _total = job.Inputs.Count;
         _attempts = new int[_total];
         _failures = new int[_total];
         _progress = new ProgressCounter(job.Progress, _total);
@@ -79,7 +76,7 @@ internal sealed class JobRun
             await _runner.Uploader.EnsureStoredAsync(_job.Function.Code, cancellationToken).ConfigureAwait(false);
             // The record is for `wren jobs` and for attaching: it is written beside the calls, not before them, except for a
             // detached job, whose record must be there before this process may go away.
-            record = _runner.KeepAsync(StorageKeys.JobRecord(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(new JobRecord
+            var jobRecord = new JobRecord
             {
                 ExecutorId = _job.ExecutorId,
                 JobId = _job.JobId,
@@ -94,7 +91,10 @@ internal sealed class JobRun
                 RetryFailedCalls = _job.RetryFailedCalls,
                 TimeoutSeconds = _job.Timeout.TotalSeconds,
                 ChunkSize = _job.ChunkSize,
-            }), cancellationToken);
+            };
+            // Off this thread too: storing a file is mostly synchronous work, and the calls should not wait for it.
+            string recordKey = StorageKeys.JobRecord(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId);
+            record = Task.Run(() => _runner.KeepAsync(recordKey, JobRunner.Record(jobRecord), cancellationToken), CancellationToken.None);
             if (_job.Detached) await record.ConfigureAwait(false);
             _shared = await _runner.ShareAsync(_job, cancellationToken).ConfigureAwait(false);
             for (int start = 0; start < total; start += _job.ChunkSize)
@@ -143,21 +143,18 @@ internal sealed class JobRun
         _job.Submitted?.TrySetResult();
         await record.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         JobCost cost = _job.Meter.Snapshot();
-        CallRecord[] records = [.. Enumerable.Range(0, total).Select(_sink.Record)];
-        int succeeded = records.Count(r => r.Status == CallStatus.Succeeded);
-        WrenTelemetry.MapEnded(_runner.Logger, jobName, succeeded, total - succeeded, Stopwatch.GetElapsedTime(started).TotalSeconds, cost);
-        activity?.SetTag("wren.succeeded", succeeded).SetTag("wren.failed", total - succeeded).SetTag("wren.invocations", cost.Invocations)
-            .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
-            .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
-        var stats = new JobStats
+        JobStats stats = JobStats.Of(_job.JobId, total, _sink.Record) with
         {
-            JobId = _job.JobId,
-            Calls = records,
             Duplicates = _calls.Duplicates,
             Invocations = cost.Invocations,
             BilledGbSeconds = cost.BilledGbSeconds,
             EstimatedUsd = (double)cost.EstimatedUsd,
         };
+        int succeeded = stats.Count(CallStatus.Succeeded);
+        WrenTelemetry.MapEnded(_runner.Logger, jobName, succeeded, total - succeeded, Stopwatch.GetElapsedTime(started).TotalSeconds, cost);
+        activity?.SetTag("wren.succeeded", succeeded).SetTag("wren.failed", total - succeeded).SetTag("wren.invocations", cost.Invocations)
+            .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
+            .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
         await _runner.KeepAsync(StorageKeys.JobStats(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(stats), CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -278,18 +275,9 @@ internal sealed class JobRun
     private InvocationRequest Request(int[] chunk)
     {
         bool contiguous = chunk[^1] - chunk[0] == chunk.Length - 1;
-        int[] lengths = [.. chunk.Select(id => _job.Lengths[id])];
-        byte[]? data = null;
-        if (_shared.DataKey is null || !contiguous)
-        {
-            data = new byte[lengths.Sum()];
-            int at = 0;
-            foreach (int callId in chunk)
-            {
-                _job.Data.AsSpan((int)_offsets[callId], _job.Lengths[callId]).CopyTo(data.AsSpan(at));
-                at += _job.Lengths[callId];
-            }
-        }
+        int[] lengths = new int[chunk.Length];
+        for (int i = 0; i < chunk.Length; i++) lengths[i] = _job.Inputs.Length(chunk[i]);
+        byte[]? data = _shared.DataKey is null || !contiguous ? _job.Inputs.Gather(chunk) : null;
         return new InvocationRequest
         {
             ExecutorId = _job.ExecutorId,
@@ -301,10 +289,10 @@ internal sealed class JobRun
             CallIds = chunk,
             Data = data,
             DataKey = data is null ? _shared.DataKey : null,
-            DataOffset = data is null ? _offsets[chunk[0]] : 0,
+            DataOffset = data is null ? _job.Inputs.Offset(chunk[0]) : 0,
             InputLengths = lengths,
             TimeoutSeconds = _job.Timeout.TotalSeconds,
-            Parallelism = _job.WorkerParallelism,
+            Parallelism = _job.WorkerParallelism ?? _runner.Backend.DefaultWorkerParallelism,
             Speculative = _job.Speculation,
         };
     }
@@ -459,8 +447,7 @@ internal sealed class JobRun
     private JobSpec Subset(int[] calls, string suffix) => _job with
     {
         JobId = _job.JobId + suffix,
-        Data = [.. calls.SelectMany(id => _job.Data.AsSpan((int)_offsets[id], _job.Lengths[id]).ToArray())],
-        Lengths = [.. calls.Select(id => _job.Lengths[id])],
+        Inputs = _job.Inputs.Subset(calls),
         InputIndexes = [.. calls.Select(_job.InputIndexOf)],
     };
 }

@@ -68,7 +68,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         }
     }
 
-    private static readonly WrenSerializerOptions RecordOptions = new() { AllowedAssemblies = [typeof(JobRecord).Assembly] };
+    private static readonly WrenSerializerOptions RecordOptions = new() { AllowedAssemblies = [typeof(JobRecord).Assembly], RawBlocks = true };
 
     public static byte[] Record<T>(T record) => WrenSerializer.Serialize(record, RecordOptions);
 
@@ -87,10 +87,11 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             await backend.Storage.PutAsync(functionKey, job.Function.Bytes, cancellationToken).ConfigureAwait(false);
         }
         string? dataKey = null;
-        if (job.Data.Length > (job.Detached ? backend.MaxDetachedInlineBytes : backend.MaxInlineBytes))
+        if (job.Inputs.TotalBytes > (job.Detached ? backend.MaxDetachedInlineBytes : backend.MaxInlineBytes))
         {
             dataKey = StorageKeys.Data(prefix, job.ExecutorId, job.JobId);
-            await backend.Storage.PutAsync(dataKey, job.Data, cancellationToken).ConfigureAwait(false);
+            await using Stream inputs = job.Inputs.OpenRead();
+            await backend.Storage.PutAsync(dataKey, inputs, cancellationToken).ConfigureAwait(false);
         }
         CodeFile[] code = [.. job.Function.Code.Select(c => new CodeFile(c.Name, c.Hash))];
         return new SharedParts(functionKey is null ? job.Function.Bytes : null, functionKey, dataKey, code);

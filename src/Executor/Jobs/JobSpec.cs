@@ -17,11 +17,8 @@ internal sealed record JobSpec
 
     public DateTimeOffset SubmittedAt { get; init; }
 
-    /// <summary>Every input, serialized, one after another.</summary>
-    public required byte[] Data { get; init; }
-
-    /// <summary>The length of each input in <see cref="Data"/>.</summary>
-    public required int[] Lengths { get; init; }
+    /// <summary>Every input, serialized.</summary>
+    public required InputData Inputs { get; init; }
 
     public required TimeSpan Timeout { get; init; }
 
@@ -74,7 +71,18 @@ internal sealed record JobSpec
     /// <summary>What the backend bills this job's invocations by; set when the job starts, null where they cost nothing.</summary>
     public Backends.BackendPricing? Pricing { get; init; }
 
-    /// <summary>A few chunks per worker (as the backend prefers), so that work stays balanced, and at most 2,000 calls per invocation.</summary>
-    public static int AutomaticChunkSize(int calls, int concurrency, int chunksPerSlot = 4) =>
-        Math.Clamp((int)Math.Ceiling(calls / ((double)concurrency * chunksPerSlot)), 1, 2000);
+    /// <summary>
+    /// A few chunks per worker (as the backend prefers), so that work stays balanced; at most 2,000 calls per invocation,
+    /// and at most <see cref="MaxChunkInputBytes"/> of inputs (judged by the average input), so that a Map of large
+    /// inputs does not hand one worker more than it can hold.
+    /// </summary>
+    public static int AutomaticChunkSize(int calls, int concurrency, int chunksPerSlot = 4, long inputBytes = 0)
+    {
+        int size = Math.Clamp((int)Math.Ceiling(calls / ((double)concurrency * chunksPerSlot)), 1, 2000);
+        if (calls > 0 && inputBytes > 0) size = (int)Math.Clamp(MaxChunkInputBytes / Math.Max(1, inputBytes / calls), 1, size);
+        return size;
+    }
+
+    /// <summary>The inputs one automatic chunk carries at most: a small part of the least memory a worker has (128 MB).</summary>
+    public const long MaxChunkInputBytes = 16 * 1024 * 1024;
 }

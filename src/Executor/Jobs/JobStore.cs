@@ -47,8 +47,8 @@ internal sealed class JobStore(IObjectStorage storage, string prefix)
         {
             JobRecord? record = entry.HasRecord ? await ReadAsync<JobRecord>(StorageKeys.JobRecord(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
             JobStats? stats = entry.HasStats ? await ReadAsync<JobStats>(StorageKeys.JobStats(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
-            summaries.Add(new Summary(JobIds.Format(executor, job), executor, job, record?.CreatedAt ?? entry.Oldest, record?.Calls ?? stats?.Calls.Length ?? 0,
-                stats?.Calls.Count(c => c.Status == CallStatus.Succeeded), stats?.Calls.Count(c => c.Status != CallStatus.Succeeded),
+            summaries.Add(new Summary(JobIds.Format(executor, job), executor, job, record?.CreatedAt ?? entry.Oldest, record?.Calls ?? stats?.Statuses.Length ?? 0,
+                stats?.Count(CallStatus.Succeeded), stats is null ? null : stats.Statuses.Length - stats.Count(CallStatus.Succeeded),
                 entry.Bytes, record?.Function, record?.Backend, record?.CodeHashes ?? [])
             {
                 Invocations = stats?.Invocations,

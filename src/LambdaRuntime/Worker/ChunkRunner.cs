@@ -55,7 +55,9 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         // Calls that block (a synchronous function, a wait) must not queue behind the pool's slow thread injection.
         ThreadPool.GetMinThreads(out int threads, out int ioThreads);
         if (threads < parallelism + 2) ThreadPool.SetMinThreads(parallelism + 2, ioThreads);
-        await Task.WhenAll(Enumerable.Range(0, parallelism).Select(_ => Task.Run(chunk.RunCallsAsync, CancellationToken.None))).ConfigureAwait(false);
+        // One at a time runs here, without a hop to another thread; side by side, each runner has a thread of its own.
+        if (parallelism == 1) await chunk.RunCallsAsync().ConfigureAwait(false);
+        else await Task.WhenAll(Enumerable.Range(0, parallelism).Select(_ => Task.Run(chunk.RunCallsAsync, CancellationToken.None))).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         if (!chunk.TryAnswer())
         {

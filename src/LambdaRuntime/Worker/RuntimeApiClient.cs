@@ -1,4 +1,6 @@
-using System.Net.Http.Headers;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 
 namespace Wren.Worker;
@@ -7,42 +9,31 @@ namespace Wren.Worker;
 /// The Lambda Runtime API over HTTP (version 2018-06-01) at <c>AWS_LAMBDA_RUNTIME_API</c>: the same calls against
 /// Lambda and against the local backend, which hosts this API itself.
 /// </summary>
-internal sealed class RuntimeApiClient : IRuntimeApi, IDisposable
+/// <remarks>
+/// Plain HTTP/1.1 on one kept-alive connection, written here rather than through <c>HttpClient</c>: the API is four
+/// requests on loopback, and <c>HttpClient</c> costs a worker about 40 ms of start (loading and jitting its stack) and
+/// several thread hops per invocation. Responses may come with a <c>Content-Length</c>, chunked, or up to the close.
+/// </remarks>
+internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRuntimeApi, IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly string _workerId;
+    private const string Prefix = "/2018-06-01/";
 
-    public RuntimeApiClient(string endpoint, string workerId)
-    {
-        _workerId = workerId;
-        // The next call is a long poll: it waits for as long as no invocation arrives.
-        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(30) })
-        {
-            BaseAddress = new Uri($"http://{endpoint}/2018-06-01/"),
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-    }
+    private readonly SemaphoreSlim _one = new(1, 1);
+    private Connection? _connection;
 
     public async Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "runtime/invocation/next");
-        request.Headers.Add("Wren-Worker", _workerId);
-        using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        string requestId = Header(response, "Lambda-Runtime-Aws-Request-Id")
+        Response response = await SendAsync("GET", "runtime/invocation/next", [], [], cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccess("next");
+        string requestId = response.Header("Lambda-Runtime-Aws-Request-Id")
             ?? throw new WrenException("The Runtime API answered without a Lambda-Runtime-Aws-Request-Id header.");
-        DateTimeOffset? deadline = long.TryParse(Header(response, "Lambda-Runtime-Deadline-Ms"), out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-        byte[] payload = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return new RuntimeInvocation(requestId, deadline, payload);
+        DateTimeOffset? deadline = long.TryParse(response.Header("Lambda-Runtime-Deadline-Ms"), CultureInfo.InvariantCulture, out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        return new RuntimeInvocation(requestId, deadline, response.Body);
     }
 
-    public async Task RespondAsync(string requestId, byte[] response, CancellationToken cancellationToken = default)
-    {
-        using var content = new ByteArrayContent(response);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using HttpResponseMessage answer = await _http.PostAsync($"runtime/invocation/{requestId}/response", content, cancellationToken).ConfigureAwait(false);
-        answer.EnsureSuccessStatusCode();
-    }
+    public async Task RespondAsync(string requestId, byte[] response, CancellationToken cancellationToken = default) =>
+        (await SendAsync("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", "application/json")], response, cancellationToken).ConfigureAwait(false))
+            .EnsureSuccess("response");
 
     public Task ReportErrorAsync(string requestId, string errorType, string message, CancellationToken cancellationToken = default) =>
         PostErrorAsync($"runtime/invocation/{requestId}/error", errorType, message, cancellationToken);
@@ -53,16 +44,221 @@ internal sealed class RuntimeApiClient : IRuntimeApi, IDisposable
     private async Task PostErrorAsync(string path, string errorType, string message, CancellationToken cancellationToken)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorMessage"] = message, ["errorType"] = errorType });
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        request.Headers.Add("Lambda-Runtime-Function-Error-Type", errorType);
-        using HttpResponseMessage answer = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        answer.EnsureSuccessStatusCode();
+        Response response = await SendAsync("POST", path, [("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", errorType)], body, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccess("error");
     }
 
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
+    /// <summary>
+    /// One request and its response, one at a time. A kept-alive connection the server has closed in the meantime fails
+    /// before any of the response arrives; the request then goes again on a new connection, once.
+    /// </summary>
+    private async Task<Response> SendAsync(string method, string path, (string Name, string Value)[] headers, byte[] body, CancellationToken cancellationToken)
+    {
+        await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                bool reused = _connection is not null;
+                Connection connection = _connection ??= await Connection.OpenAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await connection.WriteAsync(Head(method, path, headers, body.Length), body, cancellationToken).ConfigureAwait(false);
+                    Response response = await connection.ReadResponseAsync(cancellationToken).ConfigureAwait(false);
+                    if (response.Closes) Drop();
+                    return response;
+                }
+                catch (Exception e) when (e is IOException or SocketException)
+                {
+                    Drop();
+                    if (!reused || attempt > 1 || connection.Received > 0) throw;
+                }
+                catch (OperationCanceledException)
+                {
+                    // A response cut off halfway leaves the connection unusable.
+                    Drop();
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
 
-    public void Dispose() => _http.Dispose();
+    private byte[] Head(string method, string path, (string Name, string Value)[] headers, int length)
+    {
+        var head = new StringBuilder(256);
+        head.Append(method).Append(' ').Append(Prefix).Append(path).Append(" HTTP/1.1\r\nHost: ").Append(endpoint)
+            .Append("\r\nWren-Worker: ").Append(workerId).Append("\r\nContent-Length: ").Append(length).Append("\r\n");
+        foreach ((string name, string value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
+        return Encoding.ASCII.GetBytes(head.Append("\r\n").ToString());
+    }
+
+    private void Drop()
+    {
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    public void Dispose()
+    {
+        Drop();
+        _one.Dispose();
+    }
+
+    /// <summary>A response: its status, headers and whole body, and whether the server closes the connection after it.</summary>
+    private sealed record Response(int Status, Dictionary<string, string> Headers, byte[] Body)
+    {
+        public bool Closes => Header("Connection") is { } connection && connection.Equals("close", StringComparison.OrdinalIgnoreCase);
+
+        public string? Header(string name) => Headers.GetValueOrDefault(name);
+
+        public void EnsureSuccess(string what)
+        {
+            if (Status is < 200 or > 299)
+                throw new WrenException($"The Runtime API answered the {what} request with HTTP {Status}: {Encoding.UTF8.GetString(Body.AsSpan(0, Math.Min(Body.Length, 500)))}");
+        }
+    }
+
+    /// <summary>One TCP connection to the API, with a buffer for what has arrived and not been read yet.</summary>
+    private sealed class Connection(Socket socket) : IDisposable
+    {
+        private readonly NetworkStream _stream = new(socket, ownsSocket: true);
+        private byte[] _buffer = new byte[16 * 1024];
+        private int _start;
+        private int _end;
+
+        /// <summary>Bytes of the current response received so far.</summary>
+        public long Received { get; private set; }
+
+        public static async Task<Connection> OpenAsync(string endpoint, CancellationToken cancellationToken)
+        {
+            int colon = endpoint.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
+                throw new WrenException($"AWS_LAMBDA_RUNTIME_API is '{endpoint}'; it must be host:port.");
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(endpoint[..colon], port, cancellationToken).ConfigureAwait(false);
+                return new Connection(socket);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        public async Task WriteAsync(byte[] head, byte[] body, CancellationToken cancellationToken)
+        {
+            Received = 0;
+            await _stream.WriteAsync(head, cancellationToken).ConfigureAwait(false);
+            if (body.Length > 0) await _stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<Response> ReadResponseAsync(CancellationToken cancellationToken)
+        {
+            string statusLine = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            string[] parts = statusLine.Split(' ', 3);
+            if (parts.Length < 2 || !parts[0].StartsWith("HTTP/", StringComparison.Ordinal) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
+                throw new IOException($"The Runtime API sent a malformed status line '{statusLine}'.");
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            for (string line; (line = await ReadLineAsync(cancellationToken).ConfigureAwait(false)).Length > 0;)
+            {
+                int colon = line.IndexOf(':');
+                if (colon > 0) headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            }
+            byte[] body;
+            if (headers.TryGetValue("Transfer-Encoding", out string? encoding) && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+                body = await ReadChunkedAsync(cancellationToken).ConfigureAwait(false);
+            else if (headers.TryGetValue("Content-Length", out string? text))
+                body = await ReadExactlyAsync(int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            else if (status is 204 or 304 || status < 200)
+                body = [];
+            else
+            {
+                // Neither a length nor chunks: the body runs to the close of the connection.
+                body = await ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                headers["Connection"] = "close";
+            }
+            return new Response(status, headers, body);
+        }
+
+        private async Task<byte[]> ReadChunkedAsync(CancellationToken cancellationToken)
+        {
+            using var body = new MemoryStream();
+            while (true)
+            {
+                string sizeLine = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                int extension = sizeLine.IndexOf(';');
+                if (!int.TryParse(extension < 0 ? sizeLine : sizeLine[..extension], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int size))
+                    throw new IOException($"The Runtime API sent a malformed chunk size '{sizeLine}'.");
+                if (size == 0)
+                {
+                    // Trailers, if any, end with an empty line.
+                    while ((await ReadLineAsync(cancellationToken).ConfigureAwait(false)).Length > 0) { }
+                    return body.ToArray();
+                }
+                body.Write(await ReadExactlyAsync(size, cancellationToken).ConfigureAwait(false));
+                if ((await ReadLineAsync(cancellationToken).ConfigureAwait(false)).Length > 0) throw new IOException("The Runtime API sent a chunk longer than its size.");
+            }
+        }
+
+        private async Task<byte[]> ReadExactlyAsync(int length, CancellationToken cancellationToken)
+        {
+            byte[] bytes = GC.AllocateUninitializedArray<byte>(length);
+            int buffered = Math.Min(length, _end - _start);
+            _buffer.AsSpan(_start, buffered).CopyTo(bytes);
+            _start += buffered;
+            if (buffered < length)
+            {
+                await _stream.ReadExactlyAsync(bytes.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
+                Received += length - buffered;
+            }
+            return bytes;
+        }
+
+        private async Task<byte[]> ReadToEndAsync(CancellationToken cancellationToken)
+        {
+            using var body = new MemoryStream();
+            body.Write(_buffer.AsSpan(_start, _end - _start));
+            _start = _end = 0;
+            await _stream.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
+            return body.ToArray();
+        }
+
+        /// <summary>The next line, without its CRLF (ASCII: a status line, a header, a chunk size).</summary>
+        private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                int end = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8);
+                if (end >= 0)
+                {
+                    string line = Encoding.ASCII.GetString(_buffer, _start, end);
+                    _start += end + 2;
+                    return line;
+                }
+                if (_start > 0)
+                {
+                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                }
+                if (_end == _buffer.Length)
+                {
+                    if (_buffer.Length >= 1024 * 1024) throw new IOException("The Runtime API sent a header line over 1 MB.");
+                    Array.Resize(ref _buffer, _buffer.Length * 2);
+                }
+                int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+                if (read == 0) throw new IOException("The Runtime API closed the connection.");
+                _end += read;
+                Received += read;
+            }
+        }
+
+        public void Dispose() => _stream.Dispose();
+    }
 }

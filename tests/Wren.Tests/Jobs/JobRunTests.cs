@@ -22,22 +22,13 @@ public sealed class JobRunTests : IAsyncDisposable
     /// <summary>A job of <paramref name="calls"/> calls whose inputs are 0, 1, 2, ...</summary>
     private static JobSpec Job(int calls, int chunkSize)
     {
-        var data = new ArrayBufferWriter<byte>();
-        int[] lengths = new int[calls];
-        for (int i = 0; i < calls; i++)
-        {
-            int before = data.WrittenCount;
-            WrenSerializer.Serialize(data, i);
-            lengths[i] = data.WrittenCount - before;
-        }
         return new JobSpec
         {
             ExecutorId = "test",
             JobId = "M0001",
             Function = new CapturedFunction([1, 2, 3], []),
             FunctionName = "JobRunTests.cs:1",
-            Data = data.WrittenSpan.ToArray(),
-            Lengths = lengths,
+            Inputs = InputData.Serialize(Enumerable.Range(0, calls).ToArray()),
             Timeout = TimeSpan.FromMinutes(1),
             MemoryMb = 1024,
             ChunkSize = chunkSize,

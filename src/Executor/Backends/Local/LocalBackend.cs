@@ -19,7 +19,19 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
 
     public StorageLocation Location { get; } = StorageLocation.ForFolder(storagePath) with { Prefix = prefix, DataPath = Path.GetFullPath(dataPath ?? storagePath.TrimEnd('/') + "-data") };
 
-    public int DefaultConcurrency => workers;
+    /// <summary>
+    /// Two invocations per worker: one running and one waiting at the Runtime API, so that a worker takes its next
+    /// chunk the moment it answers instead of idling while its answer travels and the next chunk is built.
+    /// </summary>
+    public int DefaultConcurrency => workers * InvocationsPerWorker;
+
+    private const int InvocationsPerWorker = 2;
+
+    /// <summary>With two invocations per worker, two chunks per slot keep the automatic chunk size at a quarter of a worker's share.</summary>
+    public int ChunksPerSlot => 2;
+
+    /// <summary>One call at a time per worker: the pool already runs a worker per core, and calls side by side in one would contend for it.</summary>
+    public int? DefaultWorkerParallelism => 1;
 
     public int MaxInlineBytes => 4 * 1024 * 1024;
 

@@ -16,7 +16,9 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
     private const string Prefix = "/2018-06-01/runtime/";
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Channel<LocalInvocation> _queue = Channel.CreateUnbounded<LocalInvocation>();
+    // A worker waiting for its next invocation is handed one by the thread that queues it, with no hop to another thread
+    // in between: the continuation only writes the invocation to the worker's socket.
+    private readonly Channel<LocalInvocation> _queue = Channel.CreateUnbounded<LocalInvocation>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
     private readonly ConcurrentDictionary<string, LocalInvocation> _inFlight = new();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _waiting = new();
     private readonly ConcurrentDictionary<string, byte> _lost = new();

@@ -33,7 +33,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         Assert.Equal(768, function.MemorySize);
         Assert.Equal(45, function.Timeout);
         Assert.Equal(["x86_64"], function.Architectures!);
-        Assert.Equal("2", function.Environment!.Variables[LambdaDeploymentSettings.ProtocolVariable]);
+        Assert.Equal($"{Protocol.WrenProtocol.Version}", function.Environment!.Variables[LambdaDeploymentSettings.ProtocolVariable]);
         Assert.InRange(function.CodeSize ?? 0, 100_000, 5 * 1024 * 1024);
         EventInvokeConfig retries = (await lambda.GetFunctionEventInvokeConfigAsync(LambdaEnvironment.FunctionName))!;
         Assert.Equal(0, retries.MaximumRetryAttempts);
