@@ -450,15 +450,23 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         }
     }
 
+    /// <summary>The process's peak resident memory (VmHWM), read from one small file into a stack buffer: it is read for every invocation.</summary>
     private static long PeakMemory()
     {
         try
         {
-            foreach (string line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim()) * 1024;
+            using Microsoft.Win32.SafeHandles.SafeFileHandle status = File.OpenHandle("/proc/self/status");
+            Span<byte> text = stackalloc byte[4096];
+            text = text[..RandomAccess.Read(status, text, 0)];
+            int at = text.IndexOf("VmHWM:"u8);
+            if (at >= 0)
+            {
+                ReadOnlySpan<byte> line = text[(at + 6)..];
+                line = line[..Math.Max(0, line.IndexOf("kB"u8))].Trim((byte)' ').Trim((byte)'\t');
+                if (System.Buffers.Text.Utf8Parser.TryParse(line, out long kilobytes, out _)) return kilobytes * 1024;
+            }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
         using var self = Process.GetCurrentProcess();

@@ -33,7 +33,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         Assert.Equal(768, function.MemorySize);
         Assert.Equal(45, function.Timeout);
         Assert.Equal(["x86_64"], function.Architectures!);
-        Assert.Equal($"{Protocol.WrenProtocol.Version}", function.Environment!.Variables[LambdaDeploymentSettings.ProtocolVariable]);
+        Assert.Equal($"{Wren.Protocol.WrenProtocol.Version}", function.Environment!.Variables[LambdaDeploymentSettings.ProtocolVariable]);
         Assert.InRange(function.CodeSize ?? 0, 100_000, 5 * 1024 * 1024);
         EventInvokeConfig retries = (await lambda.GetFunctionEventInvokeConfigAsync(LambdaEnvironment.FunctionName))!;
         Assert.Equal(0, retries.MaximumRetryAttempts);
@@ -141,7 +141,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         });
         await using WrenExecutor executor = _environment.CreateExecutor(function: "wren-old-runtime");
         var error = await Assert.ThrowsAsync<ProtocolMismatchException>(() => executor.CallAsync((int x) => x, 1).GetResultAsync().WaitAsync(Patience));
-        Assert.Contains($"speaks protocol 0 and this client speaks {Protocol.WrenProtocol.Version}: run `wren deploy-lambda`", error.Message);
+        Assert.Contains($"speaks protocol 0 and this client speaks {Wren.Protocol.WrenProtocol.Version}: run `wren deploy-lambda`", error.Message);
     }
 
     [Fact]

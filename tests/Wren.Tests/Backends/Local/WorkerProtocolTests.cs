@@ -13,9 +13,9 @@ public sealed class WorkerProtocolTests(LocalExecutorFixture fixture) : IClassFi
     [Fact]
     public async Task NewerClient_IsRefusedWithWhatToDeploy()
     {
-        var rejected = Assert.IsType<InvocationOutcome.Rejected>(await InvokeAsync($$"""{"wren":{{Protocol.WrenProtocol.Version + 1}},"payload":"AA=="}"""));
+        var rejected = Assert.IsType<InvocationOutcome.Rejected>(await InvokeAsync($$"""{"wren":{{Wren.Protocol.WrenProtocol.Version + 1}},"payload":"AA=="}"""));
         Assert.Equal("Wren.ProtocolMismatch", rejected.ErrorType);
-        Assert.Equal($"The deployed Wren runtime speaks protocol {Protocol.WrenProtocol.Version} and this client speaks {Protocol.WrenProtocol.Version + 1}: run `wren deploy-lambda` to deploy the runtime that matches this client", rejected.Message);
+        Assert.Equal($"The deployed Wren runtime speaks protocol {Wren.Protocol.WrenProtocol.Version} and this client speaks {Wren.Protocol.WrenProtocol.Version + 1}: run `wren deploy-lambda` to deploy the runtime that matches this client", rejected.Message);
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+using Wren.Jobs;
+using Wren.Serialization;
+
+namespace Wren.Tests.Jobs;
+
+public sealed class InputDataTests
+{
+    [Fact]
+    public void Serialize_CutsSegmentsBetweenInputs_AndEveryInputReadsBack()
+    {
+        // 3,000 inputs of about 5 KB: over 14 MB, so several 4 MB segments, none of them splitting an input.
+        string[] inputs = [.. Enumerable.Range(0, 3000).Select(i => new string((char)('a' + i % 26), 5000 + i % 7))];
+        InputData data = InputData.Serialize(inputs);
+
+        Assert.Equal(3000, data.Count);
+        Assert.Equal(inputs.Sum(s => (long)WrenSerializer.Serialize(s).Length), data.TotalBytes);
+        for (int i = 0; i < inputs.Length; i++) Assert.Equal(inputs[i], WrenSerializer.Deserialize<string>(data.Input(i).ToArray()));
+
+        using var whole = new MemoryStream();
+        data.OpenRead().CopyTo(whole);
+        byte[] bytes = whole.ToArray();
+        Assert.Equal(data.TotalBytes, bytes.Length);
+        // Each input lies at its offset in the inputs read as one sequence.
+        foreach (int i in new[] { 0, 1, 838, 839, 840, 1677, 2999 })
+            Assert.Equal(inputs[i], WrenSerializer.Deserialize<string>(bytes.AsSpan((int)data.Offset(i), data.Length(i)).ToArray()));
+    }
+
+    [Fact]
+    public void Gather_CopiesRunsAcrossSegments_AndSubsetKeepsTheChosenInputs()
+    {
+        string[] inputs = [.. Enumerable.Range(0, 2000).Select(i => $"{i}:" + new string('x', 4000))];
+        InputData data = InputData.Serialize(inputs);
+        int[] calls = [5, 6, 7, 1040, 1041, 1042, 1043, 3, 1999];
+
+        byte[] gathered = data.Gather(calls);
+        int at = 0;
+        foreach (int call in calls)
+        {
+            Assert.Equal(inputs[call], WrenSerializer.Deserialize<string>(gathered.AsSpan(at, data.Length(call)).ToArray()));
+            at += data.Length(call);
+        }
+        Assert.Equal(gathered.Length, at);
+
+        InputData subset = data.Subset(calls);
+        Assert.Equal(calls.Select(c => inputs[c]), Enumerable.Range(0, subset.Count).Select(i => WrenSerializer.Deserialize<string>(subset.Input(i).ToArray())));
+    }
+
+    [Fact]
+    public void Serialize_AnInputLargerThanASegment_HasASegmentOfItsOwn()
+    {
+        byte[][] inputs = [[1, 2, 3], new byte[InputData.SegmentBytes + 100], [4, 5]];
+        InputData data = InputData.Serialize(inputs);
+        Assert.Equal(inputs, Enumerable.Range(0, 3).Select(i => WrenSerializer.Deserialize<byte[]>(data.Input(i).ToArray())));
+        Assert.Equal(data.Offset(1) + data.Length(1), data.Offset(2));
+    }
+
+    [Fact]
+    public void Serialize_AnInputThatCannotTravel_NamesItsIndex()
+    {
+        var error = Assert.Throws<WrenSerializationException>(() => InputData.Serialize(new object[] { 1, new MemoryStream() }));
+        Assert.Contains("inputs[1]", error.Message);
+    }
+
+    [Fact]
+    public void AutomaticChunkSize_KeepsAChunksInputsUnder16MB()
+    {
+        Assert.Equal(2000, JobSpec.AutomaticChunkSize(100_000, 4, 2));
+        Assert.Equal(16, JobSpec.AutomaticChunkSize(2_200, 4, 2, 2_200L << 20));
+        Assert.Equal(1, JobSpec.AutomaticChunkSize(3, 4, 2, 3L * (64 << 20)));
+    }
+}
