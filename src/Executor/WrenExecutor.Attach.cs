@@ -18,7 +18,7 @@ public sealed partial class WrenExecutor
     /// <exception cref="WrenException">No such job, a job that was not detached, or another result type.</exception>
     public async Task<FutureList<T>> AttachAsync<T>(string jobId, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposing.IsCancellationRequested, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         (string executorId, string job) = JobIds.Parse(jobId);
         IObjectStorage storage = _backend.Storage;

@@ -29,6 +29,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     /// <summary>The longest disposing waits for detached Maps to be submitted.</summary>
     private static readonly TimeSpan SubmissionPatience = TimeSpan.FromMinutes(2);
     private int _nextJob;
+    private int _disposed;
 
     private WrenExecutor(WrenConfiguration configuration, IComputeBackend backend, Func<IComputeBackend>? batch)
     {
@@ -144,7 +145,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     /// <summary>Checks the options and captures the function: everything that can fail before any I/O.</summary>
     private PreparedJob<TOut> Prepare<TOut>(Delegate function, Type inputType, int count, MapOptions? options)
     {
-        ObjectDisposedException.ThrowIf(_disposing.IsCancellationRequested, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(function);
         options = (options ?? new MapOptions()).Validated();
         CapturedFunction captured = FunctionCapture.Capture(function, inputType, typeof(TOut));
@@ -258,7 +259,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_disposing.IsCancellationRequested) return;
+        // Once, even when disposed from several threads at once: the others return at once.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Task[] submissions;
         lock (_jobs) submissions = [.. _detachedSubmissions];
         await Task.WhenAll(submissions).WaitAsync(SubmissionPatience, _configuration.Time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

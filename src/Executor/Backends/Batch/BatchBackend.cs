@@ -50,7 +50,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
     /// <summary>How often a submission's status is looked at, at first; it slows down to 15 s.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    public Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken)
+    public async Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken)
     {
         string jobKey = settings.JobKey ?? throw new InvalidOperationException("A Batch invocation needs its job's key.");
         string group = string.Join('|', jobKey, settings.MemoryMb, settings.Gpus, settings.CallTimeout.Ticks);
@@ -69,13 +69,14 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
             submission.Chunks.Add(chunk);
             submissionOf = submission;
         }
-        cancellationToken.Register(() =>
+        // Registered for as long as the chunk is out, and no longer: a long-lived token must not collect every chunk's callback.
+        await using CancellationTokenRegistration cancel = cancellationToken.Register(() =>
         {
             // A detached job keeps running when its client stops waiting; its calls hear of a cancelled Map by marker.
             if (!settings.Detached) submissionOf.Cancelled = true;
             chunk.Outcome.TrySetResult(new InvocationOutcome.Lost("cancelled"));
         });
-        return chunk.Outcome.Task;
+        return await chunk.Outcome.Task.ConfigureAwait(false);
     }
 
     private async Task SubmitAfterGatheringAsync(string group, BatchSubmission submission)
