@@ -18,7 +18,11 @@ public abstract class Future
     private readonly FutureGroup? _group;
     private int _status = (int)FutureStatus.Pending;
     private int _attempts;
-    private CallStats? _stats;
+    // The worker's measurements: a boxed CallStats, or the response that holds them in its columns (at _measuredIndex),
+    // so that a call returned in a response costs its future no copy of them.
+    private object? _measured;
+    private int _measuredIndex;
+    private bool _billed;
 
     private protected Future(int inputIndex, DateTimeOffset submittedAt, FutureGroup? group)
     {
@@ -34,7 +38,7 @@ public abstract class Future
     public FutureStatus Status => Volatile.Read(ref _status) is var status and not Completing ? (FutureStatus)status : FutureStatus.Running;
 
     /// <summary>What is known so far of how the call ran.</summary>
-    public FutureStats Stats => _stats is { } stats
+    public FutureStats Stats => Measured is { } stats
         ? new FutureStats
         {
             SubmittedAt = _submittedAt,
@@ -71,10 +75,25 @@ public abstract class Future
             Interlocked.CompareExchange(ref _status, (int)FutureStatus.Running, (int)FutureStatus.Invoked);
     }
 
+    private CallStats? Measured => _measured switch
+    {
+        CallStats stats => stats,
+        InvocationResponse response when response.StatsOf(_measuredIndex) is { } stats => _billed ? stats : stats with { BilledMs = 0 },
+        _ => null,
+    };
+
     /// <summary>Keeps the worker's measurements of the call.</summary>
     internal void Record(CallStats? stats)
     {
-        if (stats is not null) _stats = stats;
+        if (stats is { } measured) _measured = measured;
+    }
+
+    /// <summary>Keeps where the worker's measurements of the call are: call <paramref name="index"/> of <paramref name="response"/>.</summary>
+    internal void Record(InvocationResponse response, int index, bool billed)
+    {
+        _measuredIndex = index;
+        _billed = billed;
+        _measured = response;
     }
 
     /// <summary>Claims the right to complete the future: true once, for the first caller.</summary>

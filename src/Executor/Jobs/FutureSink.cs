@@ -16,8 +16,18 @@ internal sealed class FutureSink<T>(Future<T>[] futures, WrenSerializerOptions r
 
     public void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats)
     {
-        Future<T> future = futures[callId];
-        future.Record(stats);
+        futures[callId].Record(stats);
+        Complete(futures[callId], output);
+    }
+
+    public void Returned(int callId, ReadOnlySpan<byte> output, InvocationResponse response, int index, bool billed)
+    {
+        futures[callId].Record(response, index, billed);
+        Complete(futures[callId], output);
+    }
+
+    private void Complete(Future<T> future, ReadOnlySpan<byte> output)
+    {
         T value;
         try
         {

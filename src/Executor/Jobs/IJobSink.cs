@@ -11,6 +11,9 @@ internal interface IJobSink
 
     void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats);
 
+    /// <summary>A call that returned <paramref name="output"/>, measured at <paramref name="index"/> of <paramref name="response"/> (billed or not).</summary>
+    void Returned(int callId, ReadOnlySpan<byte> output, InvocationResponse response, int index, bool billed);
+
     void Failed(int callId, Exception error, CallStats? stats);
 
     /// <summary>How the call went, for the job's stats in storage.</summary>

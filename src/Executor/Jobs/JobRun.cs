@@ -335,10 +335,10 @@ internal sealed class JobRun
             _calls.Stopped(callId);
             // A duplicated call's slower run: the other one resolved it already.
             if (_calls.IsResolved(callId)) continue;
-            CallStats? stats = response.StatsOf(i) is { } measured ? measured with { BilledMs = billing ? measured.BilledMs : 0 } : null;
             var outcome = (CallOutcome)response.Outcomes[i];
             if (outcome != CallOutcome.Succeeded || detail?.OutputKey is not null)
             {
+                CallStats? stats = response.StatsOf(i) is { } measured ? measured with { BilledMs = billing ? measured.BilledMs : 0 } : null;
                 others.Add(new CallResult
                 {
                     CallId = callId,
@@ -351,8 +351,8 @@ internal sealed class JobRun
                 continue;
             }
             if (!Resolve(callId)) continue;
-            if (_job.Speculation && stats is { } ran) _calls.Finished(ran.Ended - ran.Started);
-            _sink.Succeeded(callId, inline, stats);
+            if (_job.Speculation) _calls.Finished(TimeSpan.FromTicks(response.Ended[i] - response.Started[i]));
+            _sink.Returned(callId, inline, response, i, billing);
             succeeded++;
         }
         _progress.Finished(succeeded, 0);

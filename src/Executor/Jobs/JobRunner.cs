@@ -103,6 +103,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         public void Invoked(int callId, int attempt) => inner.Invoked(callId, attempt);
         public void Running(int callId) => inner.Running(callId);
         public void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats) => inner.Succeeded(callId, output, stats);
+        public void Returned(int callId, ReadOnlySpan<byte> output, InvocationResponse response, int index, bool billed) => inner.Returned(callId, output, response, index, billed);
 
         private Exception? _lastLogged;
 
@@ -128,6 +129,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         public void Invoked(int callId, int attempt) => inner.Invoked(calls[callId], _before[callId] + attempt);
         public void Running(int callId) => inner.Running(calls[callId]);
         public void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats) => inner.Succeeded(calls[callId], output, stats);
+        public void Returned(int callId, ReadOnlySpan<byte> output, InvocationResponse response, int index, bool billed) => inner.Returned(calls[callId], output, response, index, billed);
         public void Failed(int callId, Exception error, CallStats? stats) => inner.Failed(calls[callId], error, stats);
         public CallRecord Record(int callId) => inner.Record(calls[callId]) with { CallId = callId };
     }
