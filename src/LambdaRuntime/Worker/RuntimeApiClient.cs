@@ -154,9 +154,22 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
         public async Task WriteAsync(byte[] head, byte[] body, CancellationToken cancellationToken)
         {
             Received = 0;
+            // Head and body in one write while the body is small: with Nagle off, two writes are two segments, and the
+            // server wakes up twice to read them.
+            if (body.Length <= SingleWriteLimit)
+            {
+                byte[] message = new byte[head.Length + body.Length];
+                head.CopyTo(message, 0);
+                body.CopyTo(message, head.Length);
+                await _stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
             await _stream.WriteAsync(head, cancellationToken).ConfigureAwait(false);
-            if (body.Length > 0) await _stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+            await _stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>The largest body sent in one write with its head (copying more costs more than a second segment).</summary>
+        private const int SingleWriteLimit = 256 * 1024;
 
         public async Task<Response> ReadResponseAsync(CancellationToken cancellationToken)
         {

@@ -10,6 +10,9 @@ namespace Wren.Backends.Local;
 internal sealed class HttpExchange(NetworkStream stream)
 {
     private readonly byte[] _buffer = new byte[64 * 1024];
+
+    /// <summary>The largest body sent in one write with its head (copying more costs more than a second segment).</summary>
+    private const int SingleWriteLimit = 256 * 1024;
     private int _start;
     private int _end;
 
@@ -61,8 +64,20 @@ internal sealed class HttpExchange(NetworkStream stream)
         foreach ((string name, string value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
         head.Append("Content-Length: ").Append(body.Length).Append("\r\n\r\n");
         byte[] headBytes = Encoding.ASCII.GetBytes(head.ToString());
-        await stream.WriteAsync(headBytes, cancellationToken).ConfigureAwait(false);
-        if (body.Length > 0) await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+        // Head and body in one write while the body is small: with Nagle off, two writes are two segments, and the
+        // reader wakes up twice, once for each.
+        if (body.Length <= SingleWriteLimit)
+        {
+            byte[] message = new byte[headBytes.Length + body.Length];
+            headBytes.CopyTo(message, 0);
+            body.CopyTo(message, headBytes.Length);
+            await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await stream.WriteAsync(headBytes, cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+        }
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }
