@@ -218,17 +218,9 @@ internal ref struct MessagePackReader
     /// </summary>
     public int ReadFloat64Run(Span<double> destination)
     {
-        int count = Math.Min(destination.Length, (_data.Length - _position) / 9);
-        ref byte start = ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_data), _position);
-        int i = 0;
-        for (; i < count; i++)
-        {
-            ref byte element = ref Unsafe.Add(ref start, i * 9);
-            if (element != MessagePackCode.Float64) break;
-            destination[i] = BitConverter.UInt64BitsToDouble(BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref element, 1))));
-        }
-        _position += i * 9;
-        return i;
+        int count = Float64Records.Read(_data[_position..], destination);
+        _position += count * Float64Records.RecordSize;
+        return count;
     }
 
     public float ReadSingle()

@@ -188,21 +188,32 @@ internal sealed class MessagePackWriter
 
     /// <summary>
     /// Writes doubles as a standard MessagePack array of float64 values (nine bytes each, what any reader takes for a
-    /// double), in one pass over a reserved span.
+    /// double), converted in one pass into a reserved span.
     /// </summary>
     public void WriteFloat64Array(ReadOnlySpan<double> values)
     {
         WriteArrayHeader(values.Length);
-        int bytes = checked(values.Length * 9);
-        Span<byte> span = Reserve(bytes);
-        ref byte at = ref MemoryMarshal.GetReference(span);
-        for (int i = 0; i < values.Length; i++)
-        {
-            ref byte element = ref Unsafe.Add(ref at, i * 9);
-            element = MessagePackCode.Float64;
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref element, 1), BinaryPrimitives.ReverseEndianness(BitConverter.DoubleToUInt64Bits(values[i])));
-        }
+        int bytes = checked(values.Length * Float64Records.RecordSize);
+        Float64Records.Write(values, Reserve(bytes));
         _position += bytes;
+    }
+
+    /// <summary>
+    /// Writes an array of doubles as <see cref="WriteFloat64Array(ReadOnlySpan{double})"/> does; a large one is converted
+    /// later, straight into the final output (like a deferred block), so its bytes are written once.
+    /// </summary>
+    public void WriteFloat64Array(double[] values)
+    {
+        long bytes = (long)values.Length * Float64Records.RecordSize;
+        if (bytes < DeferThreshold)
+        {
+            WriteFloat64Array(values.AsSpan());
+            return;
+        }
+        if (Length + bytes > Array.MaxLength) throw new WrenSerializationException("the serialized value would exceed 2 GB; split it into smaller values");
+        WriteArrayHeader(values.Length);
+        (_deferred ??= []).Add(new DeferredBlock(_position, values, 0, (int)bytes, DeferredKind.Float64Records));
+        _deferredBytes += bytes;
     }
 
     public void WriteString(string? value)
@@ -416,7 +427,7 @@ internal sealed class MessagePackWriter
     {
         if (byteCount >= DeferThreshold)
         {
-            (_deferred ??= []).Add(new DeferredBlock(_position, source, byteOffset, byteCount));
+            (_deferred ??= []).Add(new DeferredBlock(_position, source, byteOffset, byteCount, DeferredKind.Copy));
             _deferredBytes += byteCount;
             return;
         }
@@ -441,7 +452,7 @@ internal sealed class MessagePackWriter
         foreach (DeferredBlock block in DeferredBlocks())
         {
             Append(destination, _buffer.AsSpan(from, block.Offset - from));
-            Append(destination, block.Bytes);
+            block.WriteTo(destination);
             from = block.Offset;
         }
         Append(destination, _buffer.AsSpan(from, _position - from));
@@ -455,7 +466,7 @@ internal sealed class MessagePackWriter
         {
             _buffer.AsSpan(from, block.Offset - from).CopyTo(destination[to..]);
             to += block.Offset - from;
-            block.Bytes.CopyTo(destination[to..]);
+            block.WriteTo(destination.Slice(to, block.Length));
             to += block.Length;
             from = block.Offset;
         }
@@ -470,7 +481,7 @@ internal sealed class MessagePackWriter
     {
         while (!bytes.IsEmpty)
         {
-            Span<byte> target = destination.GetSpan(Math.Min(bytes.Length, 1024 * 1024));
+            Span<byte> target = destination.GetSpan(Math.Min(bytes.Length, ChunkSize));
             int count = Math.Min(target.Length, bytes.Length);
             bytes[..count].CopyTo(target);
             destination.Advance(count);
@@ -478,9 +489,56 @@ internal sealed class MessagePackWriter
         }
     }
 
-    private readonly record struct DeferredBlock(int Offset, Array Source, int SourceOffset, int Length)
+    private const int ChunkSize = 1024 * 1024;
+
+    private enum DeferredKind : byte
     {
-        public ReadOnlySpan<byte> Bytes =>
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Source), SourceOffset), Length);
+        /// <summary>The source's bytes as they are.</summary>
+        Copy,
+
+        /// <summary>The source's doubles as MessagePack float64 values (<see cref="Float64Records"/>).</summary>
+        Float64Records,
+    }
+
+    /// <summary>Bytes to produce from <paramref name="Source"/> at <paramref name="Offset"/> of the buffer; <paramref name="Length"/> is the output's length.</summary>
+    private readonly record struct DeferredBlock(int Offset, Array Source, int SourceOffset, int Length, DeferredKind Kind)
+    {
+        private ReadOnlySpan<byte> SourceBytes(int byteCount) =>
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Source), SourceOffset), byteCount);
+
+        private ReadOnlySpan<double> Doubles => MemoryMarshal.Cast<byte, double>(SourceBytes(Length / Float64Records.RecordSize * sizeof(double)));
+
+        public void WriteTo(Span<byte> destination)
+        {
+            if (Kind == DeferredKind.Copy) SourceBytes(Length).CopyTo(destination);
+            else Float64Records.Write(Doubles, destination);
+        }
+
+        public void WriteTo(IBufferWriter<byte> destination)
+        {
+            if (Kind == DeferredKind.Copy)
+            {
+                Append(destination, SourceBytes(Length));
+                return;
+            }
+            ReadOnlySpan<double> values = Doubles;
+            Span<byte> one = stackalloc byte[Float64Records.RecordSize];
+            while (!values.IsEmpty)
+            {
+                Span<byte> target = destination.GetSpan(Math.Min(values.Length * Float64Records.RecordSize, ChunkSize));
+                int count = Math.Min(values.Length, target.Length / Float64Records.RecordSize);
+                if (count == 0)
+                {
+                    // A writer that hands out less than a value's nine bytes (despite being asked for more) gets them in pieces.
+                    Float64Records.Write(values[..1], one);
+                    Append(destination, one);
+                    values = values[1..];
+                    continue;
+                }
+                Float64Records.Write(values[..count], target);
+                destination.Advance(count * Float64Records.RecordSize);
+                values = values[count..];
+            }
+        }
     }
 }
