@@ -63,6 +63,21 @@ internal sealed class MessagePackWriter
         _buffer[_position++] = value;
     }
 
+    /// <summary>
+    /// Makes room for <paramref name="count"/> bytes after those written and returns a reference to the first; the caller
+    /// encodes into them (with <see cref="MessagePackEncoder"/>) and then calls <see cref="Advance"/> with the bytes used.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref byte GetRoom(int count)
+    {
+        if (_buffer.Length - _position < count) Grow(count);
+        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buffer), _position);
+    }
+
+    /// <summary>Counts <paramref name="count"/> bytes encoded after <see cref="GetRoom"/> as written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Advance(int count) => _position += count;
+
     public void WriteNil() => WriteByte(MessagePackCode.Nil);
 
     public void WriteBoolean(bool value) => WriteByte(value ? MessagePackCode.True : MessagePackCode.False);
@@ -71,8 +86,10 @@ internal sealed class MessagePackWriter
     public void WriteInt32(int value)
     {
         if ((uint)value <= MessagePackCode.MaxPositiveFixInt) WriteByte((byte)value);
-        else WriteInt64Slow(value);
+        else WriteInt32Slow(value);
     }
+
+    private void WriteInt32Slow(int value) => _position += MessagePackEncoder.Int32(ref GetRoom(5), value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt64(long value)
@@ -81,110 +98,18 @@ internal sealed class MessagePackWriter
         else WriteInt64Slow(value);
     }
 
-    private void WriteInt64Slow(long value)
-    {
-        if (value >= 0)
-        {
-            WriteUInt64((ulong)value);
-            return;
-        }
-        Span<byte> span;
-        if (value >= -32)
-        {
-            WriteByte(unchecked((byte)value));
-        }
-        else if (value >= sbyte.MinValue)
-        {
-            span = Reserve(2);
-            span[0] = MessagePackCode.Int8;
-            span[1] = unchecked((byte)value);
-            _position += 2;
-        }
-        else if (value >= short.MinValue)
-        {
-            span = Reserve(3);
-            span[0] = MessagePackCode.Int16;
-            BinaryPrimitives.WriteInt16BigEndian(span[1..], (short)value);
-            _position += 3;
-        }
-        else if (value >= int.MinValue)
-        {
-            span = Reserve(5);
-            span[0] = MessagePackCode.Int32;
-            BinaryPrimitives.WriteInt32BigEndian(span[1..], (int)value);
-            _position += 5;
-        }
-        else
-        {
-            span = Reserve(9);
-            span[0] = MessagePackCode.Int64;
-            BinaryPrimitives.WriteInt64BigEndian(span[1..], value);
-            _position += 9;
-        }
-    }
+    private void WriteInt64Slow(long value) => _position += MessagePackEncoder.Int64(ref GetRoom(9), value);
 
-    public void WriteUInt64(ulong value)
-    {
-        Span<byte> span;
-        if (value <= MessagePackCode.MaxPositiveFixInt)
-        {
-            WriteByte((byte)value);
-        }
-        else if (value <= byte.MaxValue)
-        {
-            span = Reserve(2);
-            span[0] = MessagePackCode.UInt8;
-            span[1] = (byte)value;
-            _position += 2;
-        }
-        else if (value <= ushort.MaxValue)
-        {
-            span = Reserve(3);
-            span[0] = MessagePackCode.UInt16;
-            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)value);
-            _position += 3;
-        }
-        else if (value <= uint.MaxValue)
-        {
-            span = Reserve(5);
-            span[0] = MessagePackCode.UInt32;
-            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)value);
-            _position += 5;
-        }
-        else
-        {
-            span = Reserve(9);
-            span[0] = MessagePackCode.UInt64;
-            BinaryPrimitives.WriteUInt64BigEndian(span[1..], value);
-            _position += 9;
-        }
-    }
+    public void WriteUInt64(ulong value) => _position += MessagePackEncoder.UInt64(ref GetRoom(9), value);
 
-    public void WriteSingle(float value)
-    {
-        Span<byte> span = Reserve(5);
-        span[0] = MessagePackCode.Float32;
-        BinaryPrimitives.WriteSingleBigEndian(span[1..], value);
-        _position += 5;
-    }
+    public void WriteSingle(float value) => _position += MessagePackEncoder.Single(ref GetRoom(5), value);
 
     /// <summary>Writes a double as float32 when that loses nothing (every bit preserved), else as float64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WriteDouble(double value)
-    {
-        float narrow = (float)value;
-        if (BitConverter.DoubleToInt64Bits(narrow) == BitConverter.DoubleToInt64Bits(value)) WriteSingle(narrow);
-        else WriteFloat64(value);
-    }
+    public void WriteDouble(double value) => _position += MessagePackEncoder.Double(ref GetRoom(9), value);
 
     /// <summary>Writes a double as float64 whatever its value (so an untyped reader gets a double back).</summary>
-    public void WriteFloat64(double value)
-    {
-        Span<byte> span = Reserve(9);
-        span[0] = MessagePackCode.Float64;
-        BinaryPrimitives.WriteDoubleBigEndian(span[1..], value);
-        _position += 9;
-    }
+    public void WriteFloat64(double value) => _position += MessagePackEncoder.Float64(ref GetRoom(9), value);
 
     /// <summary>
     /// Writes doubles as a standard MessagePack array of float64 values (nine bytes each, what any reader takes for a
@@ -279,6 +204,10 @@ internal sealed class MessagePackWriter
     /// <summary>Copies a pre-encoded value held in an array (a member's key, for example).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WritePreEncoded(byte[] encoded) => WriteRaw(encoded);
+
+    /// <summary>Copies a key padded to a multiple of 16 bytes (<see cref="MessagePackEncoder.Padded"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WritePadded(byte[] padded, int length) => _position += MessagePackEncoder.Padded(ref GetRoom(padded.Length), padded, length);
 
     public void WriteArrayHeader(int count) => WriteContainerHeader(count, MessagePackCode.MinFixArray, MessagePackCode.Array16, MessagePackCode.Array32);
 
@@ -440,6 +369,7 @@ internal sealed class MessagePackWriter
     {
         long total = Length;
         if (total > Array.MaxLength) throw new WrenSerializationException("the serialized value exceeds 2 GB; split it into smaller values");
+        if (_deferred is not { Count: > 0 }) return _buffer.AsSpan(0, _position).ToArray();
         byte[] result = GC.AllocateUninitializedArray<byte>((int)total);
         CopyTo(result);
         return result;
