@@ -148,19 +148,34 @@ internal sealed class MessagePackWriter
             WriteNil();
             return;
         }
-        if (value.Length <= 10)
+        // UTF-8 takes at most three bytes for each UTF-16 character: up to that size the string is encoded once, after
+        // room for the header its largest length would need, and moved down if its real length needs a smaller one.
+        int maxBytes = value.Length * 3;
+        if (maxBytes <= 31)
         {
-            // At most 30 UTF-8 bytes: a fixstr whatever the characters.
-            Span<byte> small = Reserve(1 + value.Length * 3);
+            Span<byte> small = Reserve(1 + maxBytes);
             int written = Encoding.UTF8.GetBytes(value, small[1..]);
             small[0] = (byte)(MessagePackCode.MinFixStr | written);
             _position += 1 + written;
             return;
         }
-        int length = Encoding.UTF8.GetByteCount(value);
-        WriteStringHeader(length);
-        Encoding.UTF8.GetBytes(value, Reserve(length));
-        _position += length;
+        if (maxBytes <= ushort.MaxValue)
+        {
+            int header = maxBytes <= byte.MaxValue ? 2 : 3;
+            Span<byte> span = Reserve(header + maxBytes);
+            int length = Encoding.UTF8.GetBytes(value, span[header..]);
+            int needed = length <= 31 ? 1 : length <= byte.MaxValue ? 2 : 3;
+            if (needed < header) span.Slice(header, length).CopyTo(span[needed..]);
+            if (needed == 1) span[0] = (byte)(MessagePackCode.MinFixStr | length);
+            else if (needed == 2) (span[0], span[1]) = (MessagePackCode.Str8, (byte)length);
+            else (span[0], span[1], span[2]) = (MessagePackCode.Str16, (byte)(length >> 8), (byte)length);
+            _position += needed + length;
+            return;
+        }
+        int byteCount = Encoding.UTF8.GetByteCount(value);
+        WriteStringHeader(byteCount);
+        Encoding.UTF8.GetBytes(value, Reserve(byteCount));
+        _position += byteCount;
     }
 
     public void WriteStringHeader(int length)
