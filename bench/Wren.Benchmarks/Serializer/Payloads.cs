@@ -91,7 +91,7 @@ public sealed class Payloads
 
     /// <summary>
     /// The serialized bytes of one case ("Ints", "Order", "Doubles") by one library ("Json", "Wren", "WrenRaw",
-    /// "Protobuf", "MessagePack").
+    /// "Protobuf", "MessagePack"; "MemoryCopy" copies the raw block).
     /// </summary>
     public byte[] Bytes(string caseName, string library) => (caseName, library) switch
     {
@@ -106,6 +106,7 @@ public sealed class Payloads
         ("Doubles", "Json") => DoublesJson,
         ("Doubles", "Wren") => DoublesWren,
         ("Doubles", "WrenRaw") => DoublesWrenRaw,
+        ("Doubles", "MemoryCopy") => DoublesWrenRaw,
         ("Doubles", "Protobuf") => DoublesProto,
         ("Doubles", "MessagePack") => DoublesMessagePack,
         _ => throw new ArgumentException($"no payload for case '{caseName}' and library '{library}'"),

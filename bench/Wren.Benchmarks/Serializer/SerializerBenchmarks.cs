@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -13,7 +14,8 @@ namespace Wren.Benchmarks.Serializer;
 /// serialized length (Wren: <c>WrenSerializer.Serialize</c>, STJ: <c>JsonSerializer.SerializeToUtf8Bytes</c>, protobuf:
 /// <c>ToByteArray</c>, MessagePack-CSharp: <c>MessagePackSerializer.Serialize</c>). Deserialize: each library reads a
 /// new object from bytes it serialized during setup. Wren runs with its default options (standard MessagePack arrays);
-/// the doubles case also has Wren with raw blocks (<c>_WrenRaw</c>).
+/// the doubles case also has Wren with raw blocks (<c>_WrenRaw</c>), and <c>_MemoryCopy</c>, no serializer but the cost of
+/// a new array filled by one memory copy, the floor for any serializer that returns a new array on this machine.
 /// Method names are <c>{Case}{Direction}_{Library}</c>; <see cref="WireSizeColumn"/> relies on that.
 /// </summary>
 [Config(typeof(SerializerConfig))]
@@ -99,6 +101,15 @@ public class SerializerBenchmarks
     [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
     public byte[] DoublesSerialize_Protobuf() => _p.DoublesMessage.ToByteArray();
 
+    /// <summary>Not a serializer: a new byte[] of the raw block's length filled by one copy, the least that returning a new array costs here.</summary>
+    [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
+    public byte[] DoublesSerialize_MemoryCopy()
+    {
+        byte[] copy = GC.AllocateUninitializedArray<byte>(_p.DoublesWrenRaw.Length);
+        _p.DoublesWrenRaw.AsSpan().CopyTo(copy);
+        return copy;
+    }
+
     [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
     public byte[] DoublesSerialize_MessagePack() => MessagePackSerializer.Serialize(_p.Doubles, Payloads.MessagePackOptions);
 
@@ -113,6 +124,15 @@ public class SerializerBenchmarks
 
     [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
     public DoublesMessage DoublesDeserialize_Protobuf() => DoublesMessage.Parser.ParseFrom(_p.DoublesProto.AsSpan());
+
+    /// <summary>Not a serializer: a new double[] filled by one copy of the raw block's doubles, the least that returning a new array costs here.</summary>
+    [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
+    public double[] DoublesDeserialize_MemoryCopy()
+    {
+        double[] copy = GC.AllocateUninitializedArray<double>(SampleData.DoubleCount);
+        MemoryMarshal.Cast<byte, double>(_p.DoublesWrenRaw.AsSpan(_p.DoublesWrenRaw.Length - (int)DoublesBytes)).CopyTo(copy);
+        return copy;
+    }
 
     [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
     public double[] DoublesDeserialize_MessagePack() => MessagePackSerializer.Deserialize<double[]>(_p.DoublesMessagePack, Payloads.MessagePackOptions);
