@@ -137,7 +137,7 @@ internal sealed class MessagePackWriter
         }
         if (Length + bytes > Array.MaxLength) throw new WrenSerializationException("the serialized value would exceed 2 GB; split it into smaller values");
         WriteArrayHeader(values.Length);
-        (_deferred ??= []).Add(new DeferredBlock(_position, values, 0, (int)bytes, DeferredKind.Float64Records));
+        (_deferred ??= []).Add(new DeferredBlock(_position, values, 0, (int)bytes, DeferredBlock.Conversion.Float64Records));
         _deferredBytes += bytes;
     }
 
@@ -215,10 +215,6 @@ internal sealed class MessagePackWriter
         encoded.CopyTo(Reserve(encoded.Length));
         _position += encoded.Length;
     }
-
-    /// <summary>Copies a pre-encoded value held in an array (a member's key, for example).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WritePreEncoded(byte[] encoded) => WriteRaw(encoded);
 
     /// <summary>Copies a key padded to a multiple of 16 bytes (<see cref="MessagePackEncoder.Padded"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -371,7 +367,7 @@ internal sealed class MessagePackWriter
     {
         if (byteCount >= DeferThreshold)
         {
-            (_deferred ??= []).Add(new DeferredBlock(_position, source, byteOffset, byteCount, DeferredKind.Copy));
+            (_deferred ??= []).Add(new DeferredBlock(_position, source, byteOffset, byteCount, DeferredBlock.Conversion.Copy));
             _deferredBytes += byteCount;
             return;
         }
@@ -396,11 +392,11 @@ internal sealed class MessagePackWriter
         int from = 0;
         foreach (DeferredBlock block in DeferredBlocks())
         {
-            Append(destination, _buffer.AsSpan(from, block.Offset - from));
+            DeferredBlock.Append(destination, _buffer.AsSpan(from, block.Offset - from));
             block.WriteTo(destination);
             from = block.Offset;
         }
-        Append(destination, _buffer.AsSpan(from, _position - from));
+        DeferredBlock.Append(destination, _buffer.AsSpan(from, _position - from));
     }
 
     private void CopyTo(Span<byte> destination)
@@ -421,69 +417,4 @@ internal sealed class MessagePackWriter
     private List<DeferredBlock> DeferredBlocks() => _deferred ?? EmptyBlocks;
 
     private static readonly List<DeferredBlock> EmptyBlocks = [];
-
-    private static void Append(IBufferWriter<byte> destination, ReadOnlySpan<byte> bytes)
-    {
-        while (!bytes.IsEmpty)
-        {
-            Span<byte> target = destination.GetSpan(Math.Min(bytes.Length, ChunkSize));
-            int count = Math.Min(target.Length, bytes.Length);
-            bytes[..count].CopyTo(target);
-            destination.Advance(count);
-            bytes = bytes[count..];
-        }
-    }
-
-    private const int ChunkSize = 1024 * 1024;
-
-    private enum DeferredKind : byte
-    {
-        /// <summary>The source's bytes as they are.</summary>
-        Copy,
-
-        /// <summary>The source's doubles as MessagePack float64 values (<see cref="Float64Records"/>).</summary>
-        Float64Records,
-    }
-
-    /// <summary>Bytes to produce from <paramref name="Source"/> at <paramref name="Offset"/> of the buffer; <paramref name="Length"/> is the output's length.</summary>
-    private readonly record struct DeferredBlock(int Offset, Array Source, int SourceOffset, int Length, DeferredKind Kind)
-    {
-        private ReadOnlySpan<byte> SourceBytes(int byteCount) =>
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Source), SourceOffset), byteCount);
-
-        private ReadOnlySpan<double> Doubles => MemoryMarshal.Cast<byte, double>(SourceBytes(Length / Float64Records.RecordSize * sizeof(double)));
-
-        public void WriteTo(Span<byte> destination)
-        {
-            if (Kind == DeferredKind.Copy) SourceBytes(Length).CopyTo(destination);
-            else Float64Records.Write(Doubles, destination);
-        }
-
-        public void WriteTo(IBufferWriter<byte> destination)
-        {
-            if (Kind == DeferredKind.Copy)
-            {
-                Append(destination, SourceBytes(Length));
-                return;
-            }
-            ReadOnlySpan<double> values = Doubles;
-            Span<byte> one = stackalloc byte[Float64Records.RecordSize];
-            while (!values.IsEmpty)
-            {
-                Span<byte> target = destination.GetSpan(Math.Min(values.Length * Float64Records.RecordSize, ChunkSize));
-                int count = Math.Min(values.Length, target.Length / Float64Records.RecordSize);
-                if (count == 0)
-                {
-                    // A writer that hands out less than a value's nine bytes (despite being asked for more) gets them in pieces.
-                    Float64Records.Write(values[..1], one);
-                    Append(destination, one);
-                    values = values[1..];
-                    continue;
-                }
-                Float64Records.Write(values[..count], target);
-                destination.Advance(count * Float64Records.RecordSize);
-                values = values[count..];
-            }
-        }
-    }
 }
