@@ -36,7 +36,7 @@ internal sealed class MemberTable
     /// <summary>Each name as an encoded MessagePack string, ready to copy.</summary>
     public byte[][] Keys { get; }
 
-    /// <summary>Each of <see cref="Keys"/> followed by zeros up to a multiple of 16 bytes, to write and to compare as whole vectors.</summary>
+    /// <summary>Each of <see cref="Keys"/> followed by zeros up to a multiple of 16 bytes, to copy as whole vectors (<see cref="MessagePackEncoder.Padded"/>).</summary>
     public byte[][] PaddedKeys { get; }
 
     public static List<FieldInfo> FieldsOf(Type type)
@@ -85,7 +85,7 @@ internal sealed class MemberTable
     public int Match(ref MessagePackReader reader, int ordinal)
     {
         // Data Wren wrote has the keys in member order, encoded as Wren encodes them: compare the bytes whole.
-        if ((uint)ordinal < (uint)Keys.Length && reader.TryReadPadded(PaddedKeys[ordinal], Keys[ordinal].Length)) return ordinal;
+        if ((uint)ordinal < (uint)Keys.Length && reader.TryReadRaw(Keys[ordinal])) return ordinal;
         ReadOnlySpan<byte> key = reader.ReadStringBytes();
         for (int i = 0; i < _names.Length; i++)
             if (key.SequenceEqual(_names[i])) return i;

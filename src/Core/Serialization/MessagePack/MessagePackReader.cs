@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Wren.Serialization.MessagePack;
@@ -83,25 +82,6 @@ internal ref struct MessagePackReader
         _position += expected.Length;
         return true;
     }
-
-    /// <summary>
-    /// Consumes the first <paramref name="length"/> bytes of <paramref name="padded"/> (zero-padded to a multiple of 16,
-    /// as <see cref="MessagePackEncoder.Padded"/> takes it) if the data continues with exactly those bytes; a key of up
-    /// to 16 bytes is compared as one masked vector.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryReadPadded(byte[] padded, int length)
-    {
-        if (length > 16 || _data.Length - _position < 16) return TryReadRaw(padded.AsSpan(0, length));
-        Vector128<byte> next = Vector128.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(_data), _position));
-        Vector128<byte> mask = Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(KeyMasks), (nuint)(16 - length));
-        if ((next & mask) != Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(padded))) return false;
-        _position += length;
-        return true;
-    }
-
-    // Sixteen bytes from offset 16 - n keep the first n bytes of a vector and clear the rest.
-    private static readonly byte[] KeyMasks = [.. Enumerable.Repeat((byte)0xff, 16), .. new byte[16]];
 
     /// <summary>Whether a format byte starts an extension (fixext or ext 8/16/32).</summary>
     public static bool IsExtension(byte code) => code is >= MessagePackCode.Ext8 and <= MessagePackCode.Ext32 or >= MessagePackCode.FixExt1 and <= MessagePackCode.FixExt16;
@@ -219,8 +199,8 @@ internal ref struct MessagePackReader
         return ReadInt32Slow(code);
     }
 
-    // The forms that always fit in an int, after one check that the largest of them (five bytes) is there; the rest
-    // (64-bit forms, uint 32 and floats that may not fit, and truncated data) go the checked way.
+    // The 8-, 16- and 32-bit forms, after one check that the largest of them (five bytes) is there; the rest (64-bit
+    // forms, floats, a uint 32 past int's range, truncated data) go the checked way, which says why they do not fit.
     private int ReadInt32Slow(byte code)
     {
         if (code >= MessagePackCode.MinNegativeFixInt)
@@ -239,6 +219,11 @@ internal ref struct MessagePackReader
                 case MessagePackCode.UInt16:
                     _position += 3;
                     return BigEndian(Unsafe.ReadUnaligned<ushort>(ref after));
+                case MessagePackCode.UInt32:
+                    uint big = BigEndian(Unsafe.ReadUnaligned<uint>(ref after));
+                    if (big > int.MaxValue) break;
+                    _position += 5;
+                    return (int)big;
                 case MessagePackCode.Int8:
                     _position += 2;
                     return (sbyte)after;
