@@ -9,7 +9,7 @@
 //   any other number         {"f64":"<16 hex digits of the IEEE 754 bits>"}, or {"f64":"NaN"}
 //   string                   "<text>" with ", \ and U+0000..U+001F written as \u00xx, everything else as is
 //   binary                   {"bin":"<hex>"}
-//   timestamp (ext -1)       {"ts":[<seconds>,<nanoseconds>]}
+//   timestamp (ext -1)       {"ts":[<seconds>,<nanoseconds>]} (also a Date, which the library's defaults decode to)
 //   other extension          {"ext":[<type>,"<hex>"]}
 //   array                    [<item>,<item>,...]
 //   map                      {"map":{"<key>":<value>,...}} in the order the decoder produced the keys
@@ -79,6 +79,10 @@ function canonical(value) {
   }
   if (value instanceof Uint8Array) return `{"bin":"${hex(value)}"}`;
   if (value instanceof Timestamp) return `{"ts":[${value.sec},${value.nsec}]}`;
+  if (value instanceof Date) {
+    const sec = Math.floor(value.getTime() / 1000);
+    return `{"ts":[${sec},${(value.getTime() - sec * 1000) * 1000000}]}`;
+  }
   if (value instanceof msgpack.ExtData) return `{"ext":[${value.type},"${hex(value.data)}"]}`;
   if (Array.isArray(value)) return "[" + value.map(canonical).join(",") + "]";
   const entries = Object.keys(value).map((key) => text(key) + ":" + canonical(value[key]));

@@ -94,6 +94,31 @@ const samples = [
   ["longs", [0, -1, 2147483648, -2147483649, 4294967296, Number.MAX_SAFE_INTEGER, 9223372036854775807n, -9223372036854775808n]],
   ["doubles", [0.5, 1, -2, 1e300, 4294967296, NaN]],
   ["dictionary", { a: 1, b: "two", c: [1, 2], d: { e: null }, f: 1.5, g: true, h: Uint8Array.of(1, 2), i: 5000000000n }],
+
+  // Arrays, lists, dictionaries and nested collections of every standard type, for Wren's typed targets.
+  ["bools", [true, false, true]],
+  ["signed integers", [-128, -1, 0, 127]],
+  ["unsigned integers", [0, 255, 65535, 4294967295]],
+  ["uint64 array", [0n, 18446744073709551615n]],
+  ["floats", [0.5, -0.25, 1e30, Infinity, NaN]],
+  // Float 64 runs broken every seventh value by an integer, as another writer's doubles come (IEEE arithmetic, the same in .NET).
+  ["doubles 5000", repeat(5000, (i) => (i % 7 === 0 ? i : i * 0.37 - 900.5))],
+  ["strings", ["a", "", "ж🍺", "x".repeat(40)]],
+  ["strings with null", ["a", null]],
+  ["nullable numbers", [1, null, -3]],
+  ["nested arrays", [[1, 2], [], [3]]],
+  ["grid", [[2, 3], [1, 2, 3, 4, 5, 6]]],
+  ["map of doubles", { a: 0.5, b: -1, c: 1e300, d: NaN }],
+  ["map of strings", { a: "x", b: "", c: null }],
+  ["map of arrays", { xs: [1, 2], ys: [] }],
+  ["map of bools", { yes: true, no: false }],
+  ["char 65", 65],
+  ["char 65535", 65535],
+  ["decimal string", "1.50"],
+  ["guid string", "0f8fad5b-d9cb-469f-a165-70867728950e"],
+  ["enum -300", -300],
+  ["tuple", [1, "two", 3.5]],
+  ["dates", [new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)), new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 999))]],
 ];
 
 const out = samples.map(([name, value]) => name + "\t" + hex(encode(value)));

@@ -1,16 +1,25 @@
 using System.Text.Json;
 using Google.Protobuf;
+using MessagePack;
+using MessagePack.Resolvers;
 using Wren.Serialization;
 
 namespace Wren.Benchmarks.Serializer;
 
 /// <summary>
-/// The three cases in the form each library works with (plain .NET objects for Wren and System.Text.Json, protobuf
-/// message objects for Google.Protobuf, holding the same values), and each library's serialized bytes of them.
+/// The three cases in the form each library works with (plain .NET objects for Wren, System.Text.Json and
+/// MessagePack-CSharp, protobuf message objects for Google.Protobuf, holding the same values), and each library's
+/// serialized bytes of them.
 /// </summary>
 public sealed class Payloads
 {
     private static readonly Lazy<Payloads> SharedInstance = new(Create);
+
+    /// <summary>MessagePack-CSharp's contractless resolver (no attributes on the types) with its other defaults.</summary>
+    public static readonly MessagePackSerializerOptions MessagePackOptions = MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
+
+    /// <summary>Wren asked for raw blocks: the doubles as one block of their little-endian bytes (Wren reads it, no one else).</summary>
+    public static readonly WrenSerializerOptions WrenRawBlocks = new() { RawBlocks = true };
 
     private Payloads(Counters counters, Order order, double[] doubles)
     {
@@ -30,6 +39,11 @@ public sealed class Payloads
         DoublesJson = JsonSerializer.SerializeToUtf8Bytes(doubles);
         DoublesWren = WrenSerializer.Serialize(doubles);
         DoublesProto = DoublesMessage.ToByteArray();
+        DoublesWrenRaw = WrenSerializer.Serialize(doubles, WrenRawBlocks);
+
+        CountersMessagePack = MessagePackSerializer.Serialize(counters, MessagePackOptions);
+        OrderMessagePack = MessagePackSerializer.Serialize(order, MessagePackOptions);
+        DoublesMessagePack = MessagePackSerializer.Serialize(doubles, MessagePackOptions);
     }
 
     /// <summary>One instance for code outside the measured process (the summary's columns).</summary>
@@ -65,20 +79,36 @@ public sealed class Payloads
 
     public byte[] DoublesProto { get; }
 
+    public byte[] DoublesWrenRaw { get; }
+
+    public byte[] CountersMessagePack { get; }
+
+    public byte[] OrderMessagePack { get; }
+
+    public byte[] DoublesMessagePack { get; }
+
     public static Payloads Create() => new(SampleData.Counters(), SampleData.Order(), SampleData.LargeArray());
 
-    /// <summary>The serialized bytes of one case ("Ints", "Order", "Doubles") by one library ("Json", "Wren", "Protobuf").</summary>
+    /// <summary>
+    /// The serialized bytes of one case ("Ints", "Order", "Doubles") by one library ("Json", "Wren", "WrenRaw",
+    /// "Protobuf", "MessagePack"; "MemoryCopy" copies the raw block).
+    /// </summary>
     public byte[] Bytes(string caseName, string library) => (caseName, library) switch
     {
         ("Ints", "Json") => CountersJson,
         ("Ints", "Wren") => CountersWren,
         ("Ints", "Protobuf") => CountersProto,
+        ("Ints", "MessagePack") => CountersMessagePack,
         ("Order", "Json") => OrderJson,
         ("Order", "Wren") => OrderWren,
         ("Order", "Protobuf") => OrderProto,
+        ("Order", "MessagePack") => OrderMessagePack,
         ("Doubles", "Json") => DoublesJson,
         ("Doubles", "Wren") => DoublesWren,
+        ("Doubles", "WrenRaw") => DoublesWrenRaw,
+        ("Doubles", "MemoryCopy") => DoublesWrenRaw,
         ("Doubles", "Protobuf") => DoublesProto,
+        ("Doubles", "MessagePack") => DoublesMessagePack,
         _ => throw new ArgumentException($"no payload for case '{caseName}' and library '{library}'"),
     };
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Google.Protobuf;
+using MessagePack;
 using Wren.Serialization;
 
 namespace Wren.Benchmarks.Serializer;
@@ -35,6 +36,9 @@ public static class RoundTripCheck
 
         Check("Ints: Wren round trip", () => Same(p.Counters, WrenSerializer.Deserialize<Counters>(p.CountersWren)));
         Check("Ints: System.Text.Json round trip", () => Same(p.Counters, JsonSerializer.Deserialize<Counters>(p.CountersJson)!));
+        Check("Ints: MessagePack-CSharp round trip", () => Same(p.Counters, MessagePackSerializer.Deserialize<Counters>(p.CountersMessagePack, Payloads.MessagePackOptions)));
+        Check("Ints: Wren and MessagePack-CSharp read each other", () =>
+            Same(p.Counters, WrenSerializer.Deserialize<Counters>(p.CountersMessagePack)) && Same(p.Counters, MessagePackSerializer.Deserialize<Counters>(p.CountersWren, Payloads.MessagePackOptions)));
         Check("Ints: protobuf round trip", () => Same(p.Counters, ProtoMapping.ToModel(CountersMessage.Parser.ParseFrom(p.CountersProto))));
         Check("Ints: protobuf message equality", () => p.CountersMessage.Equals(CountersMessage.Parser.ParseFrom(p.CountersProto)));
         Check("Ints: protobuf bytes match an independent encoding", () => p.CountersProto.AsSpan().SequenceEqual(ExpectedProto(p.Counters)),
@@ -42,6 +46,9 @@ public static class RoundTripCheck
 
         Check("Order: Wren round trip", () => Same(p.Order, WrenSerializer.Deserialize<Order>(p.OrderWren)));
         Check("Order: System.Text.Json round trip", () => Same(p.Order, JsonSerializer.Deserialize<Order>(p.OrderJson)!));
+        Check("Order: MessagePack-CSharp round trip", () => Same(p.Order, MessagePackSerializer.Deserialize<Order>(p.OrderMessagePack, Payloads.MessagePackOptions)));
+        Check("Order: Wren and MessagePack-CSharp read each other", () =>
+            Same(p.Order, WrenSerializer.Deserialize<Order>(p.OrderMessagePack)) && Same(p.Order, MessagePackSerializer.Deserialize<Order>(p.OrderWren, Payloads.MessagePackOptions)));
         Check("Order: protobuf round trip", () => Same(p.Order, ProtoMapping.ToModel(OrderMessage.Parser.ParseFrom(p.OrderProto))));
         Check("Order: protobuf message equality", () => p.OrderMessage.Equals(OrderMessage.Parser.ParseFrom(p.OrderProto)));
         Check("Order: protobuf bytes match an independent encoding", () => p.OrderProto.AsSpan().SequenceEqual(ExpectedProto(p.Order, packed: true)),
@@ -49,6 +56,13 @@ public static class RoundTripCheck
         Check("Order: protobuf reads unpacked readings too", () => Same(p.Order, ProtoMapping.ToModel(OrderMessage.Parser.ParseFrom(ExpectedProto(p.Order, packed: false)))));
 
         Check("Doubles: Wren round trip", () => p.Doubles.AsSpan().SequenceEqual(WrenSerializer.Deserialize<double[]>(p.DoublesWren)));
+        Check("Doubles: Wren with raw blocks round trip", () => p.Doubles.AsSpan().SequenceEqual(WrenSerializer.Deserialize<double[]>(p.DoublesWrenRaw, Payloads.WrenRawBlocks)));
+        Check("Doubles: Wren's default is a standard array of float64 (9 bytes a value plus a 5-byte header)", () => p.DoublesWren.Length == 5 + 9 * p.Doubles.Length && p.DoublesWren[0] == 0xdd && p.DoublesWren[5] == 0xcb,
+            () => $"got {p.DoublesWren.Length} bytes starting {Convert.ToHexString(p.DoublesWren, 0, Math.Min(6, p.DoublesWren.Length))}");
+        Check("Doubles: MessagePack-CSharp round trip", () => p.Doubles.AsSpan().SequenceEqual(MessagePackSerializer.Deserialize<double[]>(p.DoublesMessagePack, Payloads.MessagePackOptions)));
+        Check("Doubles: Wren and MessagePack-CSharp read each other", () =>
+            p.Doubles.AsSpan().SequenceEqual(WrenSerializer.Deserialize<double[]>(p.DoublesMessagePack))
+            && p.Doubles.AsSpan().SequenceEqual(MessagePackSerializer.Deserialize<double[]>(p.DoublesWren, Payloads.MessagePackOptions)));
         Check("Doubles: System.Text.Json round trip", () => p.Doubles.AsSpan().SequenceEqual(JsonSerializer.Deserialize<double[]>(p.DoublesJson)));
         Check("Doubles: protobuf round trip", () => p.Doubles.SequenceEqual(DoublesMessage.Parser.ParseFrom(p.DoublesProto).Values));
         Check("Doubles: protobuf bytes match an independent encoding", () => p.DoublesProto.AsSpan().SequenceEqual(ExpectedProto(p.Doubles)),

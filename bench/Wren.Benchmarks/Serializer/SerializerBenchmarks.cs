@@ -1,16 +1,21 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Google.Protobuf;
+using MessagePack;
 using Wren.Serialization;
 
 namespace Wren.Benchmarks.Serializer;
 
 /// <summary>
-/// Wren's serializer against System.Text.Json (the baseline of every category) and Google.Protobuf, in one run.
-/// Serialize: each library turns its object into a new byte[] of exactly the serialized length (Wren:
-/// <c>WrenSerializer.Serialize</c>, STJ: <c>JsonSerializer.SerializeToUtf8Bytes</c>, protobuf: <c>ToByteArray</c>).
-/// Deserialize: each library reads a new object from bytes it serialized during setup.
+/// Wren's serializer against System.Text.Json (the baseline of every category), Google.Protobuf and MessagePack-CSharp
+/// (contractless resolver), in one run. Serialize: each library turns its object into a new byte[] of exactly the
+/// serialized length (Wren: <c>WrenSerializer.Serialize</c>, STJ: <c>JsonSerializer.SerializeToUtf8Bytes</c>, protobuf:
+/// <c>ToByteArray</c>, MessagePack-CSharp: <c>MessagePackSerializer.Serialize</c>). Deserialize: each library reads a
+/// new object from bytes it serialized during setup. Wren runs with its default options (standard MessagePack arrays);
+/// the doubles case also has Wren with raw blocks (<c>_WrenRaw</c>), and <c>_MemoryCopy</c>, no serializer but the cost of
+/// a new array filled by one memory copy, the floor for any serializer that returns a new array on this machine.
 /// Method names are <c>{Case}{Direction}_{Library}</c>; <see cref="WireSizeColumn"/> relies on that.
 /// </summary>
 [Config(typeof(SerializerConfig))]
@@ -41,6 +46,9 @@ public class SerializerBenchmarks
     [Benchmark, BenchmarkCategory("Ints.Serialize")]
     public byte[] IntsSerialize_Protobuf() => _p.CountersMessage.ToByteArray();
 
+    [Benchmark, BenchmarkCategory("Ints.Serialize")]
+    public byte[] IntsSerialize_MessagePack() => MessagePackSerializer.Serialize(_p.Counters, Payloads.MessagePackOptions);
+
     [Benchmark(Baseline = true), BenchmarkCategory("Ints.Deserialize")]
     public Counters IntsDeserialize_Json() => JsonSerializer.Deserialize<Counters>(_p.CountersJson.AsSpan())!;
 
@@ -49,6 +57,9 @@ public class SerializerBenchmarks
 
     [Benchmark, BenchmarkCategory("Ints.Deserialize")]
     public CountersMessage IntsDeserialize_Protobuf() => CountersMessage.Parser.ParseFrom(_p.CountersProto.AsSpan());
+
+    [Benchmark, BenchmarkCategory("Ints.Deserialize")]
+    public Counters IntsDeserialize_MessagePack() => MessagePackSerializer.Deserialize<Counters>(_p.CountersMessagePack, Payloads.MessagePackOptions);
 
     // (b) a record with strings, 100 doubles and a nested record.
 
@@ -61,6 +72,9 @@ public class SerializerBenchmarks
     [Benchmark, BenchmarkCategory("Order.Serialize")]
     public byte[] OrderSerialize_Protobuf() => _p.OrderMessage.ToByteArray();
 
+    [Benchmark, BenchmarkCategory("Order.Serialize")]
+    public byte[] OrderSerialize_MessagePack() => MessagePackSerializer.Serialize(_p.Order, Payloads.MessagePackOptions);
+
     [Benchmark(Baseline = true), BenchmarkCategory("Order.Deserialize")]
     public Order OrderDeserialize_Json() => JsonSerializer.Deserialize<Order>(_p.OrderJson.AsSpan())!;
 
@@ -69,6 +83,9 @@ public class SerializerBenchmarks
 
     [Benchmark, BenchmarkCategory("Order.Deserialize")]
     public OrderMessage OrderDeserialize_Protobuf() => OrderMessage.Parser.ParseFrom(_p.OrderProto.AsSpan());
+
+    [Benchmark, BenchmarkCategory("Order.Deserialize")]
+    public Order OrderDeserialize_MessagePack() => MessagePackSerializer.Deserialize<Order>(_p.OrderMessagePack, Payloads.MessagePackOptions);
 
     // (c) one million doubles (8,000,000 bytes of payload: the GB/s column divides that by the mean).
 
@@ -79,7 +96,22 @@ public class SerializerBenchmarks
     public byte[] DoublesSerialize_Wren() => WrenSerializer.Serialize(_p.Doubles);
 
     [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
+    public byte[] DoublesSerialize_WrenRaw() => WrenSerializer.Serialize(_p.Doubles, Payloads.WrenRawBlocks);
+
+    [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
     public byte[] DoublesSerialize_Protobuf() => _p.DoublesMessage.ToByteArray();
+
+    /// <summary>Not a serializer: a new byte[] of the raw block's length filled by one copy, the least that returning a new array costs here.</summary>
+    [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
+    public byte[] DoublesSerialize_MemoryCopy()
+    {
+        byte[] copy = GC.AllocateUninitializedArray<byte>(_p.DoublesWrenRaw.Length);
+        _p.DoublesWrenRaw.AsSpan().CopyTo(copy);
+        return copy;
+    }
+
+    [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
+    public byte[] DoublesSerialize_MessagePack() => MessagePackSerializer.Serialize(_p.Doubles, Payloads.MessagePackOptions);
 
     [Benchmark(Baseline = true), BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
     public double[] DoublesDeserialize_Json() => JsonSerializer.Deserialize<double[]>(_p.DoublesJson.AsSpan())!;
@@ -88,5 +120,20 @@ public class SerializerBenchmarks
     public double[] DoublesDeserialize_Wren() => WrenSerializer.Deserialize<double[]>(_p.DoublesWren);
 
     [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
+    public double[] DoublesDeserialize_WrenRaw() => WrenSerializer.Deserialize<double[]>(_p.DoublesWrenRaw, Payloads.WrenRawBlocks);
+
+    [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
     public DoublesMessage DoublesDeserialize_Protobuf() => DoublesMessage.Parser.ParseFrom(_p.DoublesProto.AsSpan());
+
+    /// <summary>Not a serializer: a new double[] filled by one copy of the raw block's doubles, the least that returning a new array costs here.</summary>
+    [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
+    public double[] DoublesDeserialize_MemoryCopy()
+    {
+        double[] copy = GC.AllocateUninitializedArray<double>(SampleData.DoubleCount);
+        MemoryMarshal.Cast<byte, double>(_p.DoublesWrenRaw.AsSpan(_p.DoublesWrenRaw.Length - (int)DoublesBytes)).CopyTo(copy);
+        return copy;
+    }
+
+    [Benchmark, BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
+    public double[] DoublesDeserialize_MessagePack() => MessagePackSerializer.Deserialize<double[]>(_p.DoublesMessagePack, Payloads.MessagePackOptions);
 }

@@ -5,8 +5,13 @@ namespace Wren.Serialization;
 /// <summary>Maps objects, by identity, to the index they were first written under; open addressing, reused across calls.</summary>
 internal sealed class ReferenceTable
 {
+    // Few values hold more than a handful of objects: the slots they took are remembered, so that clearing the table
+    // touches those alone.
+    private const int TrackedSlots = 8;
+
     private object?[] _keys = new object?[16];
     private int[] _values = new int[16];
+    private readonly int[] _usedSlots = new int[TrackedSlots];
     private int _count;
 
     public int Count => _count;
@@ -29,6 +34,7 @@ internal sealed class ReferenceTable
             slot = (slot + 1) & mask;
         }
         _keys[slot] = value;
+        if (_count < TrackedSlots) _usedSlots[_count] = slot;
         _values[slot] = _count++;
         if (_count * 2 > _keys.Length) Resize();
         existing = -1;
@@ -56,7 +62,12 @@ internal sealed class ReferenceTable
     public void Clear()
     {
         if (_count == 0) return;
-        if (_keys.Length > 4096)
+        // The table grows (and moves its keys) only past 8 objects, so up to 8 the remembered slots are where they were.
+        if (_count <= TrackedSlots)
+        {
+            for (int i = 0; i < _count; i++) _keys[_usedSlots[i]] = null;
+        }
+        else if (_keys.Length > 4096)
         {
             _keys = new object?[16];
             _values = new int[16];

@@ -32,11 +32,18 @@ internal static class JsCanonical
             case bool flag:
                 text.Append(flag ? "true" : "false");
                 break;
-            case sbyte or byte or short or ushort or int or uint or long or ulong or char:
+            case sbyte or byte or short or ushort or int or uint or long or ulong or char or nint or nuint:
                 text.Append(Convert.ToString(value is char c ? (int)c : value, CultureInfo.InvariantCulture));
+                break;
+            case Enum e:
+                // An enum travels as its underlying integer.
+                text.Append(Convert.ToString(Convert.ChangeType(e, Enum.GetUnderlyingType(e.GetType()), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
                 break;
             case float number:
                 AppendNumber(text, number);
+                break;
+            case Half number:
+                AppendNumber(text, (double)number);
                 break;
             case double number:
                 AppendNumber(text, number);
@@ -66,6 +73,17 @@ internal static class JsCanonical
                     Append(text, entry.Value);
                 }
                 text.Append("}}");
+                break;
+            case Array { Rank: > 1 } grid:
+                // [[length of each dimension], elements in row-major order].
+                text.Append("[[");
+                text.AppendJoin(',', Enumerable.Range(0, grid.Rank).Select(grid.GetLength));
+                text.Append("],");
+                Append(text, grid.Cast<object?>().ToArray());
+                text.Append(']');
+                break;
+            case System.Runtime.CompilerServices.ITuple tuple:
+                Append(text, Enumerable.Range(0, tuple.Length).Select(i => tuple[i]).ToArray());
                 break;
             case IEnumerable items:
                 text.Append('[');
@@ -197,6 +215,25 @@ internal static class Same
 
         switch (expected)
         {
+            case DateTimeOffset instant:
+                var otherInstant = (DateTimeOffset)actual;
+                if (instant != otherInstant || instant.Offset != otherInstant.Offset)
+                    Xunit.Assert.Fail($"{path}: expected {instant:O}, got {otherInstant:O}");
+                return;
+            case Half or nint or nuint or Int128 or UInt128 or decimal or BigInteger or Complex or Guid or TimeSpan or DateOnly or TimeOnly or Uri or Version:
+                // Framework values with no public properties worth comparing one by one: their own equality (Half's NaN equals NaN).
+                if (!expected.Equals(actual)) Xunit.Assert.Fail($"{path}: expected {Describe(expected)}, got {Describe(actual)}");
+                return;
+            case Array { Rank: > 1 } grid:
+                var actualGrid = (Array)actual;
+                for (int dimension = 0; dimension < grid.Rank; dimension++)
+                    Xunit.Assert.True(grid.GetLength(dimension) == actualGrid.GetLength(dimension), $"{path}: dimension {dimension} has length {actualGrid.GetLength(dimension)}, expected {grid.GetLength(dimension)}");
+                Assert(grid.Cast<object?>().ToArray(), actualGrid.Cast<object?>().ToArray(), path, numbersByValue);
+                return;
+            case System.Runtime.CompilerServices.ITuple tuple:
+                var actualTuple = (System.Runtime.CompilerServices.ITuple)actual;
+                for (int i = 0; i < tuple.Length; i++) Assert(tuple[i], actualTuple[i], $"{path}.Item{i + 1}", numbersByValue);
+                return;
             case double d:
                 if (!SameDouble(d, (double)actual)) Xunit.Assert.Fail($"{path}: expected {Describe(d)}, got {Describe(actual)}");
                 return;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Wren.Serialization;
 
 namespace Wren.Tests.Serialization;
@@ -5,11 +6,18 @@ namespace Wren.Tests.Serialization;
 /// <summary>A value Wren writes for JavaScript to read, with the canonical rendering JavaScript must make of it.</summary>
 internal sealed record WrenSample(string Name, Type Declared, object? Value, string ExpectedRendering, WrenSerializerOptions? Options, Func<byte[]> Write);
 
-/// <summary>The values of test (a): standard MessagePack that Wren writes and any other library must read.</summary>
+public enum InteropByteEnum : byte { None = 0, Max = byte.MaxValue }
+
+public enum InteropShortEnum : short { Low = -300, High = 300 }
+
+public enum InteropULongEnum : ulong { Max = ulong.MaxValue }
+
+/// <summary>
+/// The values of test (a): standard MessagePack that Wren writes, with its default options, and any other library must
+/// read: every .NET type Wren maps to a standard MessagePack type.
+/// </summary>
 internal static class WrenSamples
 {
-    private static readonly WrenSerializerOptions Standard = new() { RawBlocks = false };
-
     public static readonly IReadOnlyList<WrenSample> All = Build();
 
     public static readonly IReadOnlyDictionary<string, WrenSample> ByName = All.ToDictionary(s => s.Name);
@@ -74,9 +82,9 @@ internal static class WrenSamples
         // Arrays and maps, nested.
         samples.Add(Of("object array mixed", new object?[] { 1, "two", 3.5, null, true, new object?[] { Array.Empty<object?>() }, new Dictionary<object, object?> { ["a"] = 1 }, new byte[] { 9 } }));
         samples.Add(Of("object array of 16", Enumerable.Range(0, 16).Cast<object?>().ToArray()));
-        samples.Add(Of("int array of 70000 without raw blocks", Enumerable.Range(-35000, 70000).ToArray(), options: Standard));
-        samples.Add(Of("long array without raw blocks", new[] { 0L, -1L, 4294967296L, long.MaxValue, long.MinValue }, options: Standard));
-        samples.Add(Of("double array without raw blocks", new[] { 0.5, -2.0, 0.1, double.NaN }, options: Standard));
+        samples.Add(Of("int array of 70000", Enumerable.Range(-35000, 70000).ToArray()));
+        samples.Add(Of("long array", new[] { 0L, -1L, 4294967296L, long.MaxValue, long.MinValue }));
+        samples.Add(Of("double array", new[] { 0.5, -2.0, 0.1, double.NaN }));
         samples.Add(Of("string jagged array", new[] { new[] { "a", "b" }, Array.Empty<string>(), new[] { "c" } }));
         samples.Add(Of("list of strings", new List<string> { "one", "two" }));
         samples.Add(Of("map of 16", Enumerable.Range(0, 16).ToDictionary(i => $"key{i}", i => (object?)i)));
@@ -108,10 +116,123 @@ internal static class WrenSamples
             "wren", 9007199254740993, 2.5, [1, -2, 300000], Utc(2023, 11, 14, 22, 13, 20).AddTicks(50_000),
             new Dictionary<string, object?> { ["kind"] = "test", ["size"] = 3, ["none"] = null },
             [4, 5, 6], new InteropChild("child", 0.25f), ["x", "y"], true);
-        samples.Add(Of("record without raw blocks", record,
-            """{"map":{"Name":"wren","Id":9007199254740993,"Score":{"f64":"4004000000000000"},"Counts":[1,-2,300000],"When":{"ts":[1700000000,5000000]},"Tags":{"map":{"kind":"test","size":3,"none":null}},"Blob":{"bin":"040506"},"Child":{"map":{"Label":"child","Ratio":{"f64":"3fd0000000000000"}}},"Labels":["x","y"],"Active":true}}""",
-            Standard));
+        samples.Add(Of("record", record,
+            """{"map":{"Name":"wren","Id":9007199254740993,"Score":{"f64":"4004000000000000"},"Counts":[1,-2,300000],"When":{"ts":[1700000000,5000000]},"Tags":{"map":{"kind":"test","size":3,"none":null}},"Blob":{"bin":"040506"},"Child":{"map":{"Label":"child","Ratio":{"f64":"3fd0000000000000"}}},"Labels":["x","y"],"Active":true}}"""));
+
+        AddEveryStandardType(samples);
         return samples;
+    }
+
+    // The rest of the .NET types Wren maps to standard MessagePack types, each at its extremes, alone and in the
+    // collections a program sends: arrays, lists, dictionaries with string keys, nested, nullable.
+    private static void AddEveryStandardType(List<WrenSample> samples)
+    {
+        // Integer types not covered above, at both ends; char, nint and enums are integers too.
+        samples.Add(Of("sbyte max", sbyte.MaxValue));
+        samples.Add(Of("byte min", byte.MinValue));
+        samples.Add(Of("short max", short.MaxValue));
+        samples.Add(Of("ushort min", ushort.MinValue));
+        samples.Add(Of("uint min", uint.MinValue));
+        samples.Add(Of("ulong min", ulong.MinValue));
+        samples.Add(Of("char min", char.MinValue));
+        samples.Add(Of("char A", 'A'));
+        samples.Add(Of("char max", char.MaxValue));
+        samples.Add(Of("nint min", nint.MinValue));
+        samples.Add(Of("nuint max", nuint.MaxValue));
+        samples.Add(Of("byte enum max", InteropByteEnum.Max));
+        samples.Add(Of("short enum low", InteropShortEnum.Low));
+        samples.Add(Of("ulong enum max", InteropULongEnum.Max));
+
+        // Floats beyond the finite ones above; Half is a float 32.
+        samples.Add(Of("float NaN", float.NaN));
+        samples.Add(Of("float +Infinity", float.PositiveInfinity));
+        samples.Add(Of("float -Infinity", float.NegativeInfinity));
+        samples.Add(Of("float min", float.MinValue));
+        samples.Add(Of("half 1.5", (Half)1.5));
+        samples.Add(Of("half max", Half.MaxValue));
+        samples.Add(Of("half NaN", Half.NaN));
+
+        // Types Wren writes as strings, integers or arrays of them.
+        samples.Add(Of("decimal 1.50", 1.50m, "\"1.50\""));
+        samples.Add(Of("decimal max", decimal.MaxValue, "\"79228162514264337593543950335\""));
+        samples.Add(Of("decimal min", decimal.MinValue, "\"-79228162514264337593543950335\""));
+        samples.Add(Of("decimal small", -0.0000000001m, "\"-0.0000000001\""));
+        var guid = new Guid("0f8fad5b-d9cb-469f-a165-70867728950e");
+        samples.Add(Of("guid", guid, "\"0f8fad5b-d9cb-469f-a165-70867728950e\""));
+        samples.Add(Of("guid empty", Guid.Empty, "\"00000000-0000-0000-0000-000000000000\""));
+        samples.Add(Of("TimeSpan 3.5 days", TimeSpan.FromDays(3.5), "3024000000000"));
+        samples.Add(Of("TimeSpan negative", TimeSpan.FromMilliseconds(-1), "-10000"));
+        samples.Add(Of("TimeSpan max", TimeSpan.MaxValue, "9223372036854775807"));
+        samples.Add(Of("DateOnly", new DateOnly(2024, 2, 29), "738944"));
+        samples.Add(Of("DateOnly max", DateOnly.MaxValue, "3652058"));
+        samples.Add(Of("TimeOnly", new TimeOnly(23, 59, 59, 999), "863999990000"));
+        samples.Add(Of("DateTimeOffset +05:30", new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.FromMinutes(330)), """[{"ts":[1704144845,0]},330]"""));
+        samples.Add(Of("DateTimeOffset -08:00 with ticks", new DateTimeOffset(2023, 6, 1, 12, 0, 0, TimeSpan.FromHours(-8)).AddTicks(1), """[{"ts":[1685649600,100]},-480]"""));
+        samples.Add(Of("Uri", new Uri("https://example.com/a?b=c#d"), "\"https://example.com/a?b=c#d\""));
+        samples.Add(Of("Version", new Version(1, 2, 3, 4), "\"1.2.3.4\""));
+        samples.Add(Of("BigInteger within long", new BigInteger(-5), "-5"));
+        samples.Add(Of("BigInteger within ulong", new BigInteger(ulong.MaxValue), "18446744073709551615"));
+        samples.Add(Of("BigInteger huge", BigInteger.Pow(10, 30), "\"1000000000000000000000000000000\""));
+        samples.Add(Of("Int128 max", Int128.MaxValue, "\"170141183460469231731687303715884105727\""));
+        samples.Add(Of("UInt128 small", (UInt128)42, "42"));
+        samples.Add(Of("Complex", new Complex(1.5, -2), """[1.5,-2]""".Replace("1.5", """{"f64":"3ff8000000000000"}""")));
+
+        // Nullable values, present and not.
+        samples.Add(Of<int?>("int? 5", 5));
+        samples.Add(Of<int?>("int? null", null));
+        samples.Add(Of<double?>("double? 0.1", 0.1));
+        samples.Add(Of<DateTime?>("DateTime? null", null));
+        samples.Add(Of<int[]?>("int[] null", null));
+        samples.Add(Of<List<string>?>("List<string> null", null));
+        samples.Add(Of<Dictionary<string, int>?>("Dictionary<string, int> null", null));
+
+        // Arrays of every primitive, standard MessagePack arrays by default (byte[] is binary, above).
+        samples.Add(Of("bool array", new[] { true, false, true }));
+        // An sbyte[] passes for a byte[] in a type test (the runtime lets one array type stand for the other): spelled out.
+        samples.Add(Of("sbyte array", new sbyte[] { sbyte.MinValue, -1, 0, sbyte.MaxValue }, "[-128,-1,0,127]"));
+        samples.Add(Of("short array", new short[] { short.MinValue, -129, 128, short.MaxValue }));
+        samples.Add(Of("ushort array", new ushort[] { 0, 255, 256, ushort.MaxValue }));
+        samples.Add(Of("uint array", new uint[] { 0, 127, 65536, uint.MaxValue }));
+        samples.Add(Of("ulong array", new ulong[] { 0, 1UL << 53, ulong.MaxValue }));
+        samples.Add(Of("float array", new[] { 0.5f, -0.1f, float.NaN, float.PositiveInfinity, float.Epsilon, float.MaxValue }));
+        samples.Add(Of("double array of specials", new[] { double.NegativeInfinity, double.Epsilon, double.MaxValue, -0.0, 1e-300, Math.E }));
+        double[] many = [.. Enumerable.Range(0, 5_000).Select(i => Math.Sin(i) * 1e6)];
+        samples.Add(Of("double array of 5000", many));
+        samples.Add(Of("char array", new[] { 'a', 'ж', '\uffff' }));
+        samples.Add(Of("string array with null and empty", new string?[] { "a", null, "", "Кириллица" }));
+        samples.Add(Of("decimal array", new[] { 1.5m, -2m }, """["1.5","-2"]"""));
+        samples.Add(Of("int array empty", Array.Empty<int>()));
+        samples.Add(Of("nullable int array", new int?[] { 1, null, -3 }));
+        samples.Add(Of("DateTime array", new[] { Utc(2024, 1, 1), DateTime.UnixEpoch.AddTicks(-1) }));
+
+        // Lists.
+        samples.Add(Of("List<bool>", new List<bool> { false, true }));
+        samples.Add(Of("List<byte>", new List<byte> { 0, 127, 128, 255 }));
+        samples.Add(Of("List<int>", new List<int> { int.MinValue, -1, 0, 1, int.MaxValue }));
+        samples.Add(Of("List<long>", new List<long> { long.MinValue, 1L << 40, long.MaxValue }));
+        samples.Add(Of("List<ulong>", new List<ulong> { 0, ulong.MaxValue }));
+        samples.Add(Of("List<float>", new List<float> { 1.25f, float.NegativeInfinity }));
+        samples.Add(Of("List<double>", new List<double> { 0.1, double.NaN, -1e300 }));
+        samples.Add(Of("List<double> of 5000", many.ToList()));
+        samples.Add(Of("List<string> empty", new List<string>()));
+
+        // Nested collections and dictionaries with string keys.
+        samples.Add(Of("int jagged array", new[] { new[] { 1, 2 }, Array.Empty<int>(), new[] { -3 } }));
+        samples.Add(Of("double jagged array", new[] { new[] { 0.5, 0.1 }, new[] { double.NaN } }));
+        samples.Add(Of("List<List<int>>", new List<List<int>> { new() { 1 }, new(), new() { 2, 3 } }));
+        samples.Add(Of("List<int[]>", new List<int[]> { new[] { 7, 8 } }));
+        samples.Add(Of("int 2D array", new[,] { { 1, 2, 3 }, { 4, 5, 6 } }));
+        samples.Add(Of("Dictionary<string, int>", new Dictionary<string, int> { ["a"] = 1, ["b"] = -200, ["ж"] = int.MaxValue }));
+        samples.Add(Of("Dictionary<string, long>", new Dictionary<string, long> { ["small"] = 1, ["big"] = long.MinValue }));
+        samples.Add(Of("Dictionary<string, double>", new Dictionary<string, double> { ["half"] = 0.5, ["tenth"] = 0.1, ["nan"] = double.NaN }));
+        samples.Add(Of("Dictionary<string, string?>", new Dictionary<string, string?> { ["a"] = "x", ["none"] = null, ["empty"] = "" }));
+        samples.Add(Of("Dictionary<string, bool>", new Dictionary<string, bool> { ["yes"] = true, ["no"] = false }));
+        samples.Add(Of("Dictionary<string, DateTime>", new Dictionary<string, DateTime> { ["when"] = Utc(2024, 5, 6, 7, 8, 9) }));
+        samples.Add(Of("Dictionary<string, int[]>", new Dictionary<string, int[]> { ["xs"] = [1, 2], ["none"] = [] }));
+        samples.Add(Of("Dictionary<string, List<double>>", new Dictionary<string, List<double>> { ["readings"] = [0.25, 1e10] }));
+        samples.Add(Of("Dictionary<string, byte[]>", new Dictionary<string, byte[]> { ["blob"] = [1, 2, 3] }));
+        samples.Add(Of("Dictionary<string, int> empty", new Dictionary<string, int>()));
+        samples.Add(Of("tuple", (1, "two", 3.5)));
     }
 }
 
@@ -257,6 +378,49 @@ internal static class JsSamples
                 ["f"] = 1.5, ["g"] = true, ["h"] = new byte[] { 1, 2 }, ["i"] = 5000000000L,
             }),
         ];
+
+        // Typed collections of every standard type.
+        samples["bools"] = [As(new[] { true, false, true }), As(new List<bool> { true, false, true })];
+        samples["signed integers"] =
+        [
+            As(new sbyte[] { -128, -1, 0, 127 }), As(new short[] { -128, -1, 0, 127 }), As(new[] { -128, -1, 0, 127 }), As(new long[] { -128, -1, 0, 127 }),
+            As(new List<int> { -128, -1, 0, 127 }), As(new[] { -128.0, -1, 0, 127 }), As(new float[] { -128, -1, 0, 127 }),
+            Fails<byte[]>("the number -128 at byte 1 does not fit in Byte"),
+        ];
+        samples["unsigned integers"] =
+        [
+            As(new uint[] { 0, 255, 65535, 4294967295 }), As(new ulong[] { 0, 255, 65535, 4294967295 }), As(new List<uint> { 0, 255, 65535, 4294967295 }),
+            As(new long[] { 0, 255, 65535, 4294967295 }), Fails<ushort[]>("does not fit in UInt16"),
+        ];
+        samples["uint64 array"] = [As(new[] { 0UL, ulong.MaxValue }), As(new List<ulong> { 0, ulong.MaxValue }), Fails<long[]>("does not fit in Int64")];
+        samples["floats"] =
+        [
+            As(new[] { 0.5, -0.25, 1e30, double.PositiveInfinity, double.NaN }), As(new[] { 0.5f, -0.25f, 1e30f, float.PositiveInfinity, float.NaN }),
+            As(new List<float> { 0.5f, -0.25f, 1e30f, float.PositiveInfinity, float.NaN }),
+        ];
+        double[] broken = [.. Enumerable.Range(0, 5000).Select(i => i % 7 == 0 ? i : i * 0.37 - 900.5)];
+        samples["doubles 5000"] = [As(broken), As(broken.ToList())];
+        string[] strings = ["a", "", "ж🍺", new string('x', 40)];
+        samples["strings"] = [As(strings), As(strings.ToList())];
+        samples["strings with null"] = [As(new string?[] { "a", null }), As(new List<string?> { "a", null })];
+        samples["nullable numbers"] = [As(new int?[] { 1, null, -3 }), As(new List<int?> { 1, null, -3 }), As(new double?[] { 1, null, -3 })];
+        samples["nested arrays"] =
+        [
+            As(new[] { new[] { 1, 2 }, [], new[] { 3 } }), As(new List<List<int>> { new() { 1, 2 }, new(), new() { 3 } }),
+            As(new List<int[]> { new[] { 1, 2 }, Array.Empty<int>(), new[] { 3 } }), As(new long[][] { [1, 2], [], [3] }),
+        ];
+        samples["grid"] = [As(new[,] { { 1, 2, 3 }, { 4, 5, 6 } }), As(new[,] { { 1.0, 2, 3 }, { 4, 5, 6 } })];
+        samples["map of doubles"] = [As(new Dictionary<string, double> { ["a"] = 0.5, ["b"] = -1, ["c"] = 1e300, ["d"] = double.NaN })];
+        samples["map of strings"] = [As(new Dictionary<string, string?> { ["a"] = "x", ["b"] = "", ["c"] = null })];
+        samples["map of arrays"] = [As(new Dictionary<string, int[]> { ["xs"] = [1, 2], ["ys"] = [] }), As(new Dictionary<string, List<long>> { ["xs"] = [1, 2], ["ys"] = [] })];
+        samples["map of bools"] = [As(new Dictionary<string, bool> { ["yes"] = true, ["no"] = false })];
+        samples["char 65"] = [As('A'), As<object?>(65)];
+        samples["char 65535"] = [As(char.MaxValue)];
+        samples["decimal string"] = [As(1.50m), As("1.50")];
+        samples["guid string"] = [As(new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"))];
+        samples["enum -300"] = [As(InteropShortEnum.Low), As(-300), Fails<InteropByteEnum>("does not fit in Byte")];
+        samples["tuple"] = [As((1, "two", 3.5)), As(Tuple.Create(1, "two", 3.5))];
+        samples["dates"] = [As(new[] { Utc(2024, 1, 2, 3, 4, 5, 6), Utc(1969, 12, 31, 23, 59, 59, 999) })];
         return samples;
     }
 }

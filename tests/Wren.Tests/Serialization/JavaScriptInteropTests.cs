@@ -11,9 +11,11 @@ public sealed record InteropRecord(
 public sealed record InteropChild(string Label, float Ratio);
 
 /// <summary>
-/// Round trips through the reference implementation, @msgpack/msgpack under node: (a) what Wren writes decodes in
-/// JavaScript to the same values, and what JavaScript encodes again from them reads back in Wren as the values
-/// written; (b) what JavaScript writes decodes in Wren to the expected values, into object and into typed targets.
+/// Round trips through the reference implementation, @msgpack/msgpack under node, of every .NET type Wren maps to a
+/// standard MessagePack type, written with Wren's default options: (a) what Wren writes decodes in JavaScript to the
+/// same values, and what JavaScript encodes again from them reads back in Wren as the values written; (a') the same
+/// with the library's default options, for every value they hold exactly; (b) what JavaScript writes decodes in Wren
+/// to the expected values, into object and into typed targets.
 /// </summary>
 public sealed class JavaScriptInteropTests(ReferenceImplementation javaScript) : IClassFixture<ReferenceImplementation>
 {
@@ -36,6 +38,40 @@ public sealed class JavaScriptInteropTests(ReferenceImplementation javaScript) :
         // JavaScript's own encoding of what it decoded reads back in Wren as the value written.
         object? back = WrenSerializer.Deserialize(outcome.Reencoded, s.Declared, s.Options);
         Same.Assert(s.Value, back, $"{sample} (re-encoded by JavaScript)", numbersByValue: true);
+    }
+
+    // ---- (a') the same through @msgpack/msgpack's default options ----
+
+    public static TheoryData<string> WrenSampleNamesExactWithLibraryDefaults() =>
+        Rows(WrenSamples.All.Where(s => LibraryDefaults.KeepExactly(s.Value)).Select(s => s.Name));
+
+    [RequiresToolTheory("node", InteropPackages = true)]
+    [MemberData(nameof(WrenSampleNamesExactWithLibraryDefaults))]
+    public void WrenBytes_RoundTripThroughJavaScriptWithTheLibraryDefaults(string sample)
+    {
+        WrenSample s = WrenSamples.ByName[sample];
+        JsOutcome outcome = javaScript.WrenSample(sample, libraryDefaults: true);
+        Assert.Null(outcome.WriteError);
+        Assert.True(outcome.Error is null, $"@msgpack/msgpack with its defaults could not decode {Same.Describe(outcome.Written)}: {outcome.Error}");
+        object? back = WrenSerializer.Deserialize(outcome.Reencoded, s.Declared, s.Options);
+        Same.Assert(s.Value, back, $"{sample} (re-encoded by JavaScript with the library's defaults)", numbersByValue: true);
+    }
+
+    [Fact]
+    public void LibraryDefaults_LoseOnlyIntegersBeyond2To53AndSubMillisecondTimes()
+    {
+        // JavaScript's defaults decode 64-bit integers to Number (exact to 2^53) and timestamps to Date (milliseconds).
+        string[] lossy =
+            [
+                "long 9007199254740993", "long 9223372036854775807", "long -9007199254740993", "long -9223372036854775808",
+                "ulong 2^63", "ulong max", "DateTime 2024 with ticks (timestamp 64)", "DateTime 1900 (timestamp 96)",
+                "DateTime before 1970 by a tick (timestamp 96)", "DateTime max", "long array", "record", "nint min", "nuint max",
+                "ulong enum max", "TimeSpan max", "DateTimeOffset -08:00 with ticks", "BigInteger within ulong", "ulong array",
+                "DateTime array", "List<long>", "List<ulong>", "Dictionary<string, long>",
+            ];
+        Assert.Equal(
+            string.Join(", ", lossy.Order(StringComparer.Ordinal)),
+            string.Join(", ", WrenSamples.All.Where(s => !LibraryDefaults.KeepExactly(s.Value)).Select(s => s.Name).Order(StringComparer.Ordinal)));
     }
 
     // ---- (b) JavaScript writes, Wren reads ----
@@ -120,6 +156,41 @@ public sealed class JavaScriptInteropTests(ReferenceImplementation javaScript) :
     }
 }
 
+/// <summary>
+/// Which values come back exactly from @msgpack/msgpack's default options: they decode 64-bit integers to Number, exact
+/// only up to 2^53 in magnitude, and timestamps to Date, which keeps milliseconds.
+/// </summary>
+internal static class LibraryDefaults
+{
+    private const decimal MaxSafeInteger = 9007199254740991;
+
+    public static bool KeepExactly(object? value) => value switch
+    {
+        null or string or bool or float or double or Half or decimal or Guid or Uri or Version or byte[] or MessagePackExtension => true,
+        DateTime time => time.Ticks % TimeSpan.TicksPerMillisecond == 0,
+        DateTimeOffset instant => instant.UtcTicks % TimeSpan.TicksPerMillisecond == 0,
+        TimeSpan span => SafeInteger(span.Ticks),
+        TimeOnly time => SafeInteger(time.Ticks),
+        Enum e => SafeInteger(Convert.ToDecimal(e, System.Globalization.CultureInfo.InvariantCulture)),
+        nint number => SafeInteger(number),
+        nuint number => SafeInteger(number),
+        char c => SafeInteger(c),
+        DateOnly day => SafeInteger(day.DayNumber),
+        sbyte or byte or short or ushort or int or uint or long or ulong => SafeInteger(Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture)),
+        // Beyond 64 bits these are strings, which JavaScript keeps.
+        System.Numerics.BigInteger big => big < long.MinValue || big > ulong.MaxValue || SafeInteger((decimal)big),
+        Int128 wide => KeepExactly((System.Numerics.BigInteger)wide),
+        UInt128 wide => KeepExactly((System.Numerics.BigInteger)wide),
+        System.Numerics.Complex => true,
+        System.Collections.IDictionary map => map.Values.Cast<object?>().All(KeepExactly),
+        System.Collections.IEnumerable items => items.Cast<object?>().All(KeepExactly),
+        System.Runtime.CompilerServices.ITuple tuple => Enumerable.Range(0, tuple.Length).All(i => KeepExactly(tuple[i])),
+        _ => value.GetType().GetProperties().Where(p => p.GetIndexParameters().Length == 0).All(p => KeepExactly(p.GetValue(value))),
+    };
+
+    private static bool SafeInteger(decimal value) => Math.Abs(value) <= MaxSafeInteger;
+}
+
 /// <summary>What JavaScript made of one value: its rendering and its own encoding, or the decoder's error.</summary>
 public sealed record JsOutcome(byte[] Written, byte[] Reencoded, string Rendering, string? Error, Exception? WriteError = null);
 
@@ -133,24 +204,30 @@ public sealed class ReferenceImplementation
 
     private readonly Lazy<IReadOnlyDictionary<string, byte[]>> _jsSamples;
     private readonly Lazy<IReadOnlyDictionary<string, JsOutcome>> _wrenSamples;
+    private readonly Lazy<IReadOnlyDictionary<string, JsOutcome>> _wrenSamplesWithLibraryDefaults;
 
     public ReferenceImplementation()
     {
         _jsSamples = new Lazy<IReadOnlyDictionary<string, byte[]>>(EncodeSamples);
-        _wrenSamples = new Lazy<IReadOnlyDictionary<string, JsOutcome>>(RoundTripWrenSamples);
+        _wrenSamples = new Lazy<IReadOnlyDictionary<string, JsOutcome>>(() => RoundTripWrenSamples(libraryDefaults: false));
+        _wrenSamplesWithLibraryDefaults = new Lazy<IReadOnlyDictionary<string, JsOutcome>>(() => RoundTripWrenSamples(libraryDefaults: true));
     }
 
     /// <summary>The values encode-samples.js writes, by name.</summary>
     public IReadOnlyDictionary<string, byte[]> JsSamples => _jsSamples.Value;
 
-    /// <summary>What JavaScript made of Wren's encoding of the sample (all samples go through one node process).</summary>
-    public JsOutcome WrenSample(string name) => _wrenSamples.Value[name];
+    /// <summary>
+    /// What JavaScript made of Wren's encoding of the sample (all samples go through one node process), with the tests'
+    /// settings or with @msgpack/msgpack's default options.
+    /// </summary>
+    public JsOutcome WrenSample(string name, bool libraryDefaults = false) =>
+        (libraryDefaults ? _wrenSamplesWithLibraryDefaults : _wrenSamples).Value[name];
 
     /// <summary>Decodes each value in JavaScript, renders it and encodes it again, in one node process.</summary>
-    public IReadOnlyList<JsOutcome> RoundTrip(IReadOnlyList<byte[]> values)
+    public IReadOnlyList<JsOutcome> RoundTrip(IReadOnlyList<byte[]> values, bool libraryDefaults = false)
     {
         string input = string.Concat(values.Select(v => Convert.ToHexStringLower(v) + "\n"));
-        string[] lines = Node("roundtrip.js", input);
+        string[] lines = Node("roundtrip.js", input, libraryDefaults ? ["--library-defaults"] : []);
         if (lines.Length != values.Count)
             throw new InvalidOperationException($"roundtrip.js printed {lines.Length} lines for {values.Count} values");
         var outcomes = new JsOutcome[values.Count];
@@ -165,7 +242,7 @@ public sealed class ReferenceImplementation
         return outcomes;
     }
 
-    private IReadOnlyDictionary<string, JsOutcome> RoundTripWrenSamples()
+    private IReadOnlyDictionary<string, JsOutcome> RoundTripWrenSamples(bool libraryDefaults)
     {
         var written = new List<(WrenSample Sample, byte[]? Bytes, Exception? Error)>();
         foreach (WrenSample sample in WrenSamples.All)
@@ -180,7 +257,7 @@ public sealed class ReferenceImplementation
             }
         }
         var ok = written.Where(w => w.Bytes is not null).ToList();
-        IReadOnlyList<JsOutcome> outcomes = RoundTrip([.. ok.Select(w => w.Bytes!)]);
+        IReadOnlyList<JsOutcome> outcomes = RoundTrip([.. ok.Select(w => w.Bytes!)], libraryDefaults);
         var byName = new Dictionary<string, JsOutcome>();
         for (int i = 0; i < ok.Count; i++) byName.Add(ok[i].Sample.Name, outcomes[i]);
         foreach (var failed in written.Where(w => w.Error is not null))
@@ -191,7 +268,7 @@ public sealed class ReferenceImplementation
     private static IReadOnlyDictionary<string, byte[]> EncodeSamples()
     {
         var samples = new Dictionary<string, byte[]>();
-        foreach (string line in Node("encode-samples.js", standardInput: null))
+        foreach (string line in Node("encode-samples.js", standardInput: null, arguments: []))
         {
             string[] parts = line.Split('\t');
             if (parts.Length != 2) throw new InvalidOperationException($"encode-samples.js printed a line that is not name<TAB>hex: {line}");
@@ -200,10 +277,10 @@ public sealed class ReferenceImplementation
         return samples;
     }
 
-    private static string[] Node(string script, string? standardInput)
+    private static string[] Node(string script, string? standardInput, IEnumerable<string> arguments)
     {
         string directory = InteropPackages.EnsureInstalled();
-        ToolResult result = ExternalTool.Run("node", [script], directory, standardInput, Timeout);
+        ToolResult result = ExternalTool.Run("node", [script, .. arguments], directory, standardInput, Timeout);
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"node {script} failed (exit code {result.ExitCode}):\n{result.StandardError}");
         return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);

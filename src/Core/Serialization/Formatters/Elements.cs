@@ -30,6 +30,13 @@ internal static class Elements<T>
         }
     }
 
+    /// <summary>Writes a whole array; a large double[] is converted straight into the final output.</summary>
+    public static void Write(MessagePackWriter writer, T[] values, WriteContext context)
+    {
+        if (typeof(T) == typeof(double)) writer.WriteFloat64Array(Unsafe.As<double[]>(values));
+        else Write(writer, new ReadOnlySpan<T>(values), context);
+    }
+
     public static void Write(MessagePackWriter writer, IEnumerable<T> values, int count, WriteContext context)
     {
         writer.WriteArrayHeader(count);
@@ -104,7 +111,9 @@ internal static class Elements<T>
             return copy;
         }
         int count = reader.ReadArrayHeader();
-        T[] array = count == 0 ? [] : new T[count];
+        // Every element is assigned below (or the read fails and the array is dropped), so values without references
+        // need not be zeroed first.
+        T[] array = count == 0 ? [] : RuntimeHelpers.IsReferenceOrContainsReferences<T>() ? new T[count] : GC.AllocateUninitializedArray<T>(count);
         if (register) context.OnCreated(array);
         Read(ref reader, array, context);
         return array;

@@ -22,6 +22,7 @@ internal sealed class MemberTable
         Names = NamesOf(fields);
         _names = [.. Names.Select(Encoding.UTF8.GetBytes)];
         Keys = [.. Names.Select(EncodeKey)];
+        PaddedKeys = [.. Keys.Select(Pad)];
     }
 
     public Type Type { get; }
@@ -34,6 +35,9 @@ internal sealed class MemberTable
 
     /// <summary>Each name as an encoded MessagePack string, ready to copy.</summary>
     public byte[][] Keys { get; }
+
+    /// <summary>Each of <see cref="Keys"/> followed by zeros up to a multiple of 16 bytes, to copy as whole vectors (<see cref="MessagePackEncoder.Padded"/>).</summary>
+    public byte[][] PaddedKeys { get; }
 
     public static List<FieldInfo> FieldsOf(Type type)
     {
@@ -68,6 +72,13 @@ internal sealed class MemberTable
         var writer = new MessagePackWriter();
         writer.WriteString(name);
         return writer.ToArray();
+    }
+
+    private static byte[] Pad(byte[] key)
+    {
+        var padded = new byte[(key.Length + 15) / 16 * 16];
+        key.CopyTo(padded, 0);
+        return padded;
     }
 
     /// <summary>Reads a map key and returns the index of its member, or -1 for a key this type does not have.</summary>

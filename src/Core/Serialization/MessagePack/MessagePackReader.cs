@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Wren.Serialization.MessagePack;
@@ -195,8 +196,51 @@ internal ref struct MessagePackReader
             _position++;
             return code;
         }
+        return ReadInt32Slow(code);
+    }
+
+    // The 8-, 16- and 32-bit forms, after one check that the largest of them (five bytes) is there; the rest (64-bit
+    // forms, floats, a uint 32 past int's range, truncated data) go the checked way, which says why they do not fit.
+    private int ReadInt32Slow(byte code)
+    {
+        if (code >= MessagePackCode.MinNegativeFixInt)
+        {
+            _position++;
+            return (sbyte)code;
+        }
+        if (_data.Length - _position >= 5)
+        {
+            ref byte after = ref Unsafe.Add(ref MemoryMarshal.GetReference(_data), _position + 1);
+            switch (code)
+            {
+                case MessagePackCode.UInt8:
+                    _position += 2;
+                    return after;
+                case MessagePackCode.UInt16:
+                    _position += 3;
+                    return BigEndian(Unsafe.ReadUnaligned<ushort>(ref after));
+                case MessagePackCode.UInt32:
+                    uint big = BigEndian(Unsafe.ReadUnaligned<uint>(ref after));
+                    if (big > int.MaxValue) break;
+                    _position += 5;
+                    return (int)big;
+                case MessagePackCode.Int8:
+                    _position += 2;
+                    return (sbyte)after;
+                case MessagePackCode.Int16:
+                    _position += 3;
+                    return (short)BigEndian(Unsafe.ReadUnaligned<ushort>(ref after));
+                case MessagePackCode.Int32:
+                    _position += 5;
+                    return (int)BigEndian(Unsafe.ReadUnaligned<uint>(ref after));
+            }
+        }
         return (int)ReadInt64(int.MinValue, int.MaxValue, "Int32");
     }
+
+    private static ushort BigEndian(ushort value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
+
+    private static uint BigEndian(uint value) => BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
 
     public double ReadDouble()
     {
@@ -218,17 +262,9 @@ internal ref struct MessagePackReader
     /// </summary>
     public int ReadFloat64Run(Span<double> destination)
     {
-        int count = Math.Min(destination.Length, (_data.Length - _position) / 9);
-        ref byte start = ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_data), _position);
-        int i = 0;
-        for (; i < count; i++)
-        {
-            ref byte element = ref Unsafe.Add(ref start, i * 9);
-            if (element != MessagePackCode.Float64) break;
-            destination[i] = BitConverter.UInt64BitsToDouble(BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref element, 1))));
-        }
-        _position += i * 9;
-        return i;
+        int count = Float64Records.Read(_data[_position..], destination);
+        _position += count * Float64Records.RecordSize;
+        return count;
     }
 
     public float ReadSingle()

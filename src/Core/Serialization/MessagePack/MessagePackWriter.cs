@@ -63,6 +63,21 @@ internal sealed class MessagePackWriter
         _buffer[_position++] = value;
     }
 
+    /// <summary>
+    /// Makes room for <paramref name="count"/> bytes after those written and returns a reference to the first; the caller
+    /// encodes into them (with <see cref="MessagePackEncoder"/>) and then calls <see cref="Advance"/> with the bytes used.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref byte GetRoom(int count)
+    {
+        if (_buffer.Length - _position < count) Grow(count);
+        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buffer), _position);
+    }
+
+    /// <summary>Counts <paramref name="count"/> bytes encoded after <see cref="GetRoom"/> as written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Advance(int count) => _position += count;
+
     public void WriteNil() => WriteByte(MessagePackCode.Nil);
 
     public void WriteBoolean(bool value) => WriteByte(value ? MessagePackCode.True : MessagePackCode.False);
@@ -71,8 +86,10 @@ internal sealed class MessagePackWriter
     public void WriteInt32(int value)
     {
         if ((uint)value <= MessagePackCode.MaxPositiveFixInt) WriteByte((byte)value);
-        else WriteInt64Slow(value);
+        else WriteInt32Slow(value);
     }
+
+    private void WriteInt32Slow(int value) => _position += MessagePackEncoder.Int32(ref GetRoom(5), value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt64(long value)
@@ -81,128 +98,47 @@ internal sealed class MessagePackWriter
         else WriteInt64Slow(value);
     }
 
-    private void WriteInt64Slow(long value)
-    {
-        if (value >= 0)
-        {
-            WriteUInt64((ulong)value);
-            return;
-        }
-        Span<byte> span;
-        if (value >= -32)
-        {
-            WriteByte(unchecked((byte)value));
-        }
-        else if (value >= sbyte.MinValue)
-        {
-            span = Reserve(2);
-            span[0] = MessagePackCode.Int8;
-            span[1] = unchecked((byte)value);
-            _position += 2;
-        }
-        else if (value >= short.MinValue)
-        {
-            span = Reserve(3);
-            span[0] = MessagePackCode.Int16;
-            BinaryPrimitives.WriteInt16BigEndian(span[1..], (short)value);
-            _position += 3;
-        }
-        else if (value >= int.MinValue)
-        {
-            span = Reserve(5);
-            span[0] = MessagePackCode.Int32;
-            BinaryPrimitives.WriteInt32BigEndian(span[1..], (int)value);
-            _position += 5;
-        }
-        else
-        {
-            span = Reserve(9);
-            span[0] = MessagePackCode.Int64;
-            BinaryPrimitives.WriteInt64BigEndian(span[1..], value);
-            _position += 9;
-        }
-    }
+    private void WriteInt64Slow(long value) => _position += MessagePackEncoder.Int64(ref GetRoom(9), value);
 
-    public void WriteUInt64(ulong value)
-    {
-        Span<byte> span;
-        if (value <= MessagePackCode.MaxPositiveFixInt)
-        {
-            WriteByte((byte)value);
-        }
-        else if (value <= byte.MaxValue)
-        {
-            span = Reserve(2);
-            span[0] = MessagePackCode.UInt8;
-            span[1] = (byte)value;
-            _position += 2;
-        }
-        else if (value <= ushort.MaxValue)
-        {
-            span = Reserve(3);
-            span[0] = MessagePackCode.UInt16;
-            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)value);
-            _position += 3;
-        }
-        else if (value <= uint.MaxValue)
-        {
-            span = Reserve(5);
-            span[0] = MessagePackCode.UInt32;
-            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)value);
-            _position += 5;
-        }
-        else
-        {
-            span = Reserve(9);
-            span[0] = MessagePackCode.UInt64;
-            BinaryPrimitives.WriteUInt64BigEndian(span[1..], value);
-            _position += 9;
-        }
-    }
+    public void WriteUInt64(ulong value) => _position += MessagePackEncoder.UInt64(ref GetRoom(9), value);
 
-    public void WriteSingle(float value)
-    {
-        Span<byte> span = Reserve(5);
-        span[0] = MessagePackCode.Float32;
-        BinaryPrimitives.WriteSingleBigEndian(span[1..], value);
-        _position += 5;
-    }
+    public void WriteSingle(float value) => _position += MessagePackEncoder.Single(ref GetRoom(5), value);
 
     /// <summary>Writes a double as float32 when that loses nothing (every bit preserved), else as float64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WriteDouble(double value)
-    {
-        float narrow = (float)value;
-        if (BitConverter.DoubleToInt64Bits(narrow) == BitConverter.DoubleToInt64Bits(value)) WriteSingle(narrow);
-        else WriteFloat64(value);
-    }
+    public void WriteDouble(double value) => _position += MessagePackEncoder.Double(ref GetRoom(9), value);
 
     /// <summary>Writes a double as float64 whatever its value (so an untyped reader gets a double back).</summary>
-    public void WriteFloat64(double value)
-    {
-        Span<byte> span = Reserve(9);
-        span[0] = MessagePackCode.Float64;
-        BinaryPrimitives.WriteDoubleBigEndian(span[1..], value);
-        _position += 9;
-    }
+    public void WriteFloat64(double value) => _position += MessagePackEncoder.Float64(ref GetRoom(9), value);
 
     /// <summary>
     /// Writes doubles as a standard MessagePack array of float64 values (nine bytes each, what any reader takes for a
-    /// double), in one pass over a reserved span.
+    /// double), converted in one pass into a reserved span.
     /// </summary>
     public void WriteFloat64Array(ReadOnlySpan<double> values)
     {
         WriteArrayHeader(values.Length);
-        int bytes = checked(values.Length * 9);
-        Span<byte> span = Reserve(bytes);
-        ref byte at = ref MemoryMarshal.GetReference(span);
-        for (int i = 0; i < values.Length; i++)
-        {
-            ref byte element = ref Unsafe.Add(ref at, i * 9);
-            element = MessagePackCode.Float64;
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref element, 1), BinaryPrimitives.ReverseEndianness(BitConverter.DoubleToUInt64Bits(values[i])));
-        }
+        int bytes = checked(values.Length * Float64Records.RecordSize);
+        Float64Records.Write(values, Reserve(bytes));
         _position += bytes;
+    }
+
+    /// <summary>
+    /// Writes an array of doubles as <see cref="WriteFloat64Array(ReadOnlySpan{double})"/> does; a large one is converted
+    /// later, straight into the final output (like a deferred block), so its bytes are written once.
+    /// </summary>
+    public void WriteFloat64Array(double[] values)
+    {
+        long bytes = (long)values.Length * Float64Records.RecordSize;
+        if (bytes < DeferThreshold)
+        {
+            WriteFloat64Array(values.AsSpan());
+            return;
+        }
+        if (Length + bytes > Array.MaxLength) throw new WrenSerializationException("the serialized value would exceed 2 GB; split it into smaller values");
+        WriteArrayHeader(values.Length);
+        (_deferred ??= []).Add(new DeferredBlock(_position, values, 0, (int)bytes, DeferredBlock.Conversion.Float64Records));
+        _deferredBytes += bytes;
     }
 
     public void WriteString(string? value)
@@ -212,19 +148,34 @@ internal sealed class MessagePackWriter
             WriteNil();
             return;
         }
-        if (value.Length <= 10)
+        // UTF-8 takes at most three bytes for each UTF-16 character: up to that size the string is encoded once, after
+        // room for the header its largest length would need, and moved down if its real length needs a smaller one.
+        int maxBytes = value.Length * 3;
+        if (maxBytes <= 31)
         {
-            // At most 30 UTF-8 bytes: a fixstr whatever the characters.
-            Span<byte> small = Reserve(1 + value.Length * 3);
+            Span<byte> small = Reserve(1 + maxBytes);
             int written = Encoding.UTF8.GetBytes(value, small[1..]);
             small[0] = (byte)(MessagePackCode.MinFixStr | written);
             _position += 1 + written;
             return;
         }
-        int length = Encoding.UTF8.GetByteCount(value);
-        WriteStringHeader(length);
-        Encoding.UTF8.GetBytes(value, Reserve(length));
-        _position += length;
+        if (maxBytes <= ushort.MaxValue)
+        {
+            int header = maxBytes <= byte.MaxValue ? 2 : 3;
+            Span<byte> span = Reserve(header + maxBytes);
+            int length = Encoding.UTF8.GetBytes(value, span[header..]);
+            int needed = length <= 31 ? 1 : length <= byte.MaxValue ? 2 : 3;
+            if (needed < header) span.Slice(header, length).CopyTo(span[needed..]);
+            if (needed == 1) span[0] = (byte)(MessagePackCode.MinFixStr | length);
+            else if (needed == 2) (span[0], span[1]) = (MessagePackCode.Str8, (byte)length);
+            else (span[0], span[1], span[2]) = (MessagePackCode.Str16, (byte)(length >> 8), (byte)length);
+            _position += needed + length;
+            return;
+        }
+        int byteCount = Encoding.UTF8.GetByteCount(value);
+        WriteStringHeader(byteCount);
+        Encoding.UTF8.GetBytes(value, Reserve(byteCount));
+        _position += byteCount;
     }
 
     public void WriteStringHeader(int length)
@@ -265,9 +216,9 @@ internal sealed class MessagePackWriter
         _position += encoded.Length;
     }
 
-    /// <summary>Copies a pre-encoded value held in an array (a member's key, for example).</summary>
+    /// <summary>Copies a key padded to a multiple of 16 bytes (<see cref="MessagePackEncoder.Padded"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WritePreEncoded(byte[] encoded) => WriteRaw(encoded);
+    public void WritePadded(byte[] padded, int length) => _position += MessagePackEncoder.Padded(ref GetRoom(padded.Length), padded, length);
 
     public void WriteArrayHeader(int count) => WriteContainerHeader(count, MessagePackCode.MinFixArray, MessagePackCode.Array16, MessagePackCode.Array32);
 
@@ -416,7 +367,7 @@ internal sealed class MessagePackWriter
     {
         if (byteCount >= DeferThreshold)
         {
-            (_deferred ??= []).Add(new DeferredBlock(_position, source, byteOffset, byteCount));
+            (_deferred ??= []).Add(new DeferredBlock(_position, source, byteOffset, byteCount, DeferredBlock.Conversion.Copy));
             _deferredBytes += byteCount;
             return;
         }
@@ -429,6 +380,7 @@ internal sealed class MessagePackWriter
     {
         long total = Length;
         if (total > Array.MaxLength) throw new WrenSerializationException("the serialized value exceeds 2 GB; split it into smaller values");
+        if (_deferred is not { Count: > 0 }) return _buffer.AsSpan(0, _position).ToArray();
         byte[] result = GC.AllocateUninitializedArray<byte>((int)total);
         CopyTo(result);
         return result;
@@ -440,11 +392,11 @@ internal sealed class MessagePackWriter
         int from = 0;
         foreach (DeferredBlock block in DeferredBlocks())
         {
-            Append(destination, _buffer.AsSpan(from, block.Offset - from));
-            Append(destination, block.Bytes);
+            DeferredBlock.Append(destination, _buffer.AsSpan(from, block.Offset - from));
+            block.WriteTo(destination);
             from = block.Offset;
         }
-        Append(destination, _buffer.AsSpan(from, _position - from));
+        DeferredBlock.Append(destination, _buffer.AsSpan(from, _position - from));
     }
 
     private void CopyTo(Span<byte> destination)
@@ -455,7 +407,7 @@ internal sealed class MessagePackWriter
         {
             _buffer.AsSpan(from, block.Offset - from).CopyTo(destination[to..]);
             to += block.Offset - from;
-            block.Bytes.CopyTo(destination[to..]);
+            block.WriteTo(destination.Slice(to, block.Length));
             to += block.Length;
             from = block.Offset;
         }
@@ -465,22 +417,4 @@ internal sealed class MessagePackWriter
     private List<DeferredBlock> DeferredBlocks() => _deferred ?? EmptyBlocks;
 
     private static readonly List<DeferredBlock> EmptyBlocks = [];
-
-    private static void Append(IBufferWriter<byte> destination, ReadOnlySpan<byte> bytes)
-    {
-        while (!bytes.IsEmpty)
-        {
-            Span<byte> target = destination.GetSpan(Math.Min(bytes.Length, 1024 * 1024));
-            int count = Math.Min(target.Length, bytes.Length);
-            bytes[..count].CopyTo(target);
-            destination.Advance(count);
-            bytes = bytes[count..];
-        }
-    }
-
-    private readonly record struct DeferredBlock(int Offset, Array Source, int SourceOffset, int Length)
-    {
-        public ReadOnlySpan<byte> Bytes =>
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Source), SourceOffset), Length);
-    }
 }
