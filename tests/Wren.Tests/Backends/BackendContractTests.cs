@@ -596,9 +596,10 @@ public abstract class BackendContractTests
         Assert.Equal(2, results[0]);
         Assert.Equal(2, futures[0].Stats.Attempts);
         Assert.All(futures, f => Assert.InRange(f.Stats.Attempts, 1, 2));
-        // Well under the straggler's 30 s (a quiet run here takes 3 to 6 s; a loaded Batch fake, with a container start
-        // for each child, up to about 10 s).
-        Assert.True(took < TimeSpan.FromSeconds(20), $"the Map took {took.TotalSeconds:0.0} s; its straggler sleeps 30 s");
+        // Under the straggler's 30 s: a quiet run here takes 3 to 6 s; the Batch fake, with a container start for each
+        // child, took 17 to 22 s with a benchmark holding one of the two cores at high priority, before and after
+        // issue 13's changes alike.
+        Assert.True(took < TimeSpan.FromSeconds(26), $"the Map took {took.TotalSeconds:0.0} s; its straggler sleeps 30 s");
     }
 
     // Cost.
