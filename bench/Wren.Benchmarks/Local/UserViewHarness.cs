@@ -168,10 +168,8 @@ internal static class UserViewHarness
                 // Where the big Map's time goes: until the first call starts on a worker, while calls run, after the last ends.
                 DateTimeOffset firstStart = futures.Min(f => f.Stats.StartedAt!.Value), lastEnd = futures.Max(f => f.Stats.EndedAt!.Value);
                 await Task.Delay(10);
-                DateTime jobStart = spans.Where(s => s.Name == "Wren.Map").Select(s => s.Start).DefaultIfEmpty().Min();
                 DateTime firstInvoke = spans.Where(s => s.Name == "Wren.Invoke").Select(s => s.Start).DefaultIfEmpty().Min();
-                mapDetail = $"; Map: returned futures at {Fixed(returned, "0.0")} ms, job started at {Fixed((jobStart - submitted.UtcDateTime).TotalMilliseconds, "0.0")} ms, "
-                    + $"first invocation at {Fixed((firstInvoke - submitted.UtcDateTime).TotalMilliseconds, "0.0")} ms, first call started at {Fixed((firstStart - submitted).TotalMilliseconds, "0.0")} ms, last ended at {Fixed((lastEnd - submitted).TotalMilliseconds, "0.0")} ms, "
+                mapDetail = $"; Map: returned futures at {Fixed(returned, "0.0")} ms, first invocation at {Fixed((firstInvoke - submitted.UtcDateTime).TotalMilliseconds, "0.0")} ms, first call started at {Fixed((firstStart - submitted).TotalMilliseconds, "0.0")} ms, last ended at {Fixed((lastEnd - submitted).TotalMilliseconds, "0.0")} ms, "
                     + $"done at {Fixed(mapSeconds * 1000, "0.0")} ms; {futures.Select(f => f.Stats.WorkerId).Distinct().Count()} workers";
             }
             string detail = $"single call p50: to start {Fixed(Percentile(toStart, 50), "0.000")} ms (to its job {Fixed(Percentile(toJob, 50), "0.000")}, "

@@ -77,14 +77,7 @@ internal static class Float64Records
     // record's last byte. Nothing is written past the 18 bytes, so the last pair needs no special case.
     internal static int Write128(ReadOnlySpan<double> source, Span<byte> destination)
     {
-        // Out byte 0 is the 0xcb; bytes 1..8 the first value's bytes 7..0; byte 9 the 0xcb; bytes 10..15 the second
-        // value's bytes 15..10 (index 0x80 makes a zero, which the OR with the code fills).
-        Vector128<byte> first = Vector128.Create((byte)0x80, 7, 6, 5, 4, 3, 2, 1, 0, 0x80, 15, 14, 13, 12, 11, 10);
-        Vector128<byte> firstCodes = Vector128.Create(MessagePackCode.Float64, 0, 0, 0, 0, 0, 0, 0, 0, MessagePackCode.Float64, 0, 0, 0, 0, 0, 0);
-        // Two bytes on: the first value's bytes 6..0, the 0xcb, the second value's bytes 15..8.
-        Vector128<byte> second = Vector128.Create((byte)6, 5, 4, 3, 2, 1, 0, 0x80, 15, 14, 13, 12, 11, 10, 9, 8);
-        Vector128<byte> secondCodes = Vector128.Create(0, 0, 0, 0, 0, 0, 0, MessagePackCode.Float64, 0, 0, 0, 0, 0, 0, 0, 0);
-
+        Vector128<byte> first = WriteFirst, firstCodes = PairCodes, second = WriteSecond, secondCodes = WriteSecondCodes;
         ref byte input = ref Unsafe.As<double, byte>(ref MemoryMarshal.GetReference(source));
         ref byte output = ref MemoryMarshal.GetReference(destination);
         int pairs = source.Length / 2;
@@ -103,14 +96,7 @@ internal static class Float64Records
     // before its values are stored; the first pair that is not two float64 values stops the run.
     internal static int Read128(ReadOnlySpan<byte> source, Span<double> destination)
     {
-        // Value 0's bytes 0..7 are the first record's bytes 8..1; value 1's are the second record's, at 15..8 of the
-        // load two bytes on.
-        Vector128<byte> first = Vector128.Create((byte)8, 7, 6, 5, 4, 3, 2, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80);
-        Vector128<byte> second = Vector128.Create((byte)0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 15, 14, 13, 12, 11, 10, 9, 8);
-        // The two format bytes are bytes 0 and 9 of the first load.
-        Vector128<byte> codeMask = Vector128.Create(0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0);
-        Vector128<byte> codes = Vector128.Create(MessagePackCode.Float64, 0, 0, 0, 0, 0, 0, 0, 0, MessagePackCode.Float64, 0, 0, 0, 0, 0, 0);
-
+        Vector128<byte> first = ReadFirst, second = ReadSecond, codeMask = PairCodeMask, codes = PairCodes;
         ref byte input = ref MemoryMarshal.GetReference(source);
         ref byte output = ref Unsafe.As<double, byte>(ref MemoryMarshal.GetReference(destination));
         int pairs = Math.Min(destination.Length, source.Length / RecordSize) / 2;
@@ -129,10 +115,8 @@ internal static class Float64Records
     // Write128 on four values at a time: AVX2 shuffles within each 16-byte half, so each half is a pair as above.
     internal static int Write256(ReadOnlySpan<double> source, Span<byte> destination)
     {
-        Vector256<byte> first = Vector256.Create(Vector128.Create((byte)0x80, 7, 6, 5, 4, 3, 2, 1, 0, 0x80, 15, 14, 13, 12, 11, 10));
-        Vector256<byte> firstCodes = Vector256.Create(Vector128.Create(MessagePackCode.Float64, 0, 0, 0, 0, 0, 0, 0, 0, MessagePackCode.Float64, 0, 0, 0, 0, 0, 0));
-        Vector256<byte> second = Vector256.Create(Vector128.Create((byte)6, 5, 4, 3, 2, 1, 0, 0x80, 15, 14, 13, 12, 11, 10, 9, 8));
-        Vector256<byte> secondCodes = Vector256.Create(Vector128.Create(0, 0, 0, 0, 0, 0, 0, MessagePackCode.Float64, 0, 0, 0, 0, 0, 0, 0, 0));
+        Vector256<byte> first = Vector256.Create(WriteFirst), firstCodes = Vector256.Create(PairCodes);
+        Vector256<byte> second = Vector256.Create(WriteSecond), secondCodes = Vector256.Create(WriteSecondCodes);
         ref byte input = ref Unsafe.As<double, byte>(ref MemoryMarshal.GetReference(source));
         ref byte output = ref MemoryMarshal.GetReference(destination);
         int quads = source.Length / 4;
@@ -153,10 +137,8 @@ internal static class Float64Records
     // Read128 on four records at a time: each 16-byte half of the vectors holds a pair, loaded as above.
     internal static int Read256(ReadOnlySpan<byte> source, Span<double> destination)
     {
-        Vector256<byte> first = Vector256.Create(Vector128.Create((byte)8, 7, 6, 5, 4, 3, 2, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80));
-        Vector256<byte> second = Vector256.Create(Vector128.Create((byte)0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 15, 14, 13, 12, 11, 10, 9, 8));
-        Vector256<byte> codeMask = Vector256.Create(Vector128.Create(0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0));
-        Vector256<byte> codes = Vector256.Create(Vector128.Create(MessagePackCode.Float64, 0, 0, 0, 0, 0, 0, 0, 0, MessagePackCode.Float64, 0, 0, 0, 0, 0, 0));
+        Vector256<byte> first = Vector256.Create(ReadFirst), second = Vector256.Create(ReadSecond);
+        Vector256<byte> codeMask = Vector256.Create(PairCodeMask), codes = Vector256.Create(PairCodes);
         ref byte input = ref MemoryMarshal.GetReference(source);
         ref byte output = ref Unsafe.As<double, byte>(ref MemoryMarshal.GetReference(destination));
         int quads = Math.Min(destination.Length, source.Length / RecordSize) / 4;
@@ -171,6 +153,27 @@ internal static class Float64Records
         }
         return i * 4;
     }
+
+    // The shuffles of a pair of values, written once for the 16- and 32-byte paths (the latter repeats them per half).
+    // Writing: out byte 0 is the 0xcb; bytes 1..8 the first value's bytes 7..0; byte 9 the 0xcb; bytes 10..15 the
+    // second value's bytes 15..10 (index 0x80 makes a zero, which the OR with the code fills).
+    private static Vector128<byte> WriteFirst => Vector128.Create((byte)0x80, 7, 6, 5, 4, 3, 2, 1, 0, 0x80, 15, 14, 13, 12, 11, 10);
+
+    // Two bytes on: the first value's bytes 6..0, the 0xcb, the second value's bytes 15..8.
+    private static Vector128<byte> WriteSecond => Vector128.Create((byte)6, 5, 4, 3, 2, 1, 0, 0x80, 15, 14, 13, 12, 11, 10, 9, 8);
+
+    private static Vector128<byte> WriteSecondCodes => Vector128.Create(0, 0, 0, 0, 0, 0, 0, MessagePackCode.Float64, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    // Reading: value 0's bytes 0..7 are the first record's bytes 8..1; value 1's are the second record's, at 15..8 of
+    // the load two bytes on.
+    private static Vector128<byte> ReadFirst => Vector128.Create((byte)8, 7, 6, 5, 4, 3, 2, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80);
+
+    private static Vector128<byte> ReadSecond => Vector128.Create((byte)0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 15, 14, 13, 12, 11, 10, 9, 8);
+
+    // A pair's two format bytes, at bytes 0 and 9 (written by the first shuffle's OR, checked in the first load).
+    private static Vector128<byte> PairCodes => Vector128.Create(MessagePackCode.Float64, 0, 0, 0, 0, 0, 0, 0, 0, MessagePackCode.Float64, 0, 0, 0, 0, 0, 0);
+
+    private static Vector128<byte> PairCodeMask => Vector128.Create(0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0);
 
     // Both instructions take the byte at each index and make a zero for an index of 16 or more.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
