@@ -36,12 +36,12 @@ internal sealed class CommandContext
 
     public WrenConfiguration ExecutorConfiguration(WrenOptions? options = null) => WrenConfiguration.Resolve(options, Environment);
 
-    /// <summary>The jobs in the configured storage: the local folder, or the bucket of the AWS backends.</summary>
+    /// <summary>The jobs in the configured storage: the local folder, or the bucket of the AWS backends. The caller disposes the store, which closes the storage.</summary>
     public JobStore Jobs()
     {
         WrenConfiguration configuration = ExecutorConfiguration();
-        if (configuration.Backend == WrenBackend.Local) return new JobStore(new FileStorage(configuration.StoragePath), configuration.Prefix);
+        if (configuration.Backend == WrenBackend.Local) return new JobStore(new FileStorage(configuration.StoragePath), configuration.Prefix, ownsStorage: true);
         string bucket = configuration.Bucket ?? throw new WrenException("No bucket is configured: run `wren create-config --bucket <bucket>`, or set WREN_BACKEND=local for local jobs.");
-        return new JobStore(new S3Storage(bucket, Aws(configuration.Region).Region, environment: Environment), configuration.Prefix);
+        return new JobStore(new S3Storage(bucket, Aws(configuration.Region)), configuration.Prefix, ownsStorage: true);
     }
 }

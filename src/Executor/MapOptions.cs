@@ -76,7 +76,7 @@ public sealed class MapOptions
     {
         var problems = new List<string>();
         if (Timeout is { } timeout && timeout <= TimeSpan.Zero) problems.Add($"Timeout is {timeout}; it must be positive");
-        if (MemoryMb is < 128) problems.Add($"MemoryMb is {MemoryMb}; it must be at least 128");
+        if (MemoryMb is < Backends.Lambda.LambdaLimits.MinMemoryMb) problems.Add($"MemoryMb is {MemoryMb}; it must be at least {Backends.Lambda.LambdaLimits.MinMemoryMb}");
         if (ChunkSize is < 1) problems.Add($"ChunkSize is {ChunkSize}; it must be at least 1");
         if (WorkerParallelism is < 1) problems.Add($"WorkerParallelism is {WorkerParallelism}; it must be at least 1");
         if (MaxConcurrency is < 1) problems.Add($"MaxConcurrency is {MaxConcurrency}; it must be at least 1");

@@ -10,7 +10,8 @@ namespace Wren;
 /// <summary>The data side of the executor: its storage, Maps over objects in storage, and functions that take a <see cref="CallContext"/>.</summary>
 public sealed partial class WrenExecutor
 {
-    private readonly ConcurrentDictionary<string, S3Storage> _otherBuckets = new();
+    /// <summary>Storages of the other buckets Maps read, made once each (a lost race makes no second client) and disposed with the executor.</summary>
+    private readonly ConcurrentDictionary<string, Lazy<S3Storage>> _otherBuckets = new();
 
     /// <summary>
     /// The data store: the configured bucket on AWS (its own keys, not under Wren's prefix; <c>s3://other/key</c> names
@@ -119,6 +120,6 @@ public sealed partial class WrenExecutor
         if (location.Kind == StorageLocation.Local)
             return new WrenStorage(new FileStorage(location.DataPath ?? _configuration.DataPath), null);
         string region = location.Region ?? _configuration.Region ?? "us-east-1";
-        return new WrenStorage(backend.Storage, bucket => _otherBuckets.GetOrAdd(bucket, name => new S3Storage(name, region)));
+        return new WrenStorage(backend.Storage, bucket => _otherBuckets.GetOrAdd(bucket, name => new Lazy<S3Storage>(() => new S3Storage(name, region, time: _configuration.Time))).Value);
     }
 }

@@ -269,7 +269,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         lock (_jobs) jobs = [.. _jobs];
         await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _backend.DisposeAsync().ConfigureAwait(false);
-        foreach (Storage.S3Storage bucket in _otherBuckets.Values) bucket.Dispose();
+        foreach (Lazy<Storage.S3Storage> bucket in _otherBuckets.Values)
+            if (bucket.IsValueCreated) bucket.Value.Dispose();
         if (_batch is { IsValueCreated: true }) await _batch.Value.Backend.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
     }

@@ -22,7 +22,7 @@ internal static class Program
         string cache = Path.Combine(Path.GetTempPath(), "wren-code");
         CallLog.Install();
         using var api = new RuntimeApiClient(endpoint, workerId);
-        var runner = new ChunkRunner(workerId, WorkerStorage.Open, cache, TimeProvider.System);
+        using var runner = new ChunkRunner(workerId, WorkerStorage.Open, cache, TimeProvider.System);
         var host = new WorkerHost(api, runner, code => Environment.Exit(code));
         await host.RunAsync();
         return WorkerExitCodes.Success;
@@ -32,7 +32,7 @@ internal static class Program
     {
         string workerId = Environment.GetEnvironmentVariable("AWS_BATCH_JOB_ID") ?? $"batch-{Environment.ProcessId}";
         CallLog.Install();
-        var runner = new ChunkRunner(workerId, WorkerStorage.Open, Path.Combine(Path.GetTempPath(), "wren-code"), TimeProvider.System);
+        using var runner = new ChunkRunner(workerId, WorkerStorage.Open, Path.Combine(Path.GetTempPath(), "wren-code"), TimeProvider.System);
         try
         {
             return await BatchEntry.RunAsync(Environment.GetEnvironmentVariable, runner, code => Environment.Exit(code), CancellationToken.None);

@@ -104,7 +104,7 @@ internal sealed class LambdaRig : IAsyncDisposable
         };
         AwsContext aws = AwsContext.FromEnvironment(MotoProcess.Region, environment: environment);
         var storage = new S3Storage(Bucket, MotoProcess.Region, handler: s3Handler, environment: environment);
-        var backend = new LambdaBackend(new LambdaClient(aws), storage, lambda.FunctionName, prefix, mode);
+        var backend = new LambdaBackend(new LambdaClient(aws), storage, lambda.FunctionName, prefix, mode, ownsClients: true);
         return WrenExecutor.Create(configuration, backend);
     }
 

@@ -9,6 +9,11 @@ internal sealed class FileStorage(string root) : IObjectStorage
 
     public string Describe => Root;
 
+    /// <summary>A folder holds nothing open between calls.</summary>
+    public void Dispose()
+    {
+    }
+
     public string PathOf(string key)
     {
         if (string.IsNullOrEmpty(key) || key.StartsWith('/') || key.Split('/').Any(part => part is "" or "." or ".."))

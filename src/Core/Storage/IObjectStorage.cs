@@ -2,9 +2,10 @@ namespace Wren.Storage;
 
 /// <summary>
 /// Where jobs keep code, inputs, outputs and logs: a folder on disk or an S3 bucket, with the same keys in both.
-/// Keys use '/' and never start with it.
+/// Keys use '/' and never start with it. Whoever creates a storage disposes it (an S3 storage holds its client's
+/// connections).
 /// </summary>
-internal interface IObjectStorage
+internal interface IObjectStorage : IDisposable
 {
     /// <summary>A short description for messages: a folder path or <c>s3://bucket/prefix</c>.</summary>
     string Describe { get; }

@@ -12,7 +12,7 @@ namespace Wren.Storage;
 /// Storage in an S3 bucket through AWSSDK.S3. Objects larger than <see cref="MultipartThreshold"/> are uploaded in
 /// parts, several at a time. Errors that a user can fix (no such bucket, wrong region, access denied) say how.
 /// </summary>
-internal sealed class S3Storage : IObjectStorage, IDisposable
+internal sealed class S3Storage : IObjectStorage
 {
     public const int MultipartThreshold = 16 * 1024 * 1024;
     private const int PartSize = 8 * 1024 * 1024;
@@ -22,12 +22,31 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
     public const int MaxAttempts = 10;
 
     private readonly IAmazonS3 _s3;
+    private readonly bool _ownsClient;
+    private readonly TimeProvider _time;
 
-    public S3Storage(string bucket, string region, IAmazonS3? client = null, HttpMessageHandler? handler = null, Func<string, string?>? environment = null)
+    /// <summary>
+    /// Storage in <paramref name="bucket"/>. A <paramref name="client"/> handed in stays the caller's (this does not
+    /// dispose it); without one, this makes its own from the environment's credentials and disposes it.
+    /// </summary>
+    public S3Storage(string bucket, string region, IAmazonS3? client = null, HttpMessageHandler? handler = null, Func<string, string?>? environment = null,
+        TimeProvider? time = null)
     {
         Bucket = bucket;
         Region = region;
-        _s3 = client ?? CreateClient(region, handler, environment);
+        _time = time ?? TimeProvider.System;
+        _ownsClient = client is null;
+        _s3 = client ?? CreateClient(AwsContext.FromEnvironment(region, _time, environment), handler);
+    }
+
+    /// <summary>Storage in <paramref name="bucket"/> through a client of its own, made from the context (and disposed with this).</summary>
+    public S3Storage(string bucket, AwsContext aws, HttpMessageHandler? handler = null)
+    {
+        Bucket = bucket;
+        Region = aws.Region;
+        _time = aws.Time;
+        _ownsClient = true;
+        _s3 = CreateClient(aws, handler);
     }
 
     public string Bucket { get; }
@@ -36,12 +55,15 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
 
     public string Describe => $"s3://{Bucket}";
 
-    public static IAmazonS3 CreateClient(string region, HttpMessageHandler? handler = null, Func<string, string?>? environment = null)
+    /// <summary>An S3 client for the environment's credentials and region (and its endpoint override, such as moto's).</summary>
+    public static IAmazonS3 CreateClient(string region, HttpMessageHandler? handler = null, Func<string, string?>? environment = null) =>
+        CreateClient(AwsContext.FromEnvironment(region, environment: environment), handler);
+
+    /// <summary>An S3 client with the context's credentials, region and endpoint.</summary>
+    public static IAmazonS3 CreateClient(AwsContext aws, HttpMessageHandler? handler = null)
     {
-        environment ??= Environment.GetEnvironmentVariable;
-        var config = new AmazonS3Config
+        var config = aws.Configure(new AmazonS3Config
         {
-            RegionEndpoint = RegionEndpoint.GetBySystemName(region),
             // S3 throttles (503 SlowDown) and drops connections under load: back off exponentially, for longer than the
             // SDK's default of three attempts, so Wren's own requests (code, records, inputs, outputs) ride it out. The
             // adaptive mode's rate limiter and the retry quota both refuse retries at once after a burst of faults; the
@@ -49,25 +71,11 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
             RetryMode = RequestRetryMode.Standard,
             ThrottleRetries = false,
             MaxErrorRetry = MaxAttempts - 1,
-        };
-        if (AwsEndpoints.Override("S3", environment) is { } endpoint)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.ForcePathStyle = true;
-            config.AuthenticationRegion = region;
-            // Presigned URLs follow UseHttp rather than the endpoint's scheme.
-            config.UseHttp = endpoint.Scheme == Uri.UriSchemeHttp;
-        }
+        }, "S3");
+        // An endpoint of one's own (moto, MinIO) has no bucket subdomains.
+        if (aws.EndpointOverride("S3") is not null) config.ForcePathStyle = true;
         if (handler is not null) config.HttpClientFactory = new FixedHandlerFactory(handler);
-        // Keys and secrets in the environment (a test's, or the worker's) are used as they are; otherwise the SDK's chain.
-        if (environment("AWS_ACCESS_KEY_ID") is { Length: > 0 } accessKey && environment("AWS_SECRET_ACCESS_KEY") is { Length: > 0 } secretKey)
-        {
-            AWSCredentials credentials = environment("AWS_SESSION_TOKEN") is { Length: > 0 } token
-                ? new SessionAWSCredentials(accessKey, secretKey, token)
-                : new BasicAWSCredentials(accessKey, secretKey);
-            return new AmazonS3Client(credentials, config);
-        }
-        return new AmazonS3Client(config);
+        return new AmazonS3Client(aws.SdkCredentials(), config);
     }
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -332,7 +340,7 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
             BucketName = Bucket,
             Key = key,
             Verb = HttpVerb.GET,
-            Expires = DateTime.UtcNow + validFor,
+            Expires = _time.GetUtcNow().UtcDateTime + validFor,
             Protocol = _s3.Config is AmazonS3Config { UseHttp: true } ? Amazon.S3.Protocol.HTTP : Amazon.S3.Protocol.HTTPS,
         });
 
@@ -368,7 +376,10 @@ internal sealed class S3Storage : IObjectStorage, IDisposable
             ? $" but in {body[(at + 8)..body.IndexOf("</Region>", at, StringComparison.Ordinal)]}"
             : "";
 
-    public void Dispose() => _s3.Dispose();
+    public void Dispose()
+    {
+        if (_ownsClient) _s3.Dispose();
+    }
 
     /// <summary>Hands the SDK one fixed handler (tests count requests through it).</summary>
     private sealed class FixedHandlerFactory(HttpMessageHandler handler) : HttpClientFactory

@@ -27,7 +27,7 @@ internal sealed class CleanupCommand : WrenCommand
         if ((jobId is null ? 0 : 1) + (olderThan is null ? 0 : 1) + (all ? 1 : 0) != 1)
             throw new WrenException("say what to delete: exactly one of --job ID, --older-than 7d, --all.");
 
-        JobStore store = Context.Jobs();
+        using JobStore store = Context.Jobs();
         DateTimeOffset now = Context.Time.GetUtcNow();
         IReadOnlyList<JobStore.Summary> jobs = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<JobStore.Summary> doomed = jobId is not null

@@ -14,7 +14,7 @@ internal sealed class CreateConfigCommand : WrenCommand
     private readonly Option<string?> _prefix = new("--prefix") { Description = $"The key prefix in the bucket (default: {WrenConfiguration.DefaultPrefix})" };
     private readonly Option<string?> _function = new("--function") { Description = $"The Lambda function's name (default: {WrenConfiguration.DefaultFunction})" };
     private readonly Option<int?> _memory = new("--memory") { Description = "The function's memory in MB (default: 1024)" };
-    private readonly Option<int?> _timeout = new("--timeout") { Description = "The function's timeout in seconds, at most 900 (default: 300)" };
+    private readonly Option<int?> _timeout = new("--timeout") { Description = $"The function's timeout in seconds, at most {LambdaLimits.MaxTimeoutSeconds} (default: {MapOptions.DefaultTimeout.TotalSeconds:0})" };
 
     public CreateConfigCommand(CommandContext context) : base("create-config", "Check the bucket and write the Wren configuration", context)
     {
@@ -37,7 +37,7 @@ internal sealed class CreateConfigCommand : WrenCommand
         if (problems.Count > 0) throw new WrenException(string.Join("; ", problems));
 
         AwsContext aws = Context.Aws(parse.GetValue(_region));
-        using (var storage = new S3Storage(bucket, aws.Region, environment: Context.Environment))
+        using (var storage = new S3Storage(bucket, aws))
             await storage.CheckReachableAsync(cancellationToken).ConfigureAwait(false);
 
         WrenConfigFile existing = Context.ReadConfig();

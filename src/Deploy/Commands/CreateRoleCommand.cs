@@ -30,7 +30,7 @@ internal sealed class CreateRoleCommand : WrenCommand
         string roleName = parse.GetValue(_name) ?? $"{function}-role";
         CallerIdentity identity = await CallerIdentity.GetAsync(aws, cancellationToken).ConfigureAwait(false);
 
-        var iam = new IamClient(aws);
+        using var iam = new IamClient(aws);
         string trust = RolePolicies.Trust("lambda.amazonaws.com");
         IamClient.Role role = await iam.GetRoleAsync(roleName, cancellationToken).ConfigureAwait(false) is { } existing
             ? existing

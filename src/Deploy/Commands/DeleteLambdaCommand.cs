@@ -18,7 +18,7 @@ internal sealed class DeleteLambdaCommand : WrenCommand
     {
         WrenConfigFile config = Context.ReadConfig();
         string[] functions = parse.GetValue(_function) is { } named ? [named] : [.. DeployLambdaCommand.Deployed(config).Select(f => f.Name)];
-        var lambda = new LambdaClient(Context.Aws(config.Region));
+        using var lambda = new LambdaClient(Context.Aws(config.Region));
         foreach (string function in functions)
         {
             if (await lambda.GetFunctionConfigurationAsync(function, cancellationToken).ConfigureAwait(false) is null)

@@ -22,7 +22,7 @@ internal sealed class DeleteRoleCommand : WrenCommand
         string roleName = parse.GetValue(_name)
             ?? config.RoleArn?.Split('/')[^1]
             ?? $"{config.Function ?? WrenConfiguration.DefaultFunction}-role";
-        var iam = new IamClient(aws);
+        using var iam = new IamClient(aws);
         if (await iam.GetRoleAsync(roleName, cancellationToken).ConfigureAwait(false) is null)
         {
             await Context.Out.WriteLineAsync($"Role {roleName} does not exist; nothing to delete.").ConfigureAwait(false);

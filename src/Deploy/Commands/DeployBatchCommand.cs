@@ -82,7 +82,9 @@ internal sealed class DeployBatchCommand : WrenCommand
 
         AwsContext aws = Context.Aws(config.Region);
         string prefix = config.Prefix ?? WrenConfiguration.DefaultPrefix;
-        var deployer = new BatchDeployer(new BatchClient(aws), new IamClient(aws), Context.Time, Context.Error);
+        using var batch = new BatchClient(aws);
+        using var iam = new IamClient(aws);
+        var deployer = new BatchDeployer(batch, iam, Context.Time, Context.Error);
         (IReadOnlyList<string> subnets, IReadOnlyList<string> securityGroups) = await deployer.ResolveNetworkAsync(
             List(parse.GetValue(_subnets)), List(parse.GetValue(_securityGroups)), cancellationToken).ConfigureAwait(false);
         string instanceRole = parse.GetValue(_instanceRole) ?? BatchDeployer.DefaultInstanceRole;
@@ -145,7 +147,7 @@ internal sealed class DeployBatchCommand : WrenCommand
             RuntimePackage bundle = temporary is null
                 ? RuntimePackage.FromZip(File.Exists(bundlePath) ? bundlePath! : throw new WrenException($"--bundle {bundlePath} does not exist; write one with `wren deploy-batch --package-only -o {bundlePath}`."))
                 : RuntimePackage.Managed(temporary);
-            using var storage = new S3Storage(config.Bucket!, region, environment: Context.Environment);
+            using var storage = new S3Storage(config.Bucket!, Context.Aws(region));
             (string key, bool uploaded) = await bundle.UploadAsync(storage, prefix, cancellationToken).ConfigureAwait(false);
             await Context.Error.WriteLineAsync($"Bundle s3://{config.Bucket}/{key} ({Durations.Bytes(bundle.Size)}{(uploaded ? "" : ", already there")}).").ConfigureAwait(false);
             return key;

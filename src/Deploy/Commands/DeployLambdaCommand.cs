@@ -86,11 +86,12 @@ internal sealed class DeployLambdaCommand : WrenCommand
                 temporary = Path.Combine(Path.GetTempPath(), $"wren-lambda-{Guid.NewGuid():N}.zip");
                 package = await BuildAsync(runtime, architecture, temporary, cancellationToken).ConfigureAwait(false);
             }
-            using var storage = new S3Storage(config.Bucket!, aws.Region, environment: Context.Environment);
+            using var storage = new S3Storage(config.Bucket!, aws);
             (string key, bool uploaded) = await package.UploadAsync(storage, config.Prefix ?? WrenConfiguration.DefaultPrefix, cancellationToken).ConfigureAwait(false);
             await Context.Error.WriteLineAsync($"Package s3://{config.Bucket}/{key} ({Durations.Bytes(package.Size)}{(uploaded ? "" : ", already there")}).").ConfigureAwait(false);
 
-            var deployer = new LambdaDeployer(new LambdaClient(aws), Context.Time, Context.Error);
+            using var lambda = new LambdaClient(aws);
+            var deployer = new LambdaDeployer(lambda, Context.Time, Context.Error);
             foreach (LambdaFunctionSize each in functions)
             {
                 var settings = new LambdaDeployer.Settings(each.Name, roleArn, config.Bucket!, key, each.MemoryMb, timeout) { Runtime = runtime, Architecture = architecture };

@@ -19,7 +19,7 @@ internal sealed class JobsCommand : WrenCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        JobStore store = Context.Jobs();
+        using JobStore store = Context.Jobs();
         IReadOnlyList<JobStore.Summary> jobs = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         if (parse.GetValue(_json))
         {

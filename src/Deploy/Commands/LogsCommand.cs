@@ -36,7 +36,7 @@ internal sealed class LogsCommand : WrenCommand
         bool follow = parse.GetValue(_follow);
         var printer = new LogPrinter(Context.Out, Context.Interactive);
         WrenConfiguration configuration = Context.ExecutorConfiguration();
-        JobStore store = Context.Jobs();
+        using JobStore store = Context.Jobs();
         string? jobId = parse.GetValue(_job);
         // On AWS a full job id is used as it is; a partial one is looked up among the jobs in the bucket.
         JobStore.Summary? job = jobId is null ? null
@@ -84,7 +84,7 @@ internal sealed class LogsCommand : WrenCommand
 
     private async Task PrintCloudWatchAsync(WrenConfiguration configuration, JobStore.Summary? job, int? call, DateTimeOffset from, bool follow, LogPrinter printer, CancellationToken cancellationToken)
     {
-        var logs = new CloudWatchLogsClient(Context.Aws(configuration.Region));
+        using var logs = new CloudWatchLogsClient(Context.Aws(configuration.Region));
         // Every deployed size logs to its own function's group.
         string[] groups = [.. (configuration.LambdaFunctions?.Select(f => f.Name) ?? [configuration.Function]).Select(name => $"/aws/lambda/{name}")];
         // A quoted term matches text containing it exactly; the job's tag is "<job>#<call>".

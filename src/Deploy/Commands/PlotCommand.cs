@@ -18,7 +18,7 @@ internal sealed class PlotCommand : WrenCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        JobStore jobs = Context.Jobs();
+        using JobStore jobs = Context.Jobs();
         JobStore.Summary job = await jobs.FindAsync(parse.GetValue(_job)!, cancellationToken).ConfigureAwait(false);
         JobStats stats = await jobs.StatsAsync(job, cancellationToken).ConfigureAwait(false)
             ?? throw new WrenException($"Job {job.Id} has no stats in {jobs.Storage.Describe}: it is still running (they are stored when it ends), or they could not be stored. Try again once it has finished.");

@@ -5,6 +5,7 @@ using Wren.Aws.Iam;
 using Wren.Backends.Batch;
 using Wren.Backends.Lambda;
 using Wren.Protocol;
+using Wren.Timing;
 
 namespace Wren.Deploy.Deployment;
 
@@ -247,6 +248,7 @@ internal sealed class BatchDeployer(BatchClient batch, IamClient iam, TimeProvid
         EnsuredResource ensured = await batch.CreateOrUpdateComputeEnvironmentAsync(request, cancellationToken).ConfigureAwait(false);
         await log.WriteLineAsync($"Compute environment {ensured.Name} {(ensured.Created ? "created" : "updated where it differed")}; waiting until it is VALID...").ConfigureAwait(false);
         long started = time.GetTimestamp();
+        var pause = Backoff.Fixed(time, TimeSpan.FromSeconds(2));
         while (true)
         {
             ComputeEnvironmentDetail detail = (await batch.DescribeComputeEnvironmentsAsync([ensured.Arn], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
@@ -256,7 +258,7 @@ internal sealed class BatchDeployer(BatchClient batch, IamClient iam, TimeProvid
                 throw new WrenException($"Compute environment {ensured.Name} is INVALID: {detail.StatusReason ?? "no reason given"}; fix that (often the subnets, security groups or roles) and run `wren deploy-batch` again.");
             if (time.GetElapsedTime(started) > ValidTimeout)
                 throw new WrenException($"Compute environment {ensured.Name} was still {detail.Status} after {ValidTimeout.TotalMinutes:0} minutes; run `wren deploy-batch` again later.");
-            await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken).ConfigureAwait(false);
+            await pause.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

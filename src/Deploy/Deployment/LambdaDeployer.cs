@@ -2,6 +2,7 @@ using Wren.Aws;
 using Wren.Aws.Lambda;
 using Wren.Backends.Lambda;
 using Wren.Protocol;
+using Wren.Timing;
 
 namespace Wren.Deploy.Deployment;
 
@@ -88,6 +89,7 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
     private async Task WhileRolePropagatesAsync(Func<Task> call, CancellationToken cancellationToken)
     {
         long started = time.GetTimestamp();
+        var pause = Backoff.Fixed(time, TimeSpan.FromSeconds(3));
         while (true)
         {
             try
@@ -99,7 +101,7 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
                 && time.GetElapsedTime(started) < RolePropagation)
             {
                 await log.WriteLineAsync("The role is not usable by Lambda yet (IAM is still propagating it); trying again...").ConfigureAwait(false);
-                await Task.Delay(TimeSpan.FromSeconds(3), time, cancellationToken).ConfigureAwait(false);
+                await pause.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -107,7 +109,7 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
     private async Task<FunctionConfiguration> WaitUntilReadyAsync(string functionName, CancellationToken cancellationToken)
     {
         long started = time.GetTimestamp();
-        TimeSpan pause = TimeSpan.FromMilliseconds(500);
+        var pause = new Backoff(time, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
         while (true)
         {
             FunctionConfiguration function = await lambda.GetFunctionConfigurationAsync(functionName, cancellationToken).ConfigureAwait(false)
@@ -119,8 +121,7 @@ internal sealed class LambdaDeployer(LambdaClient lambda, TimeProvider time, Tex
             if (active && updated) return function;
             if (time.GetElapsedTime(started) > ReadinessTimeout)
                 throw new WrenException($"Function {functionName} was still {function.State}/{function.LastUpdateStatus} after {ReadinessTimeout.TotalMinutes:0} minutes; run `wren deploy-lambda` again later.");
-            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
-            pause = TimeSpan.FromMilliseconds(Math.Min(5000, pause.TotalMilliseconds * 1.5));
+            await pause.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }

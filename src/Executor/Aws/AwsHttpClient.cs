@@ -8,10 +8,20 @@ namespace Wren.Aws;
 
 /// <summary>
 /// Sends signed requests to one AWS service and turns its errors into <see cref="AwsServiceException"/>. Throttling and
-/// server errors are retried as the <see cref="RetryPolicy"/> says (a Polly pipeline). Thread-safe.
+/// server errors are retried as the <see cref="RetryPolicy"/> says (a Polly pipeline). Thread-safe. Owns its
+/// <see cref="HttpClient"/> (and the connection pool it makes when no handler is given); a handler handed in stays the caller's.
 /// </summary>
-internal sealed class AwsHttpClient
+internal sealed class AwsHttpClient : IDisposable
 {
+    /// <summary>How long one request may take: past the longest synchronous Lambda invocation (15 minutes), with a minute to spare.</summary>
+    private static readonly TimeSpan RequestTimeout = Backends.Lambda.LambdaLimits.MaxTimeout + TimeSpan.FromMinutes(1);
+
+    /// <summary>Connections are renewed this often, so that DNS changes behind an endpoint are followed.</summary>
+    private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Enough connections for every chunk of the widest Map in flight at once (invocations are long requests).</summary>
+    private const int MaxConnections = 256;
+
     private readonly HttpClient _http;
     private readonly AwsContext _context;
     private readonly string _signingName;
@@ -24,13 +34,15 @@ internal sealed class AwsHttpClient
         _signingName = signingName;
         _signingRegion = signingRegion ?? context.Region;
         Endpoint = context.Endpoint(serviceId, endpointPrefix);
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 }, disposeHandler: handler is null)
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = ConnectionLifetime, MaxConnectionsPerServer = MaxConnections }, disposeHandler: handler is null)
         {
-            Timeout = TimeSpan.FromMinutes(16),
+            Timeout = RequestTimeout,
         };
     }
 
     public string ServiceId { get; }
+
+    public void Dispose() => _http.Dispose();
 
     public Uri Endpoint { get; }
 

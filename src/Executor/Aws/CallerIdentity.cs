@@ -1,4 +1,3 @@
-using Amazon;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
@@ -10,17 +9,7 @@ internal sealed record CallerIdentity(string Account, string Arn)
 {
     public static async Task<CallerIdentity> GetAsync(AwsContext context, CancellationToken cancellationToken = default)
     {
-        AwsCredentials credentials = await context.CredentialsAsync(cancellationToken).ConfigureAwait(false);
-        var config = new AmazonSecurityTokenServiceConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(context.Region) };
-        if (context.EndpointOverride("STS") is { } endpoint)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.AuthenticationRegion = context.Region;
-        }
-        AWSCredentials sdkCredentials = credentials.SessionToken is { } token
-            ? new SessionAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, token)
-            : new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey);
-        using var sts = new AmazonSecurityTokenServiceClient(sdkCredentials, config);
+        using var sts = new AmazonSecurityTokenServiceClient(context.SdkCredentials(), context.Configure(new AmazonSecurityTokenServiceConfig(), "STS"));
         try
         {
             GetCallerIdentityResponse identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);

@@ -26,7 +26,8 @@ internal static class BackendFactory
         var lambda = new LambdaClient(aws);
         // Throttled or dropped invocations are retried inside the client; the executor's log hears of each.
         Jobs.WrenTelemetry.LogRetries(lambda.Http, configuration.Logger, "Lambda");
-        return new LambdaBackend(lambda, new S3Storage(bucket, aws.Region), configuration.Function, configuration.Prefix, time: configuration.Time, sizes: configuration.LambdaFunctions);
+        return new LambdaBackend(lambda, new S3Storage(bucket, aws), configuration.Function, configuration.Prefix, time: configuration.Time,
+            sizes: configuration.LambdaFunctions, ownsClients: true);
     }
 
     /// <summary>The Batch backend for Maps that outgrow Lambda, when <c>wren deploy-batch</c> has set it up; otherwise null.</summary>
@@ -40,6 +41,7 @@ internal static class BackendFactory
         Batch.BatchTargets targets = configuration.Batch
             ?? throw new WrenException("AWS Batch is not set up for Wren: run `wren deploy-batch`.");
         AwsContext aws = AwsContext.FromEnvironment(configuration.Region, configuration.Time);
-        return new Batch.BatchBackend(new Aws.Batch.BatchClient(aws), new S3Storage(bucket, aws.Region), configuration.Prefix, targets, configuration.Time);
+        return new Batch.BatchBackend(new Aws.Batch.BatchClient(aws), new S3Storage(bucket, aws), configuration.Prefix, targets, configuration.Time,
+            ownsClients: true);
     }
 }

@@ -1,5 +1,6 @@
 using Wren.Protocol;
 using Wren.Storage;
+using Wren.Timing;
 
 namespace Wren.Jobs;
 
@@ -29,13 +30,13 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
         try
         {
             long lastNews = time.GetTimestamp();
-            TimeSpan pause = FirstPause;
+            var pause = new Backoff(time, FirstPause, LongestPause);
             while (_open > 0)
             {
                 if (await TakeNewResponsesAsync(sink, cancellationToken).ConfigureAwait(false))
                 {
                     lastNews = time.GetTimestamp();
-                    pause = FirstPause;
+                    pause.Reset();
                     continue;
                 }
                 if (await EndedAsync(cancellationToken).ConfigureAwait(false) is { } stats)
@@ -49,8 +50,7 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
                     CloseAll(sink, callId => new WorkerLostException(callId, 1, $"no worker answered in {Patience.TotalMinutes:0} minutes (an invocation that crashed is not retried while no client runs the job)"));
                     break;
                 }
-                await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
-                pause = TimeSpan.FromTicks(Math.Min(LongestPause.Ticks, (long)(pause.Ticks * 1.5)));
+                await pause.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException e)

@@ -2,9 +2,17 @@ using Wren.Storage;
 
 namespace Wren.Jobs;
 
-/// <summary>Reads what storage holds about jobs: their records, stats and sizes; finds a job by its id; deletes jobs.</summary>
-internal sealed class JobStore(IObjectStorage storage, string prefix)
+/// <summary>
+/// Reads what storage holds about jobs: their records, stats and sizes; finds a job by its id; deletes jobs. Disposes
+/// the storage only when given it to own (<paramref name="ownsStorage"/>: the CLI opens one for the store).
+/// </summary>
+internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsStorage = false) : IDisposable
 {
+    public void Dispose()
+    {
+        if (ownsStorage) storage.Dispose();
+    }
+
     /// <summary>One job as <c>wren jobs</c> shows it.</summary>
     public sealed record Summary(string Id, string ExecutorId, string JobId, DateTimeOffset CreatedAt, int Calls, int? Succeeded, int? Failed, long Bytes, string? Function, string? Backend, IReadOnlyList<string> CodeHashes)
     {

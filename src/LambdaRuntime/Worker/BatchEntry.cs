@@ -1,3 +1,4 @@
+using Wren.Aws;
 using Wren.Protocol;
 using Wren.Storage;
 
@@ -17,7 +18,7 @@ internal static class BatchEntry
         string region = environment(WorkerLaunch.RegionVariable) ?? environment("AWS_REGION") ?? Require(environment, "AWS_DEFAULT_REGION");
         int index = int.TryParse(environment(WorkerLaunch.ArrayIndexVariable), out int parsed) ? parsed : 0;
 
-        using var storage = new S3Storage(bucket, region, environment: environment);
+        using var storage = new S3Storage(bucket, AwsContext.FromEnvironment(region, environment: environment));
         byte[] envelope = await BatchRequests.ReadAsync(storage, key, index, cancellationToken).ConfigureAwait(false);
 
         (int version, InvocationRequest? request) = WrenProtocol.Unwrap<InvocationRequest>(envelope);

@@ -12,7 +12,7 @@ namespace Wren.Worker;
 /// each call, and collects outputs, errors and stats. One failing call does not stop the others. A call that runs past
 /// its timeout cannot be stopped inside .NET, so the worker answers for it and then exits, and a fresh worker takes over.
 /// </summary>
-internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObjectStorage> openStorage, string codeCacheFolder, TimeProvider time)
+internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObjectStorage> openStorage, string codeCacheFolder, TimeProvider time) : IDisposable
 {
     private readonly Dictionary<string, CodeSet> _codeSets = [];
     private readonly Dictionary<string, CallInvoker> _functions = [];
@@ -439,6 +439,16 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         if (_functions.Count >= MaxCachedFunctions) _functions.Clear();
         _functions[functionKey] = invoker;
         return invoker;
+    }
+
+    /// <summary>The storages this runner opened (and kept for the next invocations) are its own to close.</summary>
+    public void Dispose()
+    {
+        lock (_storages)
+        {
+            foreach (IObjectStorage storage in _storages.Values) storage.Dispose();
+            _storages.Clear();
+        }
     }
 
     private IObjectStorage Storage(StorageLocation location)

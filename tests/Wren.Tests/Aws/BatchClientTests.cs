@@ -415,7 +415,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     [Fact]
     public async Task DescribeJobs_NoIds_SendsNothing()
     {
-        var context = new AwsContext(MotoServer.Region, _ => Task.FromResult(new AwsCredentials("testing", "testing", null)),
+        var context = new AwsContext(MotoServer.Region, new AwsCredentials("testing", "testing", null),
             environment: name => name == "AWS_ENDPOINT_URL" ? "http://127.0.0.1:9" : null);
         var batch = new BatchClient(context, _wire);
 

@@ -18,6 +18,8 @@ public sealed class CodeUploaderTests : IDisposable
 
         public string Describe => _files.Describe;
 
+        public void Dispose() => _files.Dispose();
+
         public async Task<long?> SizeAsync(string key, CancellationToken cancellationToken = default)
         {
             await Release.Task.WaitAsync(cancellationToken);

@@ -7,7 +7,7 @@ namespace Wren.Aws.Batch;
 /// The AWS Batch API (rest-json, 2016-08-10) operations Wren uses: job definitions, jobs, compute environments and
 /// job queues. Every operation is a POST of a JSON body to /v1/&lt;operation&gt;. Thread-safe.
 /// </summary>
-internal sealed class BatchClient(AwsContext context, HttpMessageHandler? handler = null)
+internal sealed class BatchClient(AwsContext context, HttpMessageHandler? handler = null) : IDisposable
 {
     /// <summary>The most job ids one DescribeJobs call takes; <see cref="DescribeJobsAsync"/> splits longer lists.</summary>
     public const int MaxJobsPerDescribe = 100;
@@ -19,6 +19,8 @@ internal sealed class BatchClient(AwsContext context, HttpMessageHandler? handle
     };
 
     private readonly AwsHttpClient _http = new(context, "Batch", "batch", "batch", handler);
+
+    public void Dispose() => _http.Dispose();
 
     public AwsHttpClient Http => _http;
 

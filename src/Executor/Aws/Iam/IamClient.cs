@@ -3,10 +3,12 @@ using System.Xml.Linq;
 namespace Wren.Aws.Iam;
 
 /// <summary>The IAM API (query protocol, 2010-05-08) operations Wren uses to manage its workers' roles.</summary>
-internal sealed class IamClient(AwsContext context, HttpMessageHandler? handler = null)
+internal sealed class IamClient(AwsContext context, HttpMessageHandler? handler = null) : IDisposable
 {
     // IAM is global: its endpoint has no region, and requests are signed for us-east-1.
     private readonly AwsHttpClient _http = new(context, "IAM", "iam", "iam", handler, signingRegion: "us-east-1");
+
+    public void Dispose() => _http.Dispose();
 
     public sealed record Role(string RoleName, string Arn, string AssumeRolePolicyDocument);
 

@@ -5,11 +5,13 @@ using System.Text.Json.Serialization;
 namespace Wren.Aws.Lambda;
 
 /// <summary>The Lambda API (rest-json, 2015-03-31) operations Wren uses: invoke, and manage the runtime function.</summary>
-internal sealed class LambdaClient(AwsContext context, HttpMessageHandler? handler = null)
+internal sealed class LambdaClient(AwsContext context, HttpMessageHandler? handler = null) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private readonly AwsHttpClient _http = new(context, "Lambda", "lambda", "lambda", handler);
+
+    public void Dispose() => _http.Dispose();
 
     public AwsHttpClient Http => _http;
 

@@ -8,7 +8,7 @@ namespace Wren.Aws.Logs;
 /// CloudWatch Logs (JSON 1.1, Logs_20140328): reading a function's log events, every page of them, and the few writes
 /// tests and tools need.
 /// </summary>
-internal sealed class CloudWatchLogsClient(AwsContext context, HttpMessageHandler? handler = null)
+internal sealed class CloudWatchLogsClient(AwsContext context, HttpMessageHandler? handler = null) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -17,6 +17,8 @@ internal sealed class CloudWatchLogsClient(AwsContext context, HttpMessageHandle
     };
 
     private readonly AwsHttpClient _http = new(context, "CloudWatch Logs", "logs", "logs", handler);
+
+    public void Dispose() => _http.Dispose();
 
     /// <summary>Every event that matches, following the paging tokens to the end.</summary>
     public async IAsyncEnumerable<LogEvent> FilterLogEventsAsync(FilterLogEventsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Wren.Aws.Batch;
 using Wren.Protocol;
 using Wren.Storage;
+using Wren.Timing;
 
 namespace Wren.Backends.Batch;
 
@@ -11,7 +12,7 @@ namespace Wren.Backends.Batch;
 /// (AWS_BATCH_JOB_ARRAY_INDEX) and stores its response. Status comes from storage and from DescribeJobs; a child that
 /// fails without answering loses its calls (they are tried again); cancelling terminates the job.
 /// </summary>
-internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string prefix, BatchTargets targets, TimeProvider? time = null) : IComputeBackend
+internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string prefix, BatchTargets targets, TimeProvider? time = null, bool ownsClients = false) : IComputeBackend
 {
     private const int MaxArraySize = 10_000;
     private static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(200);
@@ -49,6 +50,9 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
 
     /// <summary>How often a submission's status is looked at, at first; it slows down to 15 s.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest pause between two looks at a running submission (Batch jobs take minutes; its API is rate-limited).</summary>
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(15);
 
     public async Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken)
     {
@@ -157,11 +161,10 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
     /// <summary>Collects responses from storage as children store them, until the job is over; what is missing then is lost.</summary>
     private async Task WatchAsync(BatchSubmission submission, CancellationToken cancellationToken)
     {
-        TimeSpan pause = PollInterval;
+        var pause = new Backoff(_time, PollInterval, LongestPoll, 1.3);
         while (!submission.AllFinished)
         {
-            await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
-            pause = TimeSpan.FromMilliseconds(Math.Min(15_000, pause.TotalMilliseconds * 1.3));
+            await pause.WaitAsync(cancellationToken).ConfigureAwait(false);
             await CollectAsync(submission, cancellationToken).ConfigureAwait(false);
             if (submission.AllFinished) return;
             JobDetail? job = (await batch.DescribeJobsAsync([submission.JobId!], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
@@ -203,10 +206,15 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
         }
     }
 
+    /// <summary>Stops watching submissions; the client and storage are disposed only when this backend was given them to own.</summary>
     public ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        storage.Dispose();
+        if (ownsClients)
+        {
+            batch.Dispose();
+            storage.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
 }

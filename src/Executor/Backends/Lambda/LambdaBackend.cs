@@ -5,6 +5,7 @@ using Wren.Aws.Lambda;
 using Wren.Configuration;
 using Wren.Protocol;
 using Wren.Storage;
+using Wren.Timing;
 
 namespace Wren.Backends.Lambda;
 
@@ -13,15 +14,12 @@ namespace Wren.Backends.Lambda;
 /// results back in the response, with no storage in between for small jobs; asynchronous ones (Event) find them in S3.
 /// Throttling is waited out. Before a function's first invocation its protocol is checked against this client's.
 /// With <paramref name="sizes"/> (what <c>wren deploy-lambda --memory</c> deployed) each Map runs on the smallest
-/// function with the memory it asks for; otherwise every Map runs on <paramref name="functionName"/>.
+/// function with the memory it asks for; otherwise every Map runs on <paramref name="functionName"/>. With
+/// <paramref name="ownsClients"/> the backend disposes the client and storage it was given (the backend factory makes them for it).
 /// </summary>
 internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, string functionName, string prefix,
-    InvocationType mode = InvocationType.RequestResponse, TimeProvider? time = null, IReadOnlyList<LambdaFunctionSize>? sizes = null) : IComputeBackend
+    InvocationType mode = InvocationType.RequestResponse, TimeProvider? time = null, IReadOnlyList<LambdaFunctionSize>? sizes = null, bool ownsClients = false) : IComputeBackend
 {
-    /// <summary>Lambda's payload limits (6 MB synchronous, 1 MB asynchronous) less the envelope's base64.</summary>
-    private const int SynchronousInlineBytes = 4 * 1024 * 1024;
-    private const int AsynchronousInlineBytes = 700 * 1024;
-
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public string Name => "lambda";
@@ -32,9 +30,9 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
 
     public int DefaultConcurrency => 64;
 
-    public int MaxInlineBytes => mode == InvocationType.RequestResponse ? SynchronousInlineBytes : AsynchronousInlineBytes;
+    public int MaxInlineBytes => mode == InvocationType.RequestResponse ? LambdaLimits.SynchronousInlineBytes : LambdaLimits.AsynchronousInlineBytes;
 
-    public int MaxDetachedInlineBytes => AsynchronousInlineBytes;
+    public int MaxDetachedInlineBytes => LambdaLimits.AsynchronousInlineBytes;
 
     public bool StoresCallLogs => false;
 
@@ -85,10 +83,10 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
         string key = settings.ResponseKey ?? throw new InvalidOperationException("An asynchronous invocation needs a response key.");
         TimeSpan patience = settings.CallTimeout * settings.Calls + TimeSpan.FromMinutes(1);
         long started = _time.GetTimestamp();
-        TimeSpan pause = TimeSpan.FromMilliseconds(200);
+        var pause = new Backoff(_time, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2));
         while (_time.GetElapsedTime(started) < patience)
         {
-            await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+            await pause.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 return new InvocationOutcome.Answered(await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false));
@@ -97,7 +95,6 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
             {
                 // Not there yet: look again after a pause.
             }
-            pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 1.5));
         }
         return new InvocationOutcome.Lost($"no result from the asynchronous invocation within {patience.TotalSeconds:0} s (it may have crashed; `wren logs` shows its output)");
     }
@@ -188,9 +185,14 @@ internal sealed class LambdaBackend(LambdaClient lambda, S3Storage storage, stri
             function?.Architectures is [var architecture, ..] ? architecture : "x86_64", failure);
     }
 
+    /// <summary>The client and storage are disposed only when this backend was given them to own.</summary>
     public ValueTask DisposeAsync()
     {
-        storage.Dispose();
+        if (ownsClients)
+        {
+            lambda.Dispose();
+            storage.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
 }

@@ -67,7 +67,8 @@ internal sealed class BatchEnvironment : IAsyncDisposable
         new S3Storage(Bucket, MotoServer.Region, environment: ClientEnvironment),
         WrenConfiguration.DefaultPrefix,
         new BatchTargets(BatchDeploymentSettings.JobQueue, BatchDeploymentSettings.JobDefinition,
-            gpu ? BatchDeploymentSettings.GpuJobQueue : null, gpu ? BatchDeploymentSettings.GpuJobDefinition : null, BundleKey))
+            gpu ? BatchDeploymentSettings.GpuJobQueue : null, gpu ? BatchDeploymentSettings.GpuJobDefinition : null, BundleKey),
+        ownsClients: true)
     {
         PollInterval = TimeSpan.FromMilliseconds(300),
     };

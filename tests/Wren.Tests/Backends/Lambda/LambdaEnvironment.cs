@@ -66,7 +66,8 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
         AwsContext aws = AwsContext.FromEnvironment(configuration.Region, environment: ClientEnvironment);
         var lambda = new LambdaClient(aws);
         if (loggers is not null) Wren.Jobs.WrenTelemetry.LogRetries(lambda.Http, configuration.Logger, "Lambda");
-        return new LambdaBackend(lambda, new S3Storage(Bucket, aws.Region, handler: s3, environment: ClientEnvironment), configuration.Function, configuration.Prefix, mode, sizes: configuration.LambdaFunctions);
+        return new LambdaBackend(lambda, new S3Storage(Bucket, aws.Region, handler: s3, environment: ClientEnvironment), configuration.Function, configuration.Prefix, mode,
+            sizes: configuration.LambdaFunctions, ownsClients: true);
     }
 
     public LambdaClient MotoLambda() => new(AwsContext.FromEnvironment(environment: Moto.Environment()));
