@@ -62,7 +62,8 @@ public sealed class ObjectChunk
     /// <summary>All of the chunk's bytes.</summary>
     public async Task<byte[]> ReadAllBytesAsync(CancellationToken cancellationToken = default)
     {
-        await using Stream stream = OpenRead();
+        // A read stream has nothing to flush: disposing it synchronously only releases the file or connection.
+        using Stream stream = OpenRead();
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();

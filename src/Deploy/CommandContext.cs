@@ -37,6 +37,7 @@ internal sealed class CommandContext
     public WrenConfiguration ExecutorConfiguration(WrenOptions? options = null) => WrenConfiguration.Resolve(options, Environment);
 
     /// <summary>The jobs in the configured storage: the local folder, or the bucket of the AWS backends. The caller disposes the store, which closes the storage.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The store owns the storage (ownsStorage: true).")]
     public JobStore Jobs()
     {
         WrenConfiguration configuration = ExecutorConfiguration();

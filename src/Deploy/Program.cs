@@ -10,6 +10,6 @@ internal static class Program
             e.Cancel = true;
             cancel.Cancel();
         };
-        return await WrenCli.RunAsync(args, new CommandContext(), cancel.Token);
+        return await WrenCli.RunAsync(args, new CommandContext(), cancel.Token).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,5 @@
 using System.Reflection;
 using Wren.Jobs;
-using Wren.Protocol;
 using Wren.Serialization;
 using Wren.Storage;
 

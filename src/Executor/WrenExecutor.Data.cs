@@ -114,6 +114,7 @@ public sealed partial class WrenExecutor
     private static IEnumerable<StoredObject> ListObjects(IObjectStorage store, string prefix, CancellationToken cancellationToken) =>
         WrenStorage.Sorted(store, prefix, cancellationToken).ToBlockingEnumerable(cancellationToken);
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "A folder storage holds nothing open.")]
     private WrenStorage CreateStorage(IComputeBackend backend)
     {
         StorageLocation location = backend.Location;

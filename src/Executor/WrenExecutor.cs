@@ -1,7 +1,6 @@
 using System.Reflection;
 using Wren.Backends;
 using Wren.Backends.Lambda;
-using Wren.Backends.Local;
 using Wren.Configuration;
 using Wren.Jobs;
 using Wren.Serialization;
@@ -159,7 +158,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     }
 
     /// <summary>Serializes the inputs (failing synchronously if one cannot travel) and starts the job in the background.</summary>
-    private void Start<TIn, TOut>(PreparedJob<TOut> job, IReadOnlyList<TIn> inputs, CancellationToken cancellationToken)
+    private void Start<TIn, TOut>(PreparedJob<TOut> job, TIn[] inputs, CancellationToken cancellationToken)
     {
         InputData data = InputData.Serialize(inputs);
         MapOptions options = job.Options;
@@ -170,8 +169,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         if (detached) CheckDetachable(runner, options);
         int concurrency = options.MaxConcurrency ?? runner.Backend.DefaultConcurrency;
         // A detached job's chunks are all submitted at once, so that none waits for this process: one per slot by default.
-        int chunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Count, concurrency, detached ? 1 : runner.Backend.ChunksPerSlot, data.TotalBytes);
-        if (detached) concurrency = Math.Max(1, (inputs.Count + chunkSize - 1) / chunkSize);
+        int chunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Length, concurrency, detached ? 1 : runner.Backend.ChunksPerSlot, data.TotalBytes);
+        if (detached) concurrency = Math.Max(1, (inputs.Length + chunkSize - 1) / chunkSize);
         var spec = new JobSpec
         {
             ExecutorId = Id,

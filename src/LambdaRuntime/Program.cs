@@ -9,11 +9,11 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
-        if (args.Contains(WorkerLaunch.BatchModeArgument)) return await RunBatchAsync();
+        if (args.Contains(WorkerLaunch.BatchModeArgument)) return await RunBatchAsync().ConfigureAwait(false);
         string? endpoint = Environment.GetEnvironmentVariable(WorkerLaunch.RuntimeApiVariable);
         if (string.IsNullOrEmpty(endpoint))
         {
-            await Console.Error.WriteLineAsync("Wren.LambdaRuntime is Wren's worker. It is started by Lambda, or by WrenExecutor's local backend, with AWS_LAMBDA_RUNTIME_API set; it is not meant to be run by hand.");
+            await Console.Error.WriteLineAsync("Wren.LambdaRuntime is Wren's worker. It is started by Lambda, or by WrenExecutor's local backend, with AWS_LAMBDA_RUNTIME_API set; it is not meant to be run by hand.").ConfigureAwait(false);
             return WorkerExitCodes.InitFailed;
         }
         string workerId = Environment.GetEnvironmentVariable(WorkerLaunch.WorkerIdVariable)
@@ -24,7 +24,7 @@ internal static class Program
         using var api = new RuntimeApiClient(endpoint, workerId);
         using var runner = new ChunkRunner(workerId, WorkerStorage.Open, cache, TimeProvider.System);
         var host = new WorkerHost(api, runner, code => Environment.Exit(code));
-        await host.RunAsync();
+        await host.RunAsync().ConfigureAwait(false);
         return WorkerExitCodes.Success;
     }
 
@@ -35,11 +35,11 @@ internal static class Program
         using var runner = new ChunkRunner(workerId, WorkerStorage.Open, Path.Combine(Path.GetTempPath(), "wren-code"), TimeProvider.System);
         try
         {
-            return await BatchEntry.RunAsync(Environment.GetEnvironmentVariable, runner, code => Environment.Exit(code), CancellationToken.None);
+            return await BatchEntry.RunAsync(Environment.GetEnvironmentVariable, runner, code => Environment.Exit(code), CancellationToken.None).ConfigureAwait(false);
         }
         catch (WrenException e)
         {
-            await Console.Error.WriteLineAsync($"Wren worker: {e.Message}");
+            await Console.Error.WriteLineAsync($"Wren worker: {e.Message}").ConfigureAwait(false);
             return WorkerExitCodes.InitFailed;
         }
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using Wren.Serialization.Formatters;
 using Wren.Serialization.MessagePack;
 

@@ -14,15 +14,17 @@ internal sealed class TestCommand : WrenCommand
         Add(_calls);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The executor owns the backend it is given and disposes it.")]
     protected override async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         int calls = parse.GetValue(_calls);
         if (calls < 1) throw new WrenException($"--calls is {calls}; it must be at least 1.");
-        await using WrenExecutor executor = WrenExecutor.Create(Context.ExecutorConfiguration(), Backends.BackendFactory.Create(Context.ExecutorConfiguration()));
+        WrenExecutor executor = WrenExecutor.Create(Context.ExecutorConfiguration(), Backends.BackendFactory.Create(Context.ExecutorConfiguration()));
+        await using System.Runtime.CompilerServices.ConfiguredAsyncDisposable disposeExecutor = executor.ConfigureAwait(false);
         await Context.Error.WriteLineAsync($"Running {calls} calls on the {executor.Backend.ToString().ToLowerInvariant()} backend...").ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         var display = new MapProgressDisplay(Context.Error, Context.Interactive);
-        FutureList<string> futures = executor.Map((int x) => $"{x} squared is {x * x}, from {Environment.MachineName}", Enumerable.Range(1, calls), new MapOptions { Progress = display.Progress });
+        FutureList<string> futures = executor.Map((int x) => $"{x} squared is {x * x}, from {Environment.MachineName}", Enumerable.Range(1, calls), new MapOptions { Progress = display.Progress }, cancellationToken);
         string[] results = await display.ShowAsync("wren test", futures.GetResultsAsync(cancellationToken)).ConfigureAwait(false);
         TimeSpan total = clock.Elapsed;
         foreach ((Future<string> future, string result) in futures.Zip(results))

@@ -251,7 +251,8 @@ internal sealed class BatchDeployer(BatchClient batch, IamClient iam, TimeProvid
         var pause = Backoff.Fixed(time, TimeSpan.FromSeconds(2));
         while (true)
         {
-            ComputeEnvironmentDetail detail = (await batch.DescribeComputeEnvironmentsAsync([ensured.Arn], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+            IReadOnlyList<ComputeEnvironmentDetail> details = await batch.DescribeComputeEnvironmentsAsync([ensured.Arn], cancellationToken).ConfigureAwait(false);
+            ComputeEnvironmentDetail detail = (details.Count > 0 ? details[0] : null)
                 ?? throw new WrenException($"Compute environment {ensured.Name} disappeared while it was being set up; run `wren deploy-batch` again.");
             if (detail.Status == BatchState.Valid) return ensured;
             if (detail.Status == BatchState.Invalid)

@@ -41,7 +41,7 @@ internal sealed record RuntimePackage(string ZipPath, string Sha256, long Size)
     {
         string key = BatchDeploymentSettings.BundleKey(prefix, Sha256);
         if (await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) == Size) return (key, false);
-        await using FileStream zip = File.OpenRead(ZipPath);
+        using FileStream zip = File.OpenRead(ZipPath);
         await storage.PutAsync(key, zip, cancellationToken).ConfigureAwait(false);
         return (key, true);
     }

@@ -27,6 +27,7 @@ internal sealed class AwsHttpClient : IDisposable
     private readonly string _signingName;
     private readonly string _signingRegion;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The handler made here is the HttpClient's (disposeHandler: true), and the HttpClient this client's.")]
     public AwsHttpClient(AwsContext context, string serviceId, string endpointPrefix, string signingName, HttpMessageHandler? handler = null, string? signingRegion = null)
     {
         _context = context;

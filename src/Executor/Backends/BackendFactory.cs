@@ -18,6 +18,7 @@ internal static class BackendFactory
         _ => throw new WrenException($"The {configuration.Backend.ToString().ToLowerInvariant()} backend is not available in this version of Wren; use the local backend (WREN_BACKEND=local)."),
     };
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The backend owns its clients (ownsClients: true); CA2000 does not follow a disposable into a constructor.")]
     private static LambdaBackend CreateLambda(WrenConfiguration configuration)
     {
         string bucket = configuration.Bucket
@@ -34,6 +35,7 @@ internal static class BackendFactory
     public static Func<IComputeBackend>? BatchFor(WrenConfiguration configuration) =>
         configuration.Backend == WrenBackend.Lambda && configuration.Batch is not null && configuration.Bucket is not null ? () => CreateBatch(configuration) : null;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The backend owns its clients (ownsClients: true); CA2000 does not follow a disposable into a constructor.")]
     private static Batch.BatchBackend CreateBatch(WrenConfiguration configuration)
     {
         string bucket = configuration.Bucket

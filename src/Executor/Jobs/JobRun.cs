@@ -151,7 +151,8 @@ internal sealed class JobRun
             EstimatedUsd = (double)cost.EstimatedUsd,
         };
         int succeeded = stats.Count(CallStatus.Succeeded);
-        WrenTelemetry.MapEnded(_runner.Logger, jobName, succeeded, total - succeeded, Stopwatch.GetElapsedTime(started).TotalSeconds, cost);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        WrenTelemetry.MapEnded(_runner.Logger, jobName, succeeded, total - succeeded, seconds, cost);
         activity?.SetTag("wren.succeeded", succeeded).SetTag("wren.failed", total - succeeded).SetTag("wren.invocations", cost.Invocations)
             .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
             .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
@@ -384,7 +385,8 @@ internal sealed class JobRun
                 if (failed <= _job.RetryFailedCalls && (_job.RetryIf?.Invoke(error) ?? true))
                 {
                     // Run it again: a retry is a new attempt, with the same input.
-                    WrenTelemetry.CallRetried(_runner.Logger, _job.Name, _job.InputIndexOf(callId), error.RemoteType, failed);
+                    int input = _job.InputIndexOf(callId);
+                    WrenTelemetry.CallRetried(_runner.Logger, _job.Name, input, error.RemoteType, failed);
                     notRun.Add(callId);
                     break;
                 }

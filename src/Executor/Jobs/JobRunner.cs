@@ -90,7 +90,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         if (job.Inputs.TotalBytes > (job.Detached ? backend.MaxDetachedInlineBytes : backend.MaxInlineBytes))
         {
             dataKey = StorageKeys.Data(prefix, job.ExecutorId, job.JobId);
-            await using Stream inputs = job.Inputs.OpenRead();
+            using Stream inputs = job.Inputs.OpenRead();
             await backend.Storage.PutAsync(dataKey, inputs, cancellationToken).ConfigureAwait(false);
         }
         CodeFile[] code = [.. job.Function.Code.Select(c => new CodeFile(c.Name, c.Hash))];

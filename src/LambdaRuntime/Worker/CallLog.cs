@@ -19,6 +19,7 @@ internal sealed class CallLog
     private CallLog(TextWriter output) => _output = output;
 
     /// <summary>Routes Console.Out and Console.Error through call logs, writing to the process's real output.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The console's writers live as long as the process.")]
     public static CallLog Install()
     {
         var log = new CallLog(Console.Out);

@@ -77,7 +77,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     /// do), so that a call that does not watch its token costs no token source.
     /// </summary>
     private sealed class RunningCall(ChunkRunner runner, int index, int callId, long started, TimeSpan timeout, DateTimeOffset? deadline,
-        CancellationToken chunkToken, CallLog.Scope log) : CallContext.ICallControl, IDisposable
+        CallLog.Scope log, CancellationToken chunkToken) : CallContext.ICallControl, IDisposable
     {
         private CancellationTokenSource? _source;
         private volatile bool _cancelled;
@@ -193,7 +193,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             if (runner.TakeCold()) _coldCall = index;
             long callStart = Time.GetTimestamp();
             using CallLog.Scope log = CallLog.Begin(_jobId, callId);
-            using var running = new RunningCall(runner, index, callId, callStart, Timeout, deadline, cancellationToken, log);
+            using var running = new RunningCall(runner, index, callId, callStart, Timeout, deadline, log, cancellationToken);
             lock (_gate) _running[index] = running;
             RemoteError? error = null;
             CallContext.Current = new CallContext(dataStore, running, callId, request.Attempts is { } attempts && index < attempts.Length ? attempts[index] : 1, _jobId, log);

@@ -133,14 +133,16 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
         /// <summary>Bytes of the current response received so far.</summary>
         public long Received { get; private set; }
 
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The socket is the connection's (its stream owns it), or disposed here when connecting fails.")]
         public static async Task<Connection> OpenAsync(string endpoint, CancellationToken cancellationToken)
         {
             int colon = endpoint.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
                 throw new WrenException($"AWS_LAMBDA_RUNTIME_API is '{endpoint}'; it must be host:port.");
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
             try
             {
+                socket.NoDelay = true;
                 await socket.ConnectAsync(endpoint[..colon], port, cancellationToken).ConfigureAwait(false);
                 return new Connection(socket);
             }

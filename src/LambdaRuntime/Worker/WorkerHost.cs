@@ -1,5 +1,4 @@
 using Wren.Protocol;
-using Wren.Storage;
 
 namespace Wren.Worker;
 

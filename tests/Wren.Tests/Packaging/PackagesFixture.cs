@@ -46,7 +46,7 @@ public sealed class PackagesFixture : IAsyncLifetime
 
     public string Package(string id) => Path.Combine(Feed, $"{id}.{Version}.nupkg");
 
-    /// <summary>Runs a command with the fixture's own NuGet cache and home, plus <paramref name="environment"/>.</summary>
+    /// <summary>Runs a command with the fixture's own NuGet cache and home.</summary>
     public Command Run(string folder, string file, params string[] arguments) => Run(folder, new Dictionary<string, string>(), file, arguments);
 
     public Command Run(string folder, IReadOnlyDictionary<string, string> environment, string file, params string[] arguments)

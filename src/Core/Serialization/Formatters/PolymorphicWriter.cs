@@ -24,7 +24,7 @@ internal sealed class PolymorphicWriter(Type declared, Type? defaultImplementati
         formatter.WriteObject(writer, value, context);
     }
 
-    public void WriteTagged(MessagePackWriter writer, object value, Type runtimeType, WriteContext context)
+    public static void WriteTagged(MessagePackWriter writer, object value, Type runtimeType, WriteContext context)
     {
         writer.WriteArrayHeader(2);
         context.WriteTypeName(writer, runtimeType);

@@ -20,7 +20,7 @@ internal sealed class ReferenceFormatter<T>(Formatter<T>? core, Type? defaultImp
         Type type = value.GetType();
         if (type.IsValueType)
         {
-            _polymorphic.WriteTagged(writer, value, type, context);
+            PolymorphicWriter.WriteTagged(writer, value, type, context);
             return;
         }
         if (context.TryWriteBackReference(writer, value)) return;

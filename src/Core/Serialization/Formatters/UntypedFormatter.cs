@@ -25,7 +25,7 @@ internal sealed class UntypedFormatter : Formatter<object?>
         Type type = value.GetType();
         if (type.IsValueType)
         {
-            _polymorphic.WriteTagged(writer, value, type, context);
+            PolymorphicWriter.WriteTagged(writer, value, type, context);
             return;
         }
         if (context.TryWriteBackReference(writer, value)) return;
@@ -82,6 +82,7 @@ internal sealed class UntypedFormatter : Formatter<object?>
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The box is the point: an untyped integer reads back as int when it fits, else as long.")]
     private static object Narrow(long value) => value is >= int.MinValue and <= int.MaxValue ? (object)(int)value : (object)value;
 
     private static byte[] Registered(byte[] bytes, ReadContext context)

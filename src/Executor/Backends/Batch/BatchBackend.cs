@@ -74,7 +74,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
             submissionOf = submission;
         }
         // Registered for as long as the chunk is out, and no longer: a long-lived token must not collect every chunk's callback.
-        await using CancellationTokenRegistration cancel = cancellationToken.Register(() =>
+        using CancellationTokenRegistration cancel = cancellationToken.Register(() =>
         {
             // A detached job keeps running when its client stops waiting; its calls hear of a cancelled Map by marker.
             if (!settings.Detached) submissionOf.Cancelled = true;
@@ -95,7 +95,8 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
         }
         catch (Exception e)
         {
-            InvocationOutcome outcome = e is OperationCanceledException
+            // Disposing cancels the source and then disposes it: a submission between two steps may find either.
+            InvocationOutcome outcome = e is OperationCanceledException or ObjectDisposedException
                 ? new InvocationOutcome.Lost("the executor was disposed")
                 : new InvocationOutcome.Failed(e is WrenException ? e : new WrenException($"Submitting to AWS Batch failed: {e.Message}", e));
             foreach (BatchSubmission.Chunk chunk in submission.Chunks) chunk.Outcome.TrySetResult(outcome);
@@ -167,7 +168,8 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
             await pause.WaitAsync(cancellationToken).ConfigureAwait(false);
             await CollectAsync(submission, cancellationToken).ConfigureAwait(false);
             if (submission.AllFinished) return;
-            JobDetail? job = (await batch.DescribeJobsAsync([submission.JobId!], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            IReadOnlyList<JobDetail> jobs = await batch.DescribeJobsAsync([submission.JobId!], cancellationToken).ConfigureAwait(false);
+            JobDetail? job = jobs.Count > 0 ? jobs[0] : null;
             if (job is null || !JobStatus.IsFinal(job.Status)) continue;
             // The job is over: take any response stored in the meantime, then the children's reasons for the rest.
             await CollectAsync(submission, cancellationToken).ConfigureAwait(false);
@@ -210,6 +212,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
     public ValueTask DisposeAsync()
     {
         _stop.Cancel();
+        _stop.Dispose();
         if (ownsClients)
         {
             batch.Dispose();

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Wren.Aws;
 using Wren.Aws.Lambda;
 using Wren.Configuration;
 using Wren.Protocol;

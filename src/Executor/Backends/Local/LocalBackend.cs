@@ -51,5 +51,6 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
     {
         foreach (Lazy<LocalWorkerPool> pool in _pools.Values)
             if (pool.IsValueCreated) await pool.Value.DisposeAsync().ConfigureAwait(false);
+        _storage.Dispose();
     }
 }

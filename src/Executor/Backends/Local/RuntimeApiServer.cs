@@ -47,9 +47,11 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
     }
 
     /// <summary>Fails whatever the worker held and stops handing it work.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "Cancelling only wakes the waiting request, which may still read the token; a source without timers holds nothing to release.")]
     public void WorkerLost(string workerId, string reason)
     {
         _lost[workerId] = 0;
+        // The source stays its waiting request's to dispose: cancelling it here only wakes that request.
         if (_waiting.TryRemove(workerId, out CancellationTokenSource? waiting)) waiting.Cancel();
         foreach (LocalInvocation invocation in _inFlight.Values.Where(i => i.WorkerId == workerId).ToList())
             if (_inFlight.TryRemove(invocation.RequestId, out _)) invocation.Finish(new InvocationOutcome.Lost(reason));
@@ -179,7 +181,7 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
     {
         _stop.Cancel();
         _queue.Writer.TryComplete();
-        _listener.Stop();
+        _listener.Dispose();
         await _accepting.ConfigureAwait(false);
         foreach (LocalInvocation invocation in _inFlight.Values) invocation.Finish(new InvocationOutcome.Lost("the local backend shut down"));
         while (_queue.Reader.TryRead(out LocalInvocation? queued)) queued.Finish(new InvocationOutcome.Lost("the local backend shut down"));

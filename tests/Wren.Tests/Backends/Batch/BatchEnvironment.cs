@@ -1,9 +1,6 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using Amazon.S3;
 using Wren.Aws;
 using Wren.Aws.Batch;
-using Wren.Backends;
 using Wren.Backends.Batch;
 using Wren.Configuration;
 using Wren.Protocol;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Wren.Configuration;
 using Wren.Tests.Backends.Lambda;
-using Wren.Tests.Deploy;
 using Wren.Tests.Support;
 
 namespace Wren.Tests.Backends.Batch;

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using Wren.Aws;
 using Wren.Aws.Lambda;
 using Wren.Backends;
