@@ -48,7 +48,7 @@ internal static class InvokeRateHarness
         await using var endpoint = new InstantInvokeEndpoint();
 
         // Cold: the first invocations of this process, through a new client (JIT, connections, signing key and all).
-        LambdaClient coldClient = NewLambdaClient(endpoint);
+        using LambdaClient coldClient = NewLambdaClient(endpoint);
         Run cold = await RunAsync(invocations, 64, WrenSend(coldClient, payload)).ConfigureAwait(false);
         CheckRetries(coldClient, invocations);
 
@@ -57,7 +57,7 @@ internal static class InvokeRateHarness
         var rows = new List<(string Client, int Concurrency, List<Run> Runs)>();
         foreach (int concurrency in concurrencies)
         {
-            LambdaClient lambda = NewLambdaClient(endpoint);
+            using LambdaClient lambda = NewLambdaClient(endpoint);
             using HttpClient plain = NewPlainClient();
             Func<Task> wren = WrenSend(lambda, payload);
             Func<Task> bare = PlainSend(plain, endpoint, payload);
@@ -174,6 +174,7 @@ internal static class InvokeRateHarness
     }
 
     /// <summary>The handler settings AwsHttpClient uses when it makes its own.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The HttpClient owns the handler and disposes it.")]
     private static HttpClient NewPlainClient() =>
         new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromMinutes(16) };
 

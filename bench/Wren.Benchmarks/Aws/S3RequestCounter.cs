@@ -6,6 +6,7 @@ namespace Wren.Benchmarks.Aws;
 /// Counts the HTTP requests an <see cref="Wren.Storage.S3Storage"/> sends (it takes this as its handler): each one that
 /// goes out on the wire, retries included, by method and by what the key is (see <see cref="S3Kind"/>).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "A delegating handler disposes its inner handler.")]
 internal sealed class S3RequestCounter() : DelegatingHandler(new SocketsHttpHandler())
 {
     private readonly ConcurrentQueue<(string Method, string Path)> _requests = new();

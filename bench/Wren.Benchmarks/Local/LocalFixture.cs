@@ -42,6 +42,7 @@ public sealed class LocalFixture : IAsyncDisposable
     /// A new executor (no config file) with storage in <paramref name="storagePath"/>, which stays when the fixture is
     /// disposed, or else in a new temp folder, which is deleted then. No worker is started yet.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The fixture owns the executor and disposes it.")]
     public static LocalFixture Create(int? workers = null, string? storagePath = null)
     {
         string storage = storagePath ?? NewStorageFolder();

@@ -70,7 +70,7 @@ public sealed class CountersMessage : IMessage<CountersMessage>, IBufferMessage
 
     public CountersMessage Clone() => new(this);
 
-    public override bool Equals(object? other) => Equals(other as CountersMessage);
+    public override bool Equals(object? obj) => Equals(obj as CountersMessage);
 
     public bool Equals(CountersMessage? other)
     {
@@ -216,7 +216,7 @@ public sealed class AddressMessage : IMessage<AddressMessage>, IBufferMessage
 
     public AddressMessage Clone() => new(this);
 
-    public override bool Equals(object? other) => Equals(other as AddressMessage);
+    public override bool Equals(object? obj) => Equals(obj as AddressMessage);
 
     public bool Equals(AddressMessage? other)
     {
@@ -343,7 +343,7 @@ public sealed class OrderMessage : IMessage<OrderMessage>, IBufferMessage
 
     public OrderMessage Clone() => new(this);
 
-    public override bool Equals(object? other) => Equals(other as OrderMessage);
+    public override bool Equals(object? obj) => Equals(obj as OrderMessage);
 
     public bool Equals(OrderMessage? other)
     {
@@ -463,7 +463,7 @@ public sealed class DoublesMessage : IMessage<DoublesMessage>, IBufferMessage
 
     public DoublesMessage Clone() => new(this);
 
-    public override bool Equals(object? other) => Equals(other as DoublesMessage);
+    public override bool Equals(object? obj) => Equals(obj as DoublesMessage);
 
     public bool Equals(DoublesMessage? other)
     {

@@ -89,7 +89,7 @@ public static class RoundTripCheck
     private static byte[] Encode(Action<CodedOutputStream> write)
     {
         using var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
+        using var output = new CodedOutputStream(stream, leaveOpen: true);
         write(output);
         output.Flush();
         return stream.ToArray();

@@ -32,7 +32,8 @@ public sealed class AwsHttpClientTests
             "AWS_ENDPOINT_URL" => "http://127.0.0.1:9",
             _ => null,
         });
-        var client = new AwsHttpClient(context, "Lambda", "lambda", "lambda", new ThrottlesOnceHandler());
+        using var handler = new ThrottlesOnceHandler();
+        using var client = new AwsHttpClient(context, "Lambda", "lambda", "lambda", handler);
         var retries = new List<string>();
         client.Retrying = (operation, reason, attempt, _) =>
         {

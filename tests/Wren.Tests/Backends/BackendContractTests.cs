@@ -364,7 +364,8 @@ public abstract class BackendContractTests
     {
         FutureList<int> futures = Executor.Map((int x) => x, Enumerable.Range(0, 20), new MapOptions { ChunkSize = 3 });
         var seen = new List<int>();
-        await foreach (Future<int> future in futures.AsCompleted().WithCancellation(new CancellationTokenSource(Patience).Token))
+        using var patience = new CancellationTokenSource(Patience);
+        await foreach (Future<int> future in futures.AsCompleted().WithCancellation(patience.Token))
             seen.Add(await future);
         Assert.Equal(Enumerable.Range(0, 20), seen.Order());
     }
@@ -729,7 +730,8 @@ public abstract class BackendContractTests
         var failure = await Assert.ThrowsAsync<RemoteException>(() => attached[3].GetResultAsync());
         Assert.Equal(("System.InvalidOperationException", "three is refused"), (failure.RemoteType, failure.RemoteMessage));
         // `wren jobs` sees how far it got from what the workers stored, though no client wrote its stats.
-        JobStore.Summary summary = (await new JobStore(Storage, Executor.ComputeBackend.Location.Prefix).ListAsync()).Single(j => j.Id == jobId);
+        using var store = new JobStore(Storage, Executor.ComputeBackend.Location.Prefix);
+        JobStore.Summary summary = (await store.ListAsync()).Single(j => j.Id == jobId);
         Assert.Equal((6, (int?)null, (int?)6), (summary.Calls, summary.Succeeded, summary.Answered));
         // A later attach finds the results that arrived while no one was attached.
         Assert.Equal(40, await (await second.AttachAsync<int>(jobId))[4].GetResultAsync().WaitAsync(Patience));

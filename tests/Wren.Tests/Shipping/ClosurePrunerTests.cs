@@ -3,9 +3,11 @@ using Wren.Shipping;
 
 namespace Wren.Tests.Shipping;
 
-public sealed class ClosurePrunerTests
+public sealed class ClosurePrunerTests : IDisposable
 {
     private readonly Stream _notSerializable = new MemoryStream();
+
+    public void Dispose() => _notSerializable.Dispose();
 
     private static object? Field(object target, string name) =>
         target.GetType().GetField(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(target);

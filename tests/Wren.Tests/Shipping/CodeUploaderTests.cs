@@ -41,7 +41,7 @@ public sealed class CodeUploaderTests : IDisposable
         string path = Path.Combine(_folder, "code.dll");
         await File.WriteAllBytesAsync(path, [1, 2, 3, 4]);
         CodeAssembly[] code = [new("Code", path, "abc123", 4)];
-        var storage = new HeldStorage(Path.Combine(_folder, "store"));
+        using var storage = new HeldStorage(Path.Combine(_folder, "store"));
         var uploader = new CodeUploader(storage, "p");
 
         using var first = new CancellationTokenSource();

@@ -33,20 +33,19 @@ public sealed class OwnershipTests
     [Fact]
     public async Task S3Storage_GivenAClient_LeavesItOpen()
     {
-        var handler = new NotFoundHandler();
+        using var handler = new NotFoundHandler();
         using IAmazonS3 client = S3Storage.CreateClient("us-east-1", handler, Environment);
-        var storage = new S3Storage("bucket", "us-east-1", client);
+        new S3Storage("bucket", "us-east-1", client).Dispose();
 
-        storage.Dispose();
-
-        Assert.Null(await new S3Storage("bucket", "us-east-1", client).SizeAsync("key"));
+        using var again = new S3Storage("bucket", "us-east-1", client);
+        Assert.Null(await again.SizeAsync("key"));
         Assert.Equal(1, handler.Requests);
     }
 
     [Fact]
     public async Task S3Storage_ItsOwnClient_IsDisposedWithIt()
     {
-        var handler = new NotFoundHandler();
+        using var handler = new NotFoundHandler();
         var storage = new S3Storage("bucket", AwsContext.FromEnvironment("us-east-1", environment: Environment), handler);
         Assert.Null(await storage.SizeAsync("key"));
 
@@ -59,7 +58,7 @@ public sealed class OwnershipTests
     [Fact]
     public async Task AwsClient_Disposed_SendsNoMore()
     {
-        var handler = new NotFoundHandler();
+        using var handler = new NotFoundHandler();
         var lambda = new LambdaClient(AwsContext.FromEnvironment("us-east-1", environment: Environment), handler);
 
         lambda.Dispose();
@@ -71,11 +70,11 @@ public sealed class OwnershipTests
     [Fact]
     public void JobStore_DisposesTheStorageOnlyWhenItOwnsIt()
     {
-        var given = new CountingStorage();
+        using var given = new CountingStorage();
         using (new JobStore(given, "wren")) { }
         Assert.Equal(0, given.Disposed);
 
-        var owned = new CountingStorage();
+        using var owned = new CountingStorage();
         using (new JobStore(owned, "wren", ownsStorage: true)) { }
         Assert.Equal(1, owned.Disposed);
     }
@@ -88,7 +87,11 @@ public sealed class OwnershipTests
 
         public string Describe => "counting";
 
-        public void Dispose() => Disposed++;
+        public void Dispose()
+        {
+            Disposed++;
+            _files.Dispose();
+        }
 
         public Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) => _files.PutAsync(key, data, cancellationToken);
 

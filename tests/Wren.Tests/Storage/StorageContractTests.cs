@@ -117,7 +117,8 @@ public abstract class StorageContractTests
     public async Task PutStream_LargerThanOnePart_RoundTrips()
     {
         byte[] data = Bytes(S3Storage.MultipartThreshold + 9_000_001, 8);
-        await Storage.PutAsync($"{_prefix}/large-stream", new TrickleStream(data));
+        using var trickle = new TrickleStream(data);
+        await Storage.PutAsync($"{_prefix}/large-stream", trickle);
         Assert.Equal(data, await Storage.GetAsync($"{_prefix}/large-stream"));
     }
 
@@ -178,7 +179,7 @@ public sealed class FileStorageContractTests : StorageContractTests, IDisposable
     [Fact]
     public void Key_EscapingTheRoot_IsRefused()
     {
-        var storage = new FileStorage(_root);
+        using var storage = new FileStorage(_root);
         Assert.Throws<ArgumentException>(() => storage.PathOf("../outside"));
         Assert.Throws<ArgumentException>(() => storage.PathOf("/absolute"));
         Assert.Throws<ArgumentException>(() => storage.PathOf("a//b"));
