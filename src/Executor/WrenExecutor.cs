@@ -206,12 +206,16 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         if (spec.Submitted is { } submitted)
             lock (_jobs) _detachedSubmissions.Add(submitted.Task);
         var sink = new FutureSink<TOut>(job.Futures, ResultOptions(job.Function));
-        Track(Task.Run(async () =>
-        {
-            // Cancelling the Map's token (or disposing the executor) stops the job: its futures fail, Batch jobs are terminated.
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token, cancellationToken);
-            await runner.RunAsync(spec, sink, cancel.Token).ConfigureAwait(false);
-        }, CancellationToken.None));
+        // Started on the caller's thread, which runs it up to its first wait: for a single call, that is the invocation
+        // handed to the backend (locally, written to a waiting worker), without waking another thread first.
+        Track(RunJobAsync(runner, spec, sink, cancellationToken));
+    }
+
+    private async Task RunJobAsync<TOut>(JobRunner runner, JobSpec spec, FutureSink<TOut> sink, CancellationToken cancellationToken)
+    {
+        // Cancelling the Map's token (or disposing the executor) stops the job: its futures fail, Batch jobs are terminated.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token, cancellationToken);
+        await runner.RunAsync(spec, sink, cancel.Token).ConfigureAwait(false);
     }
 
     /// <summary>

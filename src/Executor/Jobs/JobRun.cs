@@ -139,7 +139,10 @@ internal sealed class JobRun
             // The job has not ended: no stats, which would tell a process attaching that it has.
             if (abandoned) return;
         }
-        // Every call's stats stay with the job, for `wren jobs` and `wren plot`; its record goes first.
+        // Every call's stats stay with the job, for `wren jobs` and `wren plot`; its record goes first. They wait their
+        // turn behind the work already queued, which holds the continuations of whoever awaited the futures: the caller
+        // goes on first, and the bookkeeping (a file write here) after.
+        await Task.Yield();
         _job.Submitted?.TrySetResult();
         await record.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         JobCost cost = _job.Meter.Snapshot();
