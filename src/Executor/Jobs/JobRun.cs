@@ -215,7 +215,7 @@ internal sealed class JobRun
                 // Only a chunk's first invocation counts towards the job's submission.
                 Accepted = _job.Detached && chunk.All(id => _attempts[id] == 1) ? Accepted : null,
             };
-            outcome = await _runner.Backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
+            outcome = await _runner.Backend.InvokeAsync(_runner.Backend.BinaryMessages ? WrenProtocol.WrapBinary(request) : WrenProtocol.Wrap(request), settings, () =>
             {
                 foreach (int callId in chunk)
                 {

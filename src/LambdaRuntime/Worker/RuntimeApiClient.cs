@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Wren.Protocol;
 
 namespace Wren.Worker;
 
@@ -33,7 +34,8 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
 
     public Task RespondAsync(string requestId, byte[] response, CancellationToken cancellationToken = default)
     {
-        Send("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", "application/json")], response, cancellationToken).EnsureSuccess("response");
+        string type = WrenProtocol.IsBinary(response) ? "application/octet-stream" : "application/json";
+        Send("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", type)], response, cancellationToken).EnsureSuccess("response");
         return Task.CompletedTask;
     }
 

@@ -166,7 +166,7 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
                 {
                     ["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId,
                     ["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-                    ["Content-Type"] = "application/json",
+                    ["Content-Type"] = Protocol.WrenProtocol.IsBinary(invocation.Envelope) ? "application/octet-stream" : "application/json",
                 };
                 // On the thread that queued the invocation, when the worker was already waiting.
                 exchange.Write(200, headers, invocation.Envelope);
