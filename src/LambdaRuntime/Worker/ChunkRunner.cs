@@ -34,18 +34,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     public async Task<InvocationResponse> RunAsync(InvocationRequest request, DateTimeOffset? deadline, Action<InvocationResponse> giveUp, CancellationToken cancellationToken)
     {
         long taken = time.GetTimestamp();
-        IObjectStorage storage = Storage(request.Storage);
-        string codeKey = CodeSet.KeyOf(request.Code);
-        if (!_codeSets.TryGetValue(codeKey, out (CodeSet Code, WrenSerializerOptions Options) loaded))
-        {
-            CodeSet code = await CodeSet.LoadAsync(request.Code, storage, request.Storage.Prefix, codeCacheFolder, cancellationToken).ConfigureAwait(false);
-            // Wren.Core is allowed too: a function that takes a CallContext ships as a Wren.Core adapter around the user's.
-            // One options object per code set: options are checked once each, and every CallAsync is an invocation.
-            loaded = (code, new WrenSerializerOptions { AllowedAssemblies = [.. code.UserAssemblies, typeof(CallContext).Assembly], Delegates = true });
-            _codeSets[codeKey] = loaded;
-        }
-        WrenSerializerOptions options = loaded.Options;
-        CallInvoker invoker = await FunctionAsync(request, storage, codeKey, options, cancellationToken).ConfigureAwait(false);
+        (IObjectStorage storage, CallInvoker invoker) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
         byte[] data = request.Data ?? await storage.GetAsync(request.DataKey!, request.DataOffset, request.InputLengths.Sum(l => (long)l), cancellationToken).ConfigureAwait(false);
 
         var chunk = new ChunkRun(this, request, storage, DataStorage(request.Storage, storage), invoker, data, deadline, taken, cancellationToken);
@@ -66,6 +55,34 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         InvocationResponse response = chunk.Response();
         await StoreResponseAsync(request, response, cancellationToken).ConfigureAwait(false);
         return response;
+    }
+
+    /// <summary>
+    /// What the previous invocation ran with: the next one, from the same job or the next <c>CallAsync</c> of the same
+    /// function, usually has the same storage, code and function, which is then told by comparing bytes rather than by
+    /// hashing the function and sorting the code's hashes.
+    /// </summary>
+    private (StorageLocation Location, CodeFile[] Code, byte[]? Function, string? FunctionKey, IObjectStorage Storage, CallInvoker Invoker)? _previous;
+
+    private async ValueTask<(IObjectStorage Storage, CallInvoker Invoker)> PrepareAsync(InvocationRequest request, CancellationToken cancellationToken)
+    {
+        if (_previous is { } previous && previous.Location == request.Storage && previous.FunctionKey == request.FunctionKey
+            && previous.Code.AsSpan().SequenceEqual(request.Code)
+            && (previous.Function is null ? request.Function is null : request.Function is not null && previous.Function.AsSpan().SequenceEqual(request.Function)))
+            return (previous.Storage, previous.Invoker);
+        IObjectStorage storage = Storage(request.Storage);
+        string codeKey = CodeSet.KeyOf(request.Code);
+        if (!_codeSets.TryGetValue(codeKey, out (CodeSet Code, WrenSerializerOptions Options) loaded))
+        {
+            CodeSet code = await CodeSet.LoadAsync(request.Code, storage, request.Storage.Prefix, codeCacheFolder, cancellationToken).ConfigureAwait(false);
+            // Wren.Core is allowed too: a function that takes a CallContext ships as a Wren.Core adapter around the user's.
+            // One options object per code set: options are checked once each, and every CallAsync is an invocation.
+            loaded = (code, new WrenSerializerOptions { AllowedAssemblies = [.. code.UserAssemblies, typeof(CallContext).Assembly], Delegates = true });
+            _codeSets[codeKey] = loaded;
+        }
+        CallInvoker invoker = await FunctionAsync(request, storage, codeKey, loaded.Options, cancellationToken).ConfigureAwait(false);
+        _previous = (request.Storage, request.Code, request.Function, request.FunctionKey, storage, invoker);
+        return (storage, invoker);
     }
 
     /// <summary>
