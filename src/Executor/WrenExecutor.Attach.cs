@@ -20,6 +20,8 @@ public sealed partial class WrenExecutor
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         (string executorId, string job) = JobIds.Parse(jobId);
+        // A job of this executor's that has not ended may have no record yet (it is written with the stats at the end).
+        if (executorId == Id && RunningJobIsDetached(job) is false) throw NotDetached(jobId);
         IObjectStorage storage = _backend.Storage;
         string prefix = _backend.Location.Prefix;
         JobRecord record;
@@ -31,8 +33,7 @@ public sealed partial class WrenExecutor
         {
             throw new WrenException($"There is no job {jobId} in {storage.Describe}: give the id of a detached Map (its FutureList.JobId; `wren jobs` lists the jobs there).");
         }
-        if (!record.Detached)
-            throw new WrenException($"Job {jobId} was not detached, so its results went only to the process that ran it: run the Map with MapOptions.Detached = true to attach to it from elsewhere.");
+        if (!record.Detached) throw NotDetached(jobId);
         string asked = ResultTypeName(typeof(T));
         if (record.ResultType is { } returns && returns != asked)
             throw new WrenException($"Job {jobId} returns {returns}, not {asked}: attach with the type its function returns.");
@@ -61,6 +62,9 @@ public sealed partial class WrenExecutor
         if (options.BatchFallback == true)
             throw new WrenException("MapOptions.Detached cannot be combined with BatchFallback: the fallback is run by the process that waits. Set one of them.");
     }
+
+    private static WrenException NotDetached(string jobId) =>
+        new($"Job {jobId} was not detached, so its results went only to the process that ran it: run the Map with MapOptions.Detached = true to attach to it from elsewhere.");
 
     /// <summary>A result type as a job record names it: <c>Namespace.Type, Assembly</c>.</summary>
     private static string ResultTypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";

@@ -21,6 +21,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     private readonly Lazy<JobRunner>? _batch;
     private readonly CancellationTokenSource _disposing = new();
     private readonly List<Task> _jobs = [];
+    // The jobs that have not ended, by id (guarded by _jobs): a job's record may not be written yet.
+    private readonly Dictionary<string, (Task Task, bool Detached)> _jobsById = [];
 
     /// <summary>Detached Maps still being handed to the cloud: disposing waits for them, so that the jobs run on without this process.</summary>
     private readonly List<Task> _detachedSubmissions = [];
@@ -205,12 +207,16 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         if (spec.Submitted is { } submitted)
             lock (_jobs) _detachedSubmissions.Add(submitted.Task);
         var sink = new FutureSink<TOut>(job.Futures, ResultOptions(job.Function));
-        Track(Task.Run(async () =>
-        {
-            // Cancelling the Map's token (or disposing the executor) stops the job: its futures fail, Batch jobs are terminated.
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token, cancellationToken);
-            await runner.RunAsync(spec, sink, cancel.Token).ConfigureAwait(false);
-        }, CancellationToken.None));
+        // Started on the caller's thread, which runs it up to its first wait: for a single call, that is the invocation
+        // handed to the backend (locally, written to a waiting worker), without waking another thread first.
+        Track(job.JobId, detached, RunJobAsync(runner, spec, sink, cancellationToken));
+    }
+
+    private async Task RunJobAsync<TOut>(JobRunner runner, JobSpec spec, FutureSink<TOut> sink, CancellationToken cancellationToken)
+    {
+        // Cancelling the Map's token (or disposing the executor) stops the job: its futures fail, Batch jobs are terminated.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token, cancellationToken);
+        await runner.RunAsync(spec, sink, cancel.Token).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -250,6 +256,24 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             _jobs.RemoveAll(t => t.IsCompleted);
             _jobs.Add(job);
         }
+    }
+
+    private void Track(string jobId, bool detached, Task job)
+    {
+        lock (_jobs)
+        {
+            _jobs.RemoveAll(t => t.IsCompleted);
+            _jobs.Add(job);
+            foreach ((string id, (Task task, bool _)) in _jobsById)
+                if (task.IsCompleted) _jobsById.Remove(id);
+            _jobsById[jobId] = (job, detached);
+        }
+    }
+
+    /// <summary>Whether this executor's job <paramref name="jobId"/> (without the executor's id) is detached, while it runs; null once it has ended, or if it is not this executor's.</summary>
+    private bool? RunningJobIsDetached(string jobId)
+    {
+        lock (_jobs) return _jobsById.TryGetValue(jobId, out (Task Task, bool Detached) job) && !job.Task.IsCompleted ? job.Detached : null;
     }
 
     /// <summary>

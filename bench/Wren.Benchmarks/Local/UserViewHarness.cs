@@ -141,7 +141,9 @@ internal static class UserViewHarness
                     await Task.Delay(1);
                     (string Name, DateTime Start, DateTime End)[] traced = [.. spans];
                     spans.Clear();
-                    if (traced.FirstOrDefault(s => s.Name == "Wren.Map") is { Name: not null } map && traced.FirstOrDefault(s => s.Name == "Wren.Invoke") is { Name: not null } invoke)
+                    // This call's spans only: the previous job's Map span ends after its bookkeeping, which may be after this call began.
+                    if (traced.FirstOrDefault(s => s.Name == "Wren.Map" && s.Start >= submitted.UtcDateTime) is { Name: not null } map
+                        && traced.FirstOrDefault(s => s.Name == "Wren.Invoke" && s.Start >= submitted.UtcDateTime) is { Name: not null } invoke)
                     {
                         toJob[i] = (map.Start - submitted.UtcDateTime).TotalMilliseconds;
                         toInvoke[i] = (invoke.Start - map.Start).TotalMilliseconds;
@@ -158,6 +160,8 @@ internal static class UserViewHarness
             {
                 spans.Clear();
                 DateTimeOffset submitted = DateTimeOffset.UtcNow;
+                TimeSpan pauseBefore = GC.GetTotalPauseDuration();
+                int[] gcsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
                 long mapStart = Stopwatch.GetTimestamp();
                 FutureList<int> futures = executor.Map(Trivial.Increment, many);
                 double returned = Stopwatch.GetElapsedTime(mapStart).TotalMilliseconds;
@@ -170,7 +174,8 @@ internal static class UserViewHarness
                 await Task.Delay(10);
                 DateTime firstInvoke = spans.Where(s => s.Name == "Wren.Invoke").Select(s => s.Start).DefaultIfEmpty().Min();
                 mapDetail = $"; Map: returned futures at {Fixed(returned, "0.0")} ms, first invocation at {Fixed((firstInvoke - submitted.UtcDateTime).TotalMilliseconds, "0.0")} ms, first call started at {Fixed((firstStart - submitted).TotalMilliseconds, "0.0")} ms, last ended at {Fixed((lastEnd - submitted).TotalMilliseconds, "0.0")} ms, "
-                    + $"done at {Fixed(mapSeconds * 1000, "0.0")} ms; {futures.Select(f => f.Stats.WorkerId).Distinct().Count()} workers";
+                    + $"done at {Fixed(mapSeconds * 1000, "0.0")} ms; {futures.Select(f => f.Stats.WorkerId).Distinct().Count()} workers; "
+                    + $"GC pauses {Fixed((GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds, "0.0")} ms, collections gen0/1/2 {GC.CollectionCount(0) - gcsBefore[0]}/{GC.CollectionCount(1) - gcsBefore[1]}/{GC.CollectionCount(2) - gcsBefore[2]}";
             }
             string detail = $"single call p50: to start {Fixed(Percentile(toStart, 50), "0.000")} ms (to its job {Fixed(Percentile(toJob, 50), "0.000")}, "
                 + $"job to invocation {Fixed(Percentile(toInvoke, 50), "0.000")}, invocation to the call's start {Fixed(Percentile(invokeToStart, 50), "0.000")}), "

@@ -7,7 +7,10 @@ namespace Wren.Protocol;
 /// <summary>
 /// What client and worker say to each other. Lambda carries JSON, so every message is a small JSON envelope,
 /// <c>{"wren": version, "payload": base64 of a MessagePack message}</c>; the envelope never changes, so a worker can
-/// always read the version and refuse a client it does not speak.
+/// always read the version and refuse a client it does not speak. Where nothing but Wren carries the bytes (the local
+/// backend's Runtime API), the envelope may be binary instead (<see cref="WrapBinary{T}"/>): a zero byte, "WRN", the
+/// version as a little-endian int, then the MessagePack message, with no base64 to encode and decode. A zero byte
+/// never starts JSON, so a reader tells the two apart, and a worker answers in the form it was asked in.
 /// </summary>
 internal static class WrenProtocol
 {
@@ -30,6 +33,28 @@ internal static class WrenProtocol
         return buffer.WrittenSpan.ToArray();
     }
 
+    private static ReadOnlySpan<byte> BinaryMagic => [0, (byte)'W', (byte)'R', (byte)'N'];
+
+    private const int BinaryHeaderBytes = 8;
+
+    /// <summary>The binary envelope: <c>\0WRN</c>, the version (little-endian int), the MessagePack message.</summary>
+    public static byte[] WrapBinary<T>(T message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Span<byte> header = buffer.GetSpan(BinaryHeaderBytes);
+        BinaryMagic.CopyTo(header);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header[4..], Version);
+        buffer.Advance(BinaryHeaderBytes);
+        WrenSerializer.Serialize(buffer, message, Options);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Whether <paramref name="envelope"/> is a binary envelope (else it is JSON).</summary>
+    public static bool IsBinary(ReadOnlySpan<byte> envelope) => envelope.StartsWith(BinaryMagic);
+
+    /// <summary>Wraps <paramref name="message"/> in the same form as <paramref name="asked"/>, the envelope it answers.</summary>
+    public static byte[] WrapLike<T>(ReadOnlySpan<byte> asked, T message) => IsBinary(asked) ? WrapBinary(message) : Wrap(message);
+
     /// <summary>
     /// What to say when the deployed runtime and the client speak different versions, from either side: the runtime's
     /// version, the client's, and the command that deploys the runtime (<c>wren deploy-lambda</c> or <c>wren deploy-batch</c>).
@@ -41,6 +66,12 @@ internal static class WrenProtocol
     /// <summary>Reads an envelope's version and, when it is ours, its message.</summary>
     public static (int Version, T? Message) Unwrap<T>(ReadOnlySpan<byte> envelope) where T : class
     {
+        if (IsBinary(envelope))
+        {
+            if (envelope.Length < BinaryHeaderBytes) throw new WrenException("The message is a binary Wren envelope cut short before its version.");
+            int binaryVersion = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(envelope[4..]);
+            return binaryVersion == Version ? (binaryVersion, WrenSerializer.Deserialize<T>(envelope[BinaryHeaderBytes..], Options)) : (binaryVersion, null);
+        }
         int version = 0;
         byte[]? payload = null;
         try

@@ -26,9 +26,15 @@ internal sealed class FileStorage(string root) : IObjectStorage
         string path = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        await File.WriteAllBytesAsync(temporary, data, cancellationToken).ConfigureAwait(false);
+        // A small file is written here: asynchronous file writes on Linux are the same writes on a pool thread, and the
+        // hop there and back costs more than writing a few kilobytes (a job's record and stats, a call's output or log).
+        cancellationToken.ThrowIfCancellationRequested();
+        if (data.Length <= SmallFileBytes) File.WriteAllBytes(temporary, data.Span);
+        else await File.WriteAllBytesAsync(temporary, data, cancellationToken).ConfigureAwait(false);
         File.Move(temporary, path, overwrite: true);
     }
+
+    private const int SmallFileBytes = 64 * 1024;
 
     public async Task PutAsync(string key, Stream data, CancellationToken cancellationToken = default)
     {

@@ -21,6 +21,9 @@ internal interface IComputeBackend : IAsyncDisposable
     /// </summary>
     int ChunksPerSlot => 4;
 
+    /// <summary>Whether invocations go in the binary envelope (only Wren's own worker reads them, not Lambda's service).</summary>
+    bool BinaryMessages => false;
+
     /// <summary>How many calls of a chunk a worker runs at once when the Map does not say; null for the worker's processor count.</summary>
     int? DefaultWorkerParallelism => null;
 

@@ -30,10 +30,8 @@ internal sealed class CallTracker(int total, Action allResolved, TimeProvider? t
 
     public bool IsResolved(int callId) => Volatile.Read(ref _resolved[callId]) != 0;
 
-    public bool WasDuplicated(int callId)
-    {
-        lock (_duplicated) return _duplicated[callId];
-    }
+    /// <summary>Whether the call was run a second time; read without the lock, since it is asked once per answered call, from the threads that take answers at once.</summary>
+    public bool WasDuplicated(int callId) => Volatile.Read(ref _duplicated[callId]);
 
     /// <summary>A worker took the call (the first run's start counts).</summary>
     public void Started(int callId) => Interlocked.CompareExchange(ref _runningSince[callId], _time.GetTimestamp(), 0);
@@ -71,7 +69,7 @@ internal sealed class CallTracker(int total, Action allResolved, TimeProvider? t
             {
                 long since = Volatile.Read(ref _runningSince[callId]);
                 if (since == 0 || _duplicated[callId] || IsResolved(callId) || _time.GetElapsedTime(since, now) <= threshold) continue;
-                _duplicated[callId] = true;
+                Volatile.Write(ref _duplicated[callId], true);
                 Interlocked.Increment(ref _duplicates);
                 found.Add(callId);
             }

@@ -68,15 +68,15 @@ internal sealed class JobRun
         WrenTelemetry.MapStarted(_runner.Logger, jobName, _job.FunctionName, total, _runner.Backend.Name);
         long started = Stopwatch.GetTimestamp();
         Task record = Task.CompletedTask;
+        using var recordWait = new CancellationTokenSource();
         try
         {
             _job = _job with { MemoryMb = await _runner.Backend.FitMemoryAsync(_job.MemoryMb, _job.MemoryGiven, cancellationToken).ConfigureAwait(false) };
             _job = await _runner.FitTimeoutAsync(_job, cancellationToken).ConfigureAwait(false);
             _job = _job with { Pricing = await _runner.Backend.PricingAsync(_job.MemoryMb, cancellationToken).ConfigureAwait(false) };
             await _runner.Uploader.EnsureStoredAsync(_job.Function.Code, cancellationToken).ConfigureAwait(false);
-            // The record is for `wren jobs` and for attaching: it is written beside the calls, not before them, except for a
-            // detached job, whose record must be there before this process may go away.
-            var jobRecord = new JobRecord
+            // The record is for `wren jobs` and for attaching.
+            _record = new JobRecord
             {
                 ExecutorId = _job.ExecutorId,
                 JobId = _job.JobId,
@@ -92,10 +92,10 @@ internal sealed class JobRun
                 TimeoutSeconds = _job.Timeout.TotalSeconds,
                 ChunkSize = _job.ChunkSize,
             };
-            // Off this thread too: storing a file is mostly synchronous work, and the calls should not wait for it.
-            string recordKey = StorageKeys.JobRecord(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId);
-            record = Task.Run(() => _runner.KeepAsync(recordKey, JobRunner.Record(jobRecord), cancellationToken), CancellationToken.None);
-            if (_job.Detached) await record.ConfigureAwait(false);
+            // A detached job's record goes first. Any other job's goes once the job has run for a while, or with its stats
+            // at its end: a short job (every CallAsync is one) then writes nothing while its calls run, on cores they need.
+            if (_job.Detached) await WriteRecordAsync(cancellationToken).ConfigureAwait(false);
+            else record = WriteRecordLaterAsync(recordWait.Token, cancellationToken);
             _shared = await _runner.ShareAsync(_job, cancellationToken).ConfigureAwait(false);
             for (int start = 0; start < total; start += _job.ChunkSize)
                 _queue.Writer.TryWrite([.. Enumerable.Range(start, Math.Min(_job.ChunkSize, total - start))]);
@@ -139,9 +139,14 @@ internal sealed class JobRun
             // The job has not ended: no stats, which would tell a process attaching that it has.
             if (abandoned) return;
         }
-        // Every call's stats stay with the job, for `wren jobs` and `wren plot`; its record goes first.
+        // Every call's stats stay with the job, for `wren jobs` and `wren plot`; its record goes first. They wait their
+        // turn behind the work already queued, which holds the continuations of whoever awaited the futures: the caller
+        // goes on first, and the bookkeeping (a file write here) after.
+        await Task.Yield();
         _job.Submitted?.TrySetResult();
+        await recordWait.CancelAsync().ConfigureAwait(false);
         await record.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await WriteRecordAsync(CancellationToken.None).ConfigureAwait(false);
         JobCost cost = _job.Meter.Snapshot();
         JobStats stats = JobStats.Of(_job.JobId, total, _sink.Record) with
         {
@@ -157,6 +162,33 @@ internal sealed class JobRun
             .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
             .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
         await _runner.KeepAsync(StorageKeys.JobStats(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(stats), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>How long a job runs before its record is written (a shorter one writes it at its end, with its stats).</summary>
+    private static readonly TimeSpan RecordDelay = TimeSpan.FromSeconds(1);
+
+    private JobRecord? _record;
+    private int _recordWritten;
+
+    /// <summary>Writes the job's record once, unless the job ends first (it is written then).</summary>
+    private async Task WriteRecordLaterAsync(CancellationToken ended, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(RecordDelay, _runner.Time, ended).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await WriteRecordAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the job's record if it has not been written (once made; a job that failed before it has none).</summary>
+    private async Task WriteRecordAsync(CancellationToken cancellationToken)
+    {
+        if (_record is not { } jobRecord || Interlocked.Exchange(ref _recordWritten, 1) != 0) return;
+        await _runner.KeepAsync(StorageKeys.JobRecord(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(jobRecord), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -213,7 +245,7 @@ internal sealed class JobRun
                 // Only a chunk's first invocation counts towards the job's submission.
                 Accepted = _job.Detached && chunk.All(id => _attempts[id] == 1) ? Accepted : null,
             };
-            outcome = await _runner.Backend.InvokeAsync(WrenProtocol.Wrap(request), settings, () =>
+            outcome = await _runner.Backend.InvokeAsync(_runner.Backend.BinaryMessages ? WrenProtocol.WrapBinary(request) : WrenProtocol.Wrap(request), settings, () =>
             {
                 foreach (int callId in chunk)
                 {

@@ -48,7 +48,8 @@ internal sealed class CallLog
     /// <summary>One call's lines. Nothing is allocated for them until the call writes one.</summary>
     internal sealed class Scope(string job, int callId) : IDisposable
     {
-        private readonly Lock _gate = new();
+        // Made when the call first writes a line: most calls write none.
+        private Lock? _gate;
         private StringBuilder? _text;
         private StringBuilder? _partialInfo;
         private StringBuilder? _partialError;
@@ -62,9 +63,11 @@ internal sealed class CallLog
 
         public bool Truncated { get; private set; }
 
+        private Lock Gate => Volatile.Read(ref _gate) ?? Interlocked.CompareExchange(ref _gate, new Lock(), null) ?? _gate!;
+
         public void Keep(string level, string line)
         {
-            lock (_gate)
+            lock (Gate)
             {
                 _text ??= new StringBuilder();
                 if (_text.Length > MaxKeptChars)
@@ -81,7 +84,8 @@ internal sealed class CallLog
         {
             get
             {
-                lock (_gate) return _text is null ? "" : Truncated ? _text + "[log truncated at 1 MB]\n" : _text.ToString();
+                if (Volatile.Read(ref _gate) is not { } gate) return "";
+                lock (gate) return _text is null ? "" : Truncated ? _text + "[log truncated at 1 MB]\n" : _text.ToString();
             }
         }
 

@@ -14,7 +14,7 @@ namespace Wren.Worker;
 /// </summary>
 internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObjectStorage> openStorage, string codeCacheFolder, TimeProvider time) : IDisposable
 {
-    private readonly Dictionary<string, CodeSet> _codeSets = [];
+    private readonly Dictionary<string, (CodeSet Code, WrenSerializerOptions Options)> _codeSets = [];
     private readonly Dictionary<string, CallInvoker> _functions = [];
     private readonly Dictionary<StorageLocation, IObjectStorage> _storages = [];
     private bool _cold = true;
@@ -34,23 +34,11 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     public async Task<InvocationResponse> RunAsync(InvocationRequest request, DateTimeOffset? deadline, Action<InvocationResponse> giveUp, CancellationToken cancellationToken)
     {
         long taken = time.GetTimestamp();
-        IObjectStorage storage = Storage(request.Storage);
-        string codeKey = CodeSet.KeyOf(request.Code);
-        if (!_codeSets.TryGetValue(codeKey, out CodeSet? code))
-        {
-            code = await CodeSet.LoadAsync(request.Code, storage, request.Storage.Prefix, codeCacheFolder, cancellationToken).ConfigureAwait(false);
-            _codeSets[codeKey] = code;
-        }
-        // Wren.Core is allowed too: a function that takes a CallContext ships as a Wren.Core adapter around the user's.
-        var options = new WrenSerializerOptions { AllowedAssemblies = [.. code.UserAssemblies, typeof(CallContext).Assembly], Delegates = true };
-        CallInvoker invoker = await FunctionAsync(request, storage, codeKey, options, cancellationToken).ConfigureAwait(false);
+        (IObjectStorage storage, CallInvoker invoker) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
         byte[] data = request.Data ?? await storage.GetAsync(request.DataKey!, request.DataOffset, request.InputLengths.Sum(l => (long)l), cancellationToken).ConfigureAwait(false);
 
         var chunk = new ChunkRun(this, request, storage, DataStorage(request.Storage, storage), invoker, data, deadline, taken, cancellationToken);
-        using ITimer watchdog = time.CreateTimer(_ =>
-        {
-            if (chunk.Watch() is { } timedOut) giveUp(timedOut);
-        }, null, WatchdogPeriod(chunk.Timeout), WatchdogPeriod(chunk.Timeout));
+        using Watched watched = Watch(chunk, giveUp);
         int parallelism = Math.Clamp(request.Parallelism ?? Environment.ProcessorCount, 1, Math.Max(1, request.CallIds.Length));
         // Calls that block (a synchronous function, a wait) must not queue behind the pool's slow thread injection.
         ThreadPool.GetMinThreads(out int threads, out int ioThreads);
@@ -67,6 +55,86 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         InvocationResponse response = chunk.Response();
         await StoreResponseAsync(request, response, cancellationToken).ConfigureAwait(false);
         return response;
+    }
+
+    /// <summary>
+    /// What the previous invocation ran with: the next one, from the same job or the next <c>CallAsync</c> of the same
+    /// function, usually has the same storage, code and function, which is then told by comparing bytes rather than by
+    /// hashing the function and sorting the code's hashes.
+    /// </summary>
+    private (StorageLocation Location, CodeFile[] Code, byte[]? Function, string? FunctionKey, IObjectStorage Storage, CallInvoker Invoker)? _previous;
+
+    private async ValueTask<(IObjectStorage Storage, CallInvoker Invoker)> PrepareAsync(InvocationRequest request, CancellationToken cancellationToken)
+    {
+        if (_previous is { } previous && previous.Location == request.Storage && previous.FunctionKey == request.FunctionKey
+            && previous.Code.AsSpan().SequenceEqual(request.Code)
+            && (previous.Function is null ? request.Function is null : request.Function is not null && previous.Function.AsSpan().SequenceEqual(request.Function)))
+            return (previous.Storage, previous.Invoker);
+        IObjectStorage storage = Storage(request.Storage);
+        string codeKey = CodeSet.KeyOf(request.Code);
+        if (!_codeSets.TryGetValue(codeKey, out (CodeSet Code, WrenSerializerOptions Options) loaded))
+        {
+            CodeSet code = await CodeSet.LoadAsync(request.Code, storage, request.Storage.Prefix, codeCacheFolder, cancellationToken).ConfigureAwait(false);
+            // Wren.Core is allowed too: a function that takes a CallContext ships as a Wren.Core adapter around the user's.
+            // One options object per code set: options are checked once each, and every CallAsync is an invocation.
+            loaded = (code, new WrenSerializerOptions { AllowedAssemblies = [.. code.UserAssemblies, typeof(CallContext).Assembly], Delegates = true });
+            _codeSets[codeKey] = loaded;
+        }
+        CallInvoker invoker = await FunctionAsync(request, storage, codeKey, loaded.Options, cancellationToken).ConfigureAwait(false);
+        _previous = (request.Storage, request.Code, request.Function, request.FunctionKey, storage, invoker);
+        return (storage, invoker);
+    }
+
+    /// <summary>
+    /// Puts the chunk under the watchdog: one timer for the worker, armed while chunks run and for a period after, rather
+    /// than a timer per chunk, whose making and disposal wake the timer thread at every invocation (every
+    /// <c>CallAsync</c> is one). It looks at each watched chunk at least once a period.
+    /// </summary>
+    private Watched Watch(ChunkRun chunk, Action<InvocationResponse> giveUp)
+    {
+        TimeSpan period = WatchdogPeriod(chunk.Timeout);
+        lock (_watched)
+        {
+            _watched.Add((chunk, giveUp));
+            if (_watchdog is null) _watchdog = time.CreateTimer(_ => OnWatchdog(), null, period, period);
+            else if (period < _watchPeriod || _watchPeriod == Timeout.InfiniteTimeSpan) _watchdog.Change(period, period);
+            else return new Watched(this, chunk);
+            _watchPeriod = period;
+        }
+        return new Watched(this, chunk);
+    }
+
+    private void OnWatchdog()
+    {
+        (ChunkRun Chunk, Action<InvocationResponse> GiveUp)[] watched;
+        lock (_watched)
+        {
+            if (_watched.Count == 0)
+            {
+                // Nothing runs: the timer sleeps until the next chunk.
+                _watchdog?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _watchPeriod = Timeout.InfiniteTimeSpan;
+                return;
+            }
+            watched = [.. _watched];
+        }
+        foreach ((ChunkRun chunk, Action<InvocationResponse> giveUp) in watched)
+            if (chunk.Watch() is { } timedOut) giveUp(timedOut);
+    }
+
+    private readonly List<(ChunkRun Chunk, Action<InvocationResponse> GiveUp)> _watched = [];
+    private ITimer? _watchdog;
+    private TimeSpan _watchPeriod = Timeout.InfiniteTimeSpan;
+
+    /// <summary>A chunk under the watchdog until disposed.</summary>
+    private readonly struct Watched(ChunkRunner runner, ChunkRun chunk) : IDisposable
+    {
+        public void Dispose() => runner.Unwatch(chunk);
+    }
+
+    private void Unwatch(ChunkRun chunk)
+    {
+        lock (_watched) _watched.RemoveAll(w => w.Chunk == chunk);
     }
 
     /// <summary>Whether this is the worker's first call (a cold start); true once.</summary>
@@ -149,6 +217,12 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
 
         public TimeSpan Timeout { get; } = TimeSpan.FromSeconds(request.TimeoutSeconds);
 
+        // Calls' start and end times are the clock at the chunk's start plus the elapsed time since: one timestamp read
+        // per point in time instead of a read of the wall clock.
+        private readonly long _utcTicksAtTaken = runner.Clock.GetUtcNow().UtcTicks - runner.Clock.GetElapsedTime(taken).Ticks;
+
+        private long UtcTicksAt(long timestamp) => _utcTicksAtTaken + Time.GetElapsedTime(taken, timestamp).Ticks;
+
         private TimeProvider Time => runner.Clock;
 
         private static int[] Offsets(int[] lengths)
@@ -180,7 +254,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                 if (_next >= _slots.Length) return null;
                 // Another call starts only if it fits before the deadline, judged by the longest call of this chunk so
                 // far (twice it, for the variance): a call's timeout may be far longer than the calls really take.
-                if (_next > 0 && deadline is { } end && Time.GetUtcNow() + 2 * _longest >= end - DeadlineMargin) return null;
+                if (_next > 0 && deadline is { } end && UtcTicksAt(Time.GetTimestamp()) + 2 * _longest.Ticks >= (end - DeadlineMargin).UtcTicks) return null;
                 return _next++;
             }
         }
@@ -189,7 +263,6 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         {
             int callId = request.CallIds[index];
             ReadOnlyMemory<byte> input = data.AsMemory(_offsets[index], request.InputLengths[index]);
-            long startedAt = Time.GetUtcNow().UtcTicks;
             if (runner.TakeCold()) _coldCall = index;
             long callStart = Time.GetTimestamp();
             using CallLog.Scope log = CallLog.Begin(_jobId, callId);
@@ -211,8 +284,9 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
             {
                 CallContext.Current = null;
             }
-            TimeSpan took = Time.GetElapsedTime(callStart);
-            var slot = new CallSlot { Done = true, Started = startedAt, Ended = Time.GetUtcNow().UtcTicks, Error = error };
+            long callEnd = Time.GetTimestamp();
+            TimeSpan took = Time.GetElapsedTime(callStart, callEnd);
+            var slot = new CallSlot { Done = true, Started = UtcTicksAt(callStart), Ended = UtcTicksAt(callEnd), Error = error };
             log.Dispose();
             if (error is not null) slot.Outcome = CallOutcome.Failed;
             else
@@ -441,9 +515,10 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         return invoker;
     }
 
-    /// <summary>The storages this runner opened (and kept for the next invocations) are its own to close.</summary>
+    /// <summary>The storages this runner opened (and kept for the next invocations) and its watchdog are its own to close.</summary>
     public void Dispose()
     {
+        lock (_watched) _watchdog?.Dispose();
         lock (_storages)
         {
             foreach (IObjectStorage storage in _storages.Values) storage.Dispose();
@@ -460,19 +535,22 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         }
     }
 
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle? _status;
+
     /// <summary>The process's peak resident memory (VmHWM), read from one small file into a stack buffer: it is read for every invocation.</summary>
     private static long PeakMemory()
     {
         try
         {
-            using Microsoft.Win32.SafeHandles.SafeFileHandle status = File.OpenHandle("/proc/self/status");
+            // Opened once: reading from the start makes the kernel write the file afresh.
+            Microsoft.Win32.SafeHandles.SafeFileHandle status = _status ??= File.OpenHandle("/proc/self/status");
             Span<byte> text = stackalloc byte[4096];
             text = text[..RandomAccess.Read(status, text, 0)];
             int at = text.IndexOf("VmHWM:"u8);
             if (at >= 0)
             {
                 ReadOnlySpan<byte> line = text[(at + 6)..];
-                line = line[..Math.Max(0, line.IndexOf("kB"u8))].Trim((byte)' ').Trim((byte)'\t');
+                line = line[..Math.Max(0, line.IndexOf("kB"u8))].Trim(" \t"u8);
                 if (System.Buffers.Text.Utf8Parser.TryParse(line, out long kilobytes, out _)) return kilobytes * 1024;
             }
         }

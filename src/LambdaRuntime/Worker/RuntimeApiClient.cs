@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Wren.Protocol;
 
 namespace Wren.Worker;
 
@@ -21,19 +22,22 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
     private readonly SemaphoreSlim _one = new(1, 1);
     private Connection? _connection;
 
-    public async Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default)
+    public Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default)
     {
-        Response response = await SendAsync("GET", "runtime/invocation/next", [], [], cancellationToken).ConfigureAwait(false);
+        Response response = Send("GET", "runtime/invocation/next", [], [], cancellationToken);
         response.EnsureSuccess("next");
         string requestId = response.Header("Lambda-Runtime-Aws-Request-Id")
             ?? throw new WrenException("The Runtime API answered without a Lambda-Runtime-Aws-Request-Id header.");
         DateTimeOffset? deadline = long.TryParse(response.Header("Lambda-Runtime-Deadline-Ms"), CultureInfo.InvariantCulture, out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-        return new RuntimeInvocation(requestId, deadline, response.Body);
+        return Task.FromResult(new RuntimeInvocation(requestId, deadline, response.Body));
     }
 
-    public async Task RespondAsync(string requestId, byte[] response, CancellationToken cancellationToken = default) =>
-        (await SendAsync("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", "application/json")], response, cancellationToken).ConfigureAwait(false))
-            .EnsureSuccess("response");
+    public Task RespondAsync(string requestId, byte[] response, CancellationToken cancellationToken = default)
+    {
+        string type = WrenProtocol.IsBinary(response) ? "application/octet-stream" : "application/json";
+        Send("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", type)], response, cancellationToken).EnsureSuccess("response");
+        return Task.CompletedTask;
+    }
 
     public Task ReportErrorAsync(string requestId, string errorType, string message, CancellationToken cancellationToken = default) =>
         PostErrorAsync($"runtime/invocation/{requestId}/error", errorType, message, cancellationToken);
@@ -41,32 +45,46 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
     public Task ReportInitErrorAsync(string errorType, string message, CancellationToken cancellationToken = default) =>
         PostErrorAsync("runtime/init/error", errorType, message, cancellationToken);
 
-    private async Task PostErrorAsync(string path, string errorType, string message, CancellationToken cancellationToken)
+    private Task PostErrorAsync(string path, string errorType, string message, CancellationToken cancellationToken)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorMessage"] = message, ["errorType"] = errorType });
-        Response response = await SendAsync("POST", path, [("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", errorType)], body, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccess("error");
+        Send("POST", path, [("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", errorType)], body, cancellationToken).EnsureSuccess("error");
+        return Task.CompletedTask;
     }
 
     /// <summary>
     /// One request and its response, one at a time. A kept-alive connection the server has closed in the meantime fails
     /// before any of the response arrives; the request then goes again on a new connection, once.
     /// </summary>
-    private async Task<Response> SendAsync(string method, string path, (string Name, string Value)[] headers, byte[] body, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Blocking, on the caller's thread: the worker's loop is the only caller, and a thread blocked on its socket is woken
+    /// by the kernel the moment the answer arrives, where an asynchronous read goes through the socket engine's thread and
+    /// then a pool thread (two wake-ups, each waiting for a core on a busy machine). The calls then run on the same thread.
+    /// A cancellation closes the connection, which ends a blocked read.
+    /// </remarks>
+    private Response Send(string method, string path, (string Name, string Value)[] headers, byte[] body, CancellationToken cancellationToken)
     {
-        await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _one.Wait(cancellationToken);
         try
         {
             for (int attempt = 1; ; attempt++)
             {
                 bool reused = _connection is not null;
-                Connection connection = _connection ??= await Connection.OpenAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                Connection connection = _connection ??= Connection.Open(endpoint);
                 try
                 {
-                    await connection.WriteAsync(Head(method, path, headers, body.Length), body, cancellationToken).ConfigureAwait(false);
-                    Response response = await connection.ReadResponseAsync(cancellationToken).ConfigureAwait(false);
+                    using CancellationTokenRegistration abort = cancellationToken.CanBeCanceled ? cancellationToken.Register(connection.Dispose) : default;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    connection.Write(Head(method, path, headers, body.Length), body);
+                    Response response = connection.ReadResponse();
                     if (response.Closes) Drop();
                     return response;
+                }
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
+                {
+                    // A response cut off halfway leaves the connection unusable.
+                    Drop();
+                    throw new OperationCanceledException("The Runtime API request was cancelled.", e, cancellationToken);
                 }
                 catch (Exception e) when (e is IOException or SocketException)
                 {
@@ -75,7 +93,6 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
                 }
                 catch (OperationCanceledException)
                 {
-                    // A response cut off halfway leaves the connection unusable.
                     Drop();
                     throw;
                 }
@@ -122,10 +139,9 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
         }
     }
 
-    /// <summary>One TCP connection to the API, with a buffer for what has arrived and not been read yet.</summary>
+    /// <summary>One TCP connection to the API, with a buffer for what has arrived and not been read yet. Blocking I/O (see <see cref="Send"/>).</summary>
     private sealed class Connection(Socket socket) : IDisposable
     {
-        private readonly NetworkStream _stream = new(socket, ownsSocket: true);
         private byte[] _buffer = new byte[16 * 1024];
         private int _start;
         private int _end;
@@ -134,7 +150,7 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
         public long Received { get; private set; }
 
         [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The socket is the connection's (its stream owns it), or disposed here when connecting fails.")]
-        public static async Task<Connection> OpenAsync(string endpoint, CancellationToken cancellationToken)
+        public static Connection Open(string endpoint)
         {
             int colon = endpoint.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
@@ -143,7 +159,7 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
             try
             {
                 socket.NoDelay = true;
-                await socket.ConnectAsync(endpoint[..colon], port, cancellationToken).ConfigureAwait(false);
+                socket.Connect(endpoint[..colon], port);
                 return new Connection(socket);
             }
             catch
@@ -153,7 +169,7 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
             }
         }
 
-        public async Task WriteAsync(byte[] head, byte[] body, CancellationToken cancellationToken)
+        public void Write(byte[] head, byte[] body)
         {
             Received = 0;
             // Head and body in one write while the body is small: with Nagle off, two writes are two segments, and the
@@ -163,89 +179,97 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
                 byte[] message = new byte[head.Length + body.Length];
                 head.CopyTo(message, 0);
                 body.CopyTo(message, head.Length);
-                await _stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                SendAll(message);
                 return;
             }
-            await _stream.WriteAsync(head, cancellationToken).ConfigureAwait(false);
-            await _stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+            SendAll(head);
+            SendAll(body);
+        }
+
+        private void SendAll(ReadOnlySpan<byte> bytes)
+        {
+            while (bytes.Length > 0) bytes = bytes[socket.Send(bytes)..];
         }
 
         /// <summary>The largest body sent in one write with its head (copying more costs more than a second segment).</summary>
         private const int SingleWriteLimit = 256 * 1024;
 
-        public async Task<Response> ReadResponseAsync(CancellationToken cancellationToken)
+        public Response ReadResponse()
         {
-            string statusLine = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            string statusLine = ReadLine();
             string[] parts = statusLine.Split(' ', 3);
             if (parts.Length < 2 || !parts[0].StartsWith("HTTP/", StringComparison.Ordinal) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
                 throw new IOException($"The Runtime API sent a malformed status line '{statusLine}'.");
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            for (string line; (line = await ReadLineAsync(cancellationToken).ConfigureAwait(false)).Length > 0;)
+            for (string line; (line = ReadLine()).Length > 0;)
             {
                 int colon = line.IndexOf(':');
                 if (colon > 0) headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
             }
             byte[] body;
             if (headers.TryGetValue("Transfer-Encoding", out string? encoding) && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-                body = await ReadChunkedAsync(cancellationToken).ConfigureAwait(false);
+                body = ReadChunked();
             else if (headers.TryGetValue("Content-Length", out string? text))
-                body = await ReadExactlyAsync(int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                body = ReadExactly(int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture));
             else if (status is 204 or 304 || status < 200)
                 body = [];
             else
             {
                 // Neither a length nor chunks: the body runs to the close of the connection.
-                body = await ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                body = ReadToEnd();
                 headers["Connection"] = "close";
             }
             return new Response(status, headers, body);
         }
 
-        private async Task<byte[]> ReadChunkedAsync(CancellationToken cancellationToken)
+        private byte[] ReadChunked()
         {
             using var body = new MemoryStream();
             while (true)
             {
-                string sizeLine = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                string sizeLine = ReadLine();
                 int extension = sizeLine.IndexOf(';');
                 if (!int.TryParse(extension < 0 ? sizeLine : sizeLine[..extension], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int size))
                     throw new IOException($"The Runtime API sent a malformed chunk size '{sizeLine}'.");
                 if (size == 0)
                 {
                     // Trailers, if any, end with an empty line.
-                    while ((await ReadLineAsync(cancellationToken).ConfigureAwait(false)).Length > 0) { }
+                    while (ReadLine().Length > 0) { }
                     return body.ToArray();
                 }
-                body.Write(await ReadExactlyAsync(size, cancellationToken).ConfigureAwait(false));
-                if ((await ReadLineAsync(cancellationToken).ConfigureAwait(false)).Length > 0) throw new IOException("The Runtime API sent a chunk longer than its size.");
+                body.Write(ReadExactly(size));
+                if (ReadLine().Length > 0) throw new IOException("The Runtime API sent a chunk longer than its size.");
             }
         }
 
-        private async Task<byte[]> ReadExactlyAsync(int length, CancellationToken cancellationToken)
+        private byte[] ReadExactly(int length)
         {
             byte[] bytes = GC.AllocateUninitializedArray<byte>(length);
             int buffered = Math.Min(length, _end - _start);
             _buffer.AsSpan(_start, buffered).CopyTo(bytes);
             _start += buffered;
-            if (buffered < length)
+            for (int at = buffered; at < length;)
             {
-                await _stream.ReadExactlyAsync(bytes.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
-                Received += length - buffered;
+                int read = socket.Receive(bytes.AsSpan(at));
+                if (read == 0) throw new IOException("The Runtime API closed the connection in the middle of a body.");
+                at += read;
+                Received += read;
             }
             return bytes;
         }
 
-        private async Task<byte[]> ReadToEndAsync(CancellationToken cancellationToken)
+        private byte[] ReadToEnd()
         {
             using var body = new MemoryStream();
             body.Write(_buffer.AsSpan(_start, _end - _start));
             _start = _end = 0;
-            await _stream.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
+            Span<byte> block = stackalloc byte[16 * 1024];
+            for (int read; (read = socket.Receive(block)) > 0;) body.Write(block[..read]);
             return body.ToArray();
         }
 
         /// <summary>The next line, without its CRLF (ASCII: a status line, a header, a chunk size).</summary>
-        private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
+        private string ReadLine()
         {
             while (true)
             {
@@ -267,13 +291,13 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
                     if (_buffer.Length >= 1024 * 1024) throw new IOException("The Runtime API sent a header line over 1 MB.");
                     Array.Resize(ref _buffer, _buffer.Length * 2);
                 }
-                int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+                int read = socket.Receive(_buffer.AsSpan(_end));
                 if (read == 0) throw new IOException("The Runtime API closed the connection.");
                 _end += read;
                 Received += read;
             }
         }
 
-        public void Dispose() => _stream.Dispose();
+        public void Dispose() => socket.Dispose();
     }
 }

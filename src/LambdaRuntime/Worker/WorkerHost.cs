@@ -38,7 +38,9 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
         try
         {
             InvocationResponse response = await runner.RunAsync(request, invocation.Deadline, GiveUp, cancellationToken).ConfigureAwait(false);
-            await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(response), cancellationToken).ConfigureAwait(false);
+            // In the form it was asked in: JSON from Lambda, binary from the local backend.
+            byte[] wrapped = WrenProtocol.WrapLike(invocation.Payload, response);
+            await api.RespondAsync(invocation.RequestId, wrapped, cancellationToken).ConfigureAwait(false);
             if (response.WorkerExiting) exit(WorkerExitCodes.OutOfResources);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -58,7 +60,7 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
                 try
                 {
                     await runner.StoreResponseAsync(request, partial, CancellationToken.None).ConfigureAwait(false);
-                    await api.RespondAsync(invocation.RequestId, WrenProtocol.Wrap(partial), CancellationToken.None).ConfigureAwait(false);
+                    await api.RespondAsync(invocation.RequestId, WrenProtocol.WrapLike(invocation.Payload, partial), CancellationToken.None).ConfigureAwait(false);
                 }
                 finally
                 {

@@ -24,17 +24,45 @@ internal sealed class HttpExchange(NetworkStream stream)
         int headerEnd;
         while ((headerEnd = FindHeaderEnd()) < 0)
         {
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length) throw new IOException("The request headers are larger than 64 KB.");
-            int read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            int read = await stream.ReadAsync(RoomToRead(), cancellationToken).ConfigureAwait(false);
             if (read == 0) return null;
             _end += read;
         }
+        (string method, string path, Dictionary<string, string> headers, byte[] body, int buffered) = ParseHead(headerEnd);
+        if (buffered < body.Length) await stream.ReadExactlyAsync(body.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
+        return new Request(method, path, headers, body);
+    }
+
+    /// <summary>Reads the next request on this thread, blocking until it has come, or null when the connection closed.</summary>
+    public Request? Read()
+    {
+        int headerEnd;
+        while ((headerEnd = FindHeaderEnd()) < 0)
+        {
+            int read = stream.Read(RoomToRead().Span);
+            if (read == 0) return null;
+            _end += read;
+        }
+        (string method, string path, Dictionary<string, string> headers, byte[] body, int buffered) = ParseHead(headerEnd);
+        if (buffered < body.Length) stream.ReadExactly(body.AsSpan(buffered));
+        return new Request(method, path, headers, body);
+    }
+
+    private Memory<byte> RoomToRead()
+    {
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length) throw new IOException("The request headers are larger than 64 KB.");
+        return _buffer.AsMemory(_end);
+    }
+
+    /// <summary>Parses the head that ends at <paramref name="headerEnd"/> and takes what of the body is buffered already.</summary>
+    private (string Method, string Path, Dictionary<string, string> Headers, byte[] Body, int Buffered) ParseHead(int headerEnd)
+    {
         string head = Encoding.ASCII.GetString(_buffer, _start, headerEnd - _start);
         _start = headerEnd + 4;
         string[] lines = head.Split("\r\n");
@@ -51,27 +79,19 @@ internal sealed class HttpExchange(NetworkStream stream)
         int buffered = Math.Min(length, _end - _start);
         Buffer.BlockCopy(_buffer, _start, body, 0, buffered);
         _start += buffered;
-        if (buffered < length) await stream.ReadExactlyAsync(body.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
-        return new Request(requestLine[0], requestLine[1], headers, body);
+        return (requestLine[0], requestLine[1], headers, body, buffered);
     }
 
     private int FindHeaderEnd() => _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8) is var index and >= 0 ? _start + index : -1;
 
     public async Task WriteAsync(int status, IEnumerable<KeyValuePair<string, string>> headers, byte[] body, CancellationToken cancellationToken)
     {
-        var head = new StringBuilder();
-        head.Append("HTTP/1.1 ").Append(status).Append(status < 300 ? " OK" : " Error").Append("\r\n");
-        foreach ((string name, string value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
-        head.Append("Content-Length: ").Append(body.Length).Append("\r\n\r\n");
-        byte[] headBytes = Encoding.ASCII.GetBytes(head.ToString());
+        byte[] headBytes = Head(status, headers, body.Length);
         // Head and body in one write while the body is small: with Nagle off, two writes are two segments, and the
         // reader wakes up twice, once for each.
         if (body.Length <= SingleWriteLimit)
         {
-            byte[] message = new byte[headBytes.Length + body.Length];
-            headBytes.CopyTo(message, 0);
-            body.CopyTo(message, headBytes.Length);
-            await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(Joined(headBytes, body), cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -79,5 +99,34 @@ internal sealed class HttpExchange(NetworkStream stream)
             await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
         }
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a response on this thread (a loopback socket takes a small one at once).</summary>
+    public void Write(int status, IEnumerable<KeyValuePair<string, string>> headers, byte[] body)
+    {
+        byte[] headBytes = Head(status, headers, body.Length);
+        if (body.Length <= SingleWriteLimit) stream.Write(Joined(headBytes, body));
+        else
+        {
+            stream.Write(headBytes);
+            stream.Write(body);
+        }
+    }
+
+    private static byte[] Head(int status, IEnumerable<KeyValuePair<string, string>> headers, int length)
+    {
+        var head = new StringBuilder();
+        head.Append("HTTP/1.1 ").Append(status).Append(status < 300 ? " OK" : " Error").Append("\r\n");
+        foreach ((string name, string value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
+        head.Append("Content-Length: ").Append(length).Append("\r\n\r\n");
+        return Encoding.ASCII.GetBytes(head.ToString());
+    }
+
+    private static byte[] Joined(byte[] head, byte[] body)
+    {
+        byte[] message = new byte[head.Length + body.Length];
+        head.CopyTo(message, 0);
+        body.CopyTo(message, head.Length);
+        return message;
     }
 }

@@ -35,6 +35,9 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
 
     public int MaxInlineBytes => 4 * 1024 * 1024;
 
+    /// <summary>Only Wren's own worker reads the local Runtime API: messages go without the JSON and base64 envelope.</summary>
+    public bool BinaryMessages => true;
+
     public bool RunsDetached => false;
 
     public bool StoresCallLogs => true;

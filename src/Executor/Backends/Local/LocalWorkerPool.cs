@@ -46,15 +46,15 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
         // The backstop's timer is cancelled as soon as the answer comes, so that finished calls leave no timers behind.
         using var backstop = new CancellationTokenSource();
         Task expiry = Task.Delay(limit, _time, backstop.Token);
-        Task finished = await Task.WhenAny(invocation.Outcome.Task, expiry).ConfigureAwait(false);
+        Task finished = await Task.WhenAny(invocation.Answer, expiry).ConfigureAwait(false);
         backstop.Cancel();
-        if (finished != invocation.Outcome.Task && invocation.WorkerId is { } holder)
+        if (finished != invocation.Answer && invocation.WorkerId is { } holder)
         {
             Kill(holder);
             invocation.Finish(new InvocationOutcome.Lost($"worker {holder} did not answer within {limit.TotalSeconds:0} s and was stopped"));
         }
         cancellationToken.ThrowIfCancellationRequested();
-        return await invocation.Outcome.Task.ConfigureAwait(false);
+        return await invocation.Answer.ConfigureAwait(false);
     }
 
     private void EnsureWorkers()

@@ -65,7 +65,10 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
             {
                 TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
                 client.NoDelay = true;
-                _ = ServeAsync(client);
+                // A thread of its own per worker connection (a few per backend), blocked on its socket: the kernel wakes it
+                // the moment the worker writes, where an asynchronous read wakes the socket engine's thread and then a pool
+                // thread. On a busy machine each wake-up waits for a core.
+                new Thread(() => Serve(client)) { IsBackground = true, Name = "Wren runtime API" }.Start();
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -73,91 +76,115 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private void Serve(TcpClient client)
     {
         using (client)
+        // The connection's wait for its next invocation ends with the connection, so that a worker that reconnects is
+        // not raced by its own dead request.
+        using (var connection = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
         {
             try
             {
+                using CancellationTokenRegistration stopping = _stop.Token.Register(client.Dispose);
                 var exchange = new HttpExchange(client.GetStream());
-                while (await exchange.ReadAsync(_stop.Token).ConfigureAwait(false) is { } request)
-                    await HandleAsync(exchange, request).ConfigureAwait(false);
+                while (exchange.Read() is { } request) Handle(exchange, request, connection.Token);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
                 // The worker went away; what it held is failed when its process exit is noticed.
             }
+            finally
+            {
+                connection.Cancel();
+            }
         }
     }
 
-    private async Task HandleAsync(HttpExchange exchange, HttpExchange.Request request)
+    /// <summary>Larger answers are taken on a pool thread, so that the worker's next request is read meanwhile; small ones (a single call's) here, without another wake-up.</summary>
+    private const int AnswerTakenHereBytes = 16 * 1024;
+
+    private void Handle(HttpExchange exchange, HttpExchange.Request request, CancellationToken connection)
     {
         string path = request.Path;
         if (!path.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            await exchange.WriteAsync(404, [], [], _stop.Token).ConfigureAwait(false);
+            exchange.Write(404, [], []);
             return;
         }
         string route = path[Prefix.Length..];
         string workerId = request.Headers.GetValueOrDefault("Wren-Worker") ?? "unknown";
         if (request.Method == "GET" && route == "invocation/next")
         {
-            await NextAsync(exchange, workerId).ConfigureAwait(false);
+            // Waits off this thread, which goes back to reading: the worker sends nothing more until it has its invocation.
+            _ = NextAsync(exchange, workerId, connection);
         }
         else if (request.Method == "POST" && route.StartsWith("invocation/", StringComparison.Ordinal) && route.EndsWith("/response", StringComparison.Ordinal))
         {
-            Complete(route["invocation/".Length..^"/response".Length], new InvocationOutcome.Answered(request.Body));
-            await exchange.WriteAsync(202, [], [], _stop.Token).ConfigureAwait(false);
+            // Acknowledged first, so that the worker asks for its next invocation while the answer is taken.
+            exchange.Write(202, [], []);
+            string requestId = route["invocation/".Length..^"/response".Length];
+            var outcome = new InvocationOutcome.Answered(request.Body);
+            if (request.Body.Length <= AnswerTakenHereBytes) Complete(requestId, outcome);
+            else ThreadPool.UnsafeQueueUserWorkItem(state => Complete(state.requestId, state.outcome), (requestId, outcome), preferLocal: false);
         }
         else if (request.Method == "POST" && route.StartsWith("invocation/", StringComparison.Ordinal) && route.EndsWith("/error", StringComparison.Ordinal))
         {
             (string type, string message) = ReadError(request);
+            exchange.Write(202, [], []);
             Complete(route["invocation/".Length..^"/error".Length], new InvocationOutcome.Rejected(type, message));
-            await exchange.WriteAsync(202, [], [], _stop.Token).ConfigureAwait(false);
         }
         else if (request.Method == "POST" && route == "init/error")
         {
             (string type, string message) = ReadError(request);
             WorkerLost(workerId, $"worker {workerId} failed to start: {type}: {message}");
-            await exchange.WriteAsync(202, [], [], _stop.Token).ConfigureAwait(false);
+            exchange.Write(202, [], []);
         }
         else
         {
-            await exchange.WriteAsync(404, [], [], _stop.Token).ConfigureAwait(false);
+            exchange.Write(404, [], []);
         }
     }
 
-    private async Task NextAsync(HttpExchange exchange, string workerId)
+    private async Task NextAsync(HttpExchange exchange, string workerId, CancellationToken connection)
     {
-        if (_seen.TryAdd(workerId, 0)) WorkerReady?.Invoke(workerId);
-        CancellationTokenSource waiting = _waiting.GetOrAdd(workerId, _ => new CancellationTokenSource());
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(waiting.Token, _stop.Token);
-        while (true)
+        try
         {
-            LocalInvocation invocation = await _queue.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
-            if (invocation.Outcome.Task.IsCompleted) continue;
-            if (_lost.ContainsKey(workerId))
+            if (_seen.TryAdd(workerId, 0)) WorkerReady?.Invoke(workerId);
+            CancellationTokenSource waiting = _waiting.GetOrAdd(workerId, _ => new CancellationTokenSource());
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(waiting.Token, connection);
+            while (true)
             {
-                Enqueue(invocation);
-                throw new OperationCanceledException();
+                LocalInvocation invocation = await _queue.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
+                if (invocation.Outcome.Task.IsCompleted) continue;
+                if (_lost.ContainsKey(workerId) || connection.IsCancellationRequested)
+                {
+                    Enqueue(invocation);
+                    return;
+                }
+                invocation.WorkerId = workerId;
+                _inFlight[invocation.RequestId] = invocation;
+                invocation.OnRunning();
+                var headers = new Dictionary<string, string>
+                {
+                    ["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId,
+                    ["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                    ["Content-Type"] = Protocol.WrenProtocol.IsBinary(invocation.Envelope) ? "application/octet-stream" : "application/json",
+                };
+                // On the thread that queued the invocation, when the worker was already waiting.
+                exchange.Write(200, headers, invocation.Envelope);
+                return;
             }
-            invocation.WorkerId = workerId;
-            _inFlight[invocation.RequestId] = invocation;
-            invocation.OnRunning();
-            var headers = new Dictionary<string, string>
-            {
-                ["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId,
-                ["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-                ["Content-Type"] = "application/json",
-            };
-            await exchange.WriteAsync(200, headers, invocation.Envelope, _stop.Token).ConfigureAwait(false);
-            return;
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or ChannelClosedException)
+        {
+            // The worker or the server went away; what the worker held is failed when its process exit is noticed.
         }
     }
 
+    /// <summary>Completes the invocation on this thread (see <see cref="LocalInvocation.FinishHere"/>).</summary>
     private void Complete(string requestId, InvocationOutcome outcome)
     {
-        if (_inFlight.TryRemove(requestId, out LocalInvocation? invocation)) invocation.Finish(outcome);
+        if (_inFlight.TryRemove(requestId, out LocalInvocation? invocation)) invocation.FinishHere(outcome);
     }
 
     private static (string Type, string Message) ReadError(HttpExchange.Request request)

@@ -50,6 +50,9 @@ internal sealed class WorkerProcess : IDisposable
         start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{(long)memoryMb * 1024 * 1024:X}";
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["DOTNET_TieredPGO"] = "0";
+        // Idle pool threads spin for work before they sleep; here the workers share the machine's cores with each other
+        // and with the client, so a spinning thread takes a core from one that has work.
+        start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var worker = new WorkerProcess(id, process) { StartedAt = time.GetUtcNow() };
