@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -15,7 +13,6 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/runtime/";
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     // A worker waiting for its next invocation is handed one by the thread that queues it, with no hop to another thread
     // in between: the continuation only writes the invocation to the worker's socket.
     private readonly Channel<LocalInvocation> _queue = Channel.CreateUnbounded<LocalInvocation>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
@@ -23,14 +20,13 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _waiting = new();
     private readonly ConcurrentDictionary<string, byte> _lost = new();
     private readonly ConcurrentDictionary<string, byte> _seen = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly LoopbackHttpServer _server;
 
     public RuntimeApiServer()
     {
-        _listener.Start();
-        Endpoint = $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-        _accepting = AcceptAsync();
+        // A broken connection fails nothing here: what its worker held is failed when its process exit is noticed.
+        _server = new LoopbackHttpServer(HandleAsync);
+        Endpoint = _server.Address;
     }
 
     /// <summary>The value for AWS_LAMBDA_RUNTIME_API.</summary>
@@ -55,81 +51,48 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
             if (_inFlight.TryRemove(invocation.RequestId, out _)) invocation.Finish(new InvocationOutcome.Lost(reason));
     }
 
-    private async Task AcceptAsync()
-    {
-        try
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-                client.NoDelay = true;
-                _ = ServeAsync(client);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                var exchange = new HttpExchange(client.GetStream());
-                while (await exchange.ReadAsync(_stop.Token).ConfigureAwait(false) is { } request)
-                    await HandleAsync(exchange, request).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The worker went away; what it held is failed when its process exit is noticed.
-            }
-        }
-    }
-
-    private async Task HandleAsync(HttpExchange exchange, HttpExchange.Request request)
+    private async Task HandleAsync(HttpExchange exchange, HttpExchange.Request request, CancellationToken stopping)
     {
         string path = request.Path;
         if (!path.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            await exchange.WriteAsync(404, [], [], _stop.Token).ConfigureAwait(false);
+            await exchange.WriteAsync(404, [], [], stopping).ConfigureAwait(false);
             return;
         }
         string route = path[Prefix.Length..];
         string workerId = request.Headers.GetValueOrDefault("Wren-Worker") ?? "unknown";
         if (request.Method == "GET" && route == "invocation/next")
         {
-            await NextAsync(exchange, workerId).ConfigureAwait(false);
+            await NextAsync(exchange, workerId, stopping).ConfigureAwait(false);
         }
         else if (request.Method == "POST" && route.StartsWith("invocation/", StringComparison.Ordinal) && route.EndsWith("/response", StringComparison.Ordinal))
         {
             Complete(route["invocation/".Length..^"/response".Length], new InvocationOutcome.Answered(request.Body));
-            await exchange.WriteAsync(202, [], [], _stop.Token).ConfigureAwait(false);
+            await exchange.WriteAsync(202, [], [], stopping).ConfigureAwait(false);
         }
         else if (request.Method == "POST" && route.StartsWith("invocation/", StringComparison.Ordinal) && route.EndsWith("/error", StringComparison.Ordinal))
         {
             (string type, string message) = ReadError(request);
             Complete(route["invocation/".Length..^"/error".Length], new InvocationOutcome.Rejected(type, message));
-            await exchange.WriteAsync(202, [], [], _stop.Token).ConfigureAwait(false);
+            await exchange.WriteAsync(202, [], [], stopping).ConfigureAwait(false);
         }
         else if (request.Method == "POST" && route == "init/error")
         {
             (string type, string message) = ReadError(request);
             WorkerLost(workerId, $"worker {workerId} failed to start: {type}: {message}");
-            await exchange.WriteAsync(202, [], [], _stop.Token).ConfigureAwait(false);
+            await exchange.WriteAsync(202, [], [], stopping).ConfigureAwait(false);
         }
         else
         {
-            await exchange.WriteAsync(404, [], [], _stop.Token).ConfigureAwait(false);
+            await exchange.WriteAsync(404, [], [], stopping).ConfigureAwait(false);
         }
     }
 
-    private async Task NextAsync(HttpExchange exchange, string workerId)
+    private async Task NextAsync(HttpExchange exchange, string workerId, CancellationToken stopping)
     {
         if (_seen.TryAdd(workerId, 0)) WorkerReady?.Invoke(workerId);
         CancellationTokenSource waiting = _waiting.GetOrAdd(workerId, _ => new CancellationTokenSource());
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(waiting.Token, _stop.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(waiting.Token, stopping);
         while (true)
         {
             LocalInvocation invocation = await _queue.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
@@ -148,7 +111,7 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
                 ["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
                 ["Content-Type"] = "application/json",
             };
-            await exchange.WriteAsync(200, headers, invocation.Envelope, _stop.Token).ConfigureAwait(false);
+            await exchange.WriteAsync(200, headers, invocation.Envelope, stopping).ConfigureAwait(false);
             return;
         }
     }
@@ -177,12 +140,9 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
+        await _server.DisposeAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
-        _listener.Stop();
-        await _accepting.ConfigureAwait(false);
         foreach (LocalInvocation invocation in _inFlight.Values) invocation.Finish(new InvocationOutcome.Lost("the local backend shut down"));
         while (_queue.Reader.TryRead(out LocalInvocation? queued)) queued.Finish(new InvocationOutcome.Lost("the local backend shut down"));
-        _stop.Dispose();
     }
 }
