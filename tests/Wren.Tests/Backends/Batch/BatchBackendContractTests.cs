@@ -7,7 +7,8 @@ namespace Wren.Tests.Backends.Batch;
 /// The backend contract through Batch's path: each Map an array job, each child the worker's Batch entry started as its
 /// container would start it (the job definition's command fetches the bundle through a presigned URL), S3 on moto.
 /// </summary>
-[Collection(LambdaCollection.Name)]
+[Trait("Category", "Slow")]
+[Collection(BatchContractCollection.Name)]
 public sealed class BatchBackendContractTests(BatchBackendContractTests.Fixture fixture) : BackendContractTests, IClassFixture<BatchBackendContractTests.Fixture>
 {
     protected override WrenExecutor Executor => fixture.Executor;
@@ -21,8 +22,9 @@ public sealed class BatchBackendContractTests(BatchBackendContractTests.Fixture 
     public Task Map_Detached_IsAttachedFromAnotherExecutorAfterItsOwnIsGone() =>
         DetachedMap_IsAttachedFromAnotherExecutorAfterItsOwnIsGone(() => fixture.Environment.CreateExecutor());
 
-    public sealed class Fixture(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
+    public sealed class Fixture : IAsyncLifetime
     {
+        private readonly MotoServer _moto = new();
         private BatchEnvironment? _environment;
 
         internal BatchEnvironment Environment => _environment!;
@@ -31,7 +33,8 @@ public sealed class BatchBackendContractTests(BatchBackendContractTests.Fixture 
 
         public async Task InitializeAsync()
         {
-            _environment = await BatchEnvironment.CreateAsync(moto, package);
+            await _moto.StartIfInstalledAsync();
+            _environment = await BatchEnvironment.CreateAsync(_moto);
             Executor = _environment.CreateExecutor();
         }
 
@@ -39,6 +42,15 @@ public sealed class BatchBackendContractTests(BatchBackendContractTests.Fixture 
         {
             if (Executor is not null) await Executor.DisposeAsync();
             if (_environment is not null) await _environment.DisposeAsync();
+            await _moto.DisposeAsync();
         }
     }
+}
+
+/// <summary>The longest class of the suite (a worker's cold start for every chunk): it starts before the others.</summary>
+[CollectionDefinition(Name)]
+[StartFirst]
+public sealed class BatchContractCollection
+{
+    public const string Name = "Batch contract";
 }

@@ -6,7 +6,7 @@ namespace Wren.Tests.Backends.Lambda;
 /// The backend contract through Lambda's execution path: the real bootstrap from the deployment zip, run through the
 /// Runtime API by the fake Invoke endpoint, with S3 and the function's configuration on moto.
 /// </summary>
-[Collection(LambdaCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class LambdaBackendContractTests(LambdaBackendContractTests.Fixture fixture) : BackendContractTests, IClassFixture<LambdaBackendContractTests.Fixture>
 {
     protected override WrenExecutor Executor => fixture.Executor;
@@ -37,8 +37,9 @@ public sealed class LambdaBackendContractTests(LambdaBackendContractTests.Fixtur
     public Task Map_Detached_IsAttachedFromAnotherExecutorAfterItsOwnIsGone() =>
         DetachedMap_IsAttachedFromAnotherExecutorAfterItsOwnIsGone(() => fixture.Environment.CreateExecutor());
 
-    public sealed class Fixture(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
+    public sealed class Fixture : IAsyncLifetime
     {
+        private readonly MotoServer _moto = new();
         private LambdaEnvironment? _environment;
 
         internal LambdaEnvironment Environment => _environment!;
@@ -47,7 +48,8 @@ public sealed class LambdaBackendContractTests(LambdaBackendContractTests.Fixtur
 
         public async Task InitializeAsync()
         {
-            _environment = await LambdaEnvironment.CreateAsync(moto, package);
+            await _moto.StartIfInstalledAsync();
+            _environment = await LambdaEnvironment.CreateAsync(_moto);
             Executor = _environment.CreateExecutor();
         }
 
@@ -55,6 +57,7 @@ public sealed class LambdaBackendContractTests(LambdaBackendContractTests.Fixtur
         {
             if (Executor is not null) await Executor.DisposeAsync();
             if (_environment is not null) await _environment.DisposeAsync();
+            await _moto.DisposeAsync();
         }
     }
 }

@@ -1,24 +1,36 @@
 using System.Diagnostics;
+using System.Globalization;
 using Wren.Backends;
 using Wren.Backends.Local;
 
-namespace Wren.Tests.Backends.Lambda;
+namespace Wren.TestSupport.Lambda;
 
 /// <summary>
 /// One execution environment of the fake Lambda service: the real deployment package, started as the function's
-/// runtime starts it (<see cref="RuntimeBootstrap"/>), with its own Runtime API. It runs one invocation at a time and keeps its output as the log.
+/// runtime starts it (<see cref="RuntimeBootstrap"/>), with its own Runtime API (<see cref="RuntimeApiServer"/>). It runs
+/// one invocation at a time and keeps its output as the log.
 /// </summary>
 internal sealed class FakeLambdaSandbox : IAsyncDisposable
 {
     private readonly RuntimeApiServer _api = new();
     private readonly Process _process;
+    private readonly string? _temp;
     private readonly List<string> _log = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public FakeLambdaSandbox(string id, string root, FunctionSetup function, IReadOnlyDictionary<string, string> environment)
+    /// <param name="privateTemp">
+    /// A temporary folder of its own, as each Lambda sandbox has its own <c>/tmp</c>, where the worker caches the code it
+    /// fetches; otherwise the machine's, shared with every other sandbox, which then fetch the code only once.
+    /// </param>
+    public FakeLambdaSandbox(string id, string root, FunctionSetup function, IReadOnlyDictionary<string, string> environment, bool privateTemp)
     {
         Id = id;
         Function = function;
+        if (privateTemp)
+        {
+            _temp = Path.Combine(Path.GetTempPath(), "wren-tests", $"sandbox-tmp-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(_temp);
+        }
         int memoryMb = function.MemoryMb;
         ProcessStartInfo start = RuntimeBootstrap.StartInfo(function.Runtime, function.Handler, root);
         start.UseShellExecute = false;
@@ -28,9 +40,10 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
         foreach ((string key, string value) in environment) start.Environment[key] = value;
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = _api.Endpoint;
         start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = function.Name;
-        start.Environment["AWS_LAMBDA_LOG_STREAM_NAME"] = $"2026/11/21/[$LATEST]{id}";
-        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memoryMb.ToString();
+        start.Environment["AWS_LAMBDA_LOG_STREAM_NAME"] = WorkerName;
+        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memoryMb.ToString(CultureInfo.InvariantCulture);
         start.Environment["LAMBDA_TASK_ROOT"] = root;
+        if (_temp is not null) start.Environment["TMPDIR"] = _temp;
         // Lambda enforces memory with the sandbox's cgroup; the GC heap limit is the nearest thing in a plain process.
         start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{(long)memoryMb * 1024 * 1024:X}";
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -38,28 +51,38 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.Exited += (_, _) =>
         {
-            _api.WorkerLost(WorkerName, $"RequestId: {Id} Error: Runtime exited with error: {(_process.ExitCode > 128 ? $"signal: {(_process.ExitCode == 137 ? "killed" : (_process.ExitCode - 128).ToString())}" : $"exit status {_process.ExitCode}")}");
+            _api.WorkerLost(WorkerName, $"RequestId: {Id} Error: Runtime exited with error: {(_process.ExitCode > 128 ? $"signal: {(_process.ExitCode == 137 ? "killed" : (_process.ExitCode - 128).ToString(CultureInfo.InvariantCulture))}" : $"exit status {_process.ExitCode}")}");
             _exited.TrySetResult();
         };
-        StartedAt = Stopwatch.GetTimestamp();
         _process.Start();
+        ProcessId = _process.Id;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        _api.WorkerReady += _ => FirstNextAt ??= Stopwatch.GetTimestamp();
     }
 
     public string Id { get; }
+
+    public int ProcessId { get; }
 
     /// <summary>The configuration it was started with; Lambda never reuses a sandbox across configurations.</summary>
     public FunctionSetup Function { get; }
 
     private string WorkerName => $"2026/11/21/[$LATEST]{Id}";
 
-    public long StartedAt { get; }
-
-    public long? FirstNextAt { get; private set; }
-
-    public bool Exited => _process.HasExited;
+    public bool Exited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
 
     private void Keep(string? line)
     {
@@ -90,18 +113,20 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
         var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var invocation = new LocalInvocation(payload, DateTimeOffset.UtcNow + timeout, () => taken.TrySetResult());
         _api.Enqueue(invocation);
-        Task finished = await Task.WhenAny(invocation.Outcome.Task, Task.Delay(timeout), _exited.Task);
-        if (invocation.Outcome.Task.IsCompleted) return (true, await invocation.Outcome.Task);
+        using var expiry = new CancellationTokenSource();
+        Task finished = await Task.WhenAny(invocation.Outcome.Task, Task.Delay(timeout, expiry.Token), _exited.Task).ConfigureAwait(false);
+        await expiry.CancelAsync().ConfigureAwait(false);
+        if (invocation.Outcome.Task.IsCompleted) return (true, await invocation.Outcome.Task.ConfigureAwait(false));
         if (finished == _exited.Task && !taken.Task.IsCompleted) return (false, null);
         Kill();
         return (true, null);
     }
 
-    public void Kill()
+    private void Kill()
     {
         try
         {
-            _process.Kill(entireProcessTree: true);
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
@@ -111,7 +136,15 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill();
-        await _api.DisposeAsync();
+        await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _api.DisposeAsync().ConfigureAwait(false);
         _process.Dispose();
+        try
+        {
+            if (_temp is not null) Directory.Delete(_temp, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }
