@@ -17,6 +17,7 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
     private readonly string? _temp;
     private readonly List<string> _log = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="privateTemp">
     /// A temporary folder of its own, as each Lambda sandbox has its own <c>/tmp</c>, where the worker caches the code it
@@ -54,6 +55,7 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
             _api.WorkerLost(WorkerName, $"RequestId: {Id} Error: Runtime exited with error: {(_process.ExitCode > 128 ? $"signal: {(_process.ExitCode == 137 ? "killed" : (_process.ExitCode - 128).ToString(CultureInfo.InvariantCulture))}" : $"exit status {_process.ExitCode}")}");
             _exited.TrySetResult();
         };
+        _api.WorkerReady += _ => _ready.TrySetResult();
         _process.Start();
         ProcessId = _process.Id;
         _process.BeginOutputReadLine();
@@ -104,12 +106,15 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs one invocation to its end, or kills the sandbox at the function's timeout (a null outcome). Started is false
-    /// when the runtime exited before it took the invocation (it may exit just after answering the previous one);
-    /// Lambda then runs the invocation in a fresh sandbox, and so must the caller.
+    /// Runs one invocation to its end, or kills the sandbox at the function's timeout (a null outcome). As on Lambda,
+    /// the timeout runs from the invoke phase: a new sandbox's start (its init phase) is not part of it. Started is
+    /// false when the runtime exited before it took the invocation (it may exit just after answering the previous
+    /// one); Lambda then runs the invocation in a fresh sandbox, and so must the caller.
     /// </summary>
     public async Task<(bool Started, InvocationOutcome? Outcome)> InvokeAsync(byte[] payload, TimeSpan timeout)
     {
+        await Task.WhenAny(_ready.Task, _exited.Task).ConfigureAwait(false);
+        if (!_ready.Task.IsCompleted) return (false, null);
         var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var invocation = new LocalInvocation(payload, DateTimeOffset.UtcNow + timeout, () => taken.TrySetResult());
         _api.Enqueue(invocation);
