@@ -12,14 +12,8 @@ namespace Wren.Tests.Backends;
 /// derives from this; <see cref="BackendFailureContractTests"/> is the other half of the contract (failures, time,
 /// cost), in classes of their own so that a backend's two halves run side by side.
 /// </summary>
-public abstract class BackendContractTests
+public abstract class BackendContractTests : BackendTests
 {
-    protected abstract WrenExecutor Executor { get; }
-
-    private IObjectStorage Storage => Executor.ComputeBackend.Storage;
-
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-
     private static int Square(int x) => x * x;
 
     private static T Identity<T>(T value) => value;

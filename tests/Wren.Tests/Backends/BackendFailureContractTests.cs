@@ -12,14 +12,8 @@ namespace Wren.Tests.Backends;
 /// detached and cancelled Maps. The other half of <see cref="BackendContractTests"/>; each backend's test class derives
 /// from this.
 /// </summary>
-public abstract class BackendFailureContractTests
+public abstract class BackendFailureContractTests : BackendTests
 {
-    protected abstract WrenExecutor Executor { get; }
-
-    private IObjectStorage Storage => Executor.ComputeBackend.Storage;
-
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-
     [Fact]
     public async Task Map_ThrowingCall_FailsOnlyItsFutureWithRemoteException()
     {
