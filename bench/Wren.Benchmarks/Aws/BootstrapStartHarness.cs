@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using Wren.Backends.Lambda;
 using Wren.Backends.Local;
 using Wren.Deploy.Deployment;
+using Wren.TestSupport;
+using Wren.TestSupport.Lambda;
 using static Wren.Benchmarks.Aws.HarnessTools;
 
 namespace Wren.Benchmarks.Aws;
@@ -22,7 +25,10 @@ internal static class BootstrapStartHarness
             its first `next` request. {RuntimeZip.Usage}
         """;
 
-    private sealed record Variant(string Name, string Root, bool RuntimeApi, IReadOnlyDictionary<string, string> Extra);
+    private const string Managed = LambdaDeploymentSettings.ManagedRuntime;
+    private const string Custom = LambdaDeploymentSettings.CustomRuntime;
+
+    private sealed record Variant(string Name, string Runtime, string Root, bool RuntimeApi, IReadOnlyDictionary<string, string> Extra);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -44,12 +50,12 @@ internal static class BootstrapStartHarness
         var heapLimit = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x20000000" };
         Variant[] plan =
         [
-            new("dotnet10 (framework-dependent, dotnet exec), Lambda's variables only", managedRoot, true, noExtra),
-            new("provided.al2023 (self-contained, ReadyToRun), Lambda's variables only", selfContainedRoot, true, noExtra),
-            new("dotnet10, plus DOTNET_GCHeapHardLimit = 512 MB (the fakes' stand-in for a 512 MB function's memory limit)", managedRoot, true, heapLimit),
-            new("provided.al2023, plus DOTNET_GCHeapHardLimit = 512 MB", selfContainedRoot, true, heapLimit),
-            new("dotnet10 floor: no AWS_LAMBDA_RUNTIME_API, to its first output line (it prints one and exits)", managedRoot, false, noExtra),
-            new("provided.al2023 floor", selfContainedRoot, false, noExtra),
+            new("dotnet10 (framework-dependent, dotnet exec), Lambda's variables only", Managed, managedRoot, true, noExtra),
+            new("provided.al2023 (self-contained, ReadyToRun), Lambda's variables only", Custom, selfContainedRoot, true, noExtra),
+            new("dotnet10, plus DOTNET_GCHeapHardLimit = 512 MB (the fakes' stand-in for a 512 MB function's memory limit)", Managed, managedRoot, true, heapLimit),
+            new("provided.al2023, plus DOTNET_GCHeapHardLimit = 512 MB", Custom, selfContainedRoot, true, heapLimit),
+            new("dotnet10 floor: no AWS_LAMBDA_RUNTIME_API, to its first output line (it prints one and exits)", Managed, managedRoot, false, noExtra),
+            new("provided.al2023 floor", Custom, selfContainedRoot, false, noExtra),
         ];
         var samples = plan.ToDictionary(v => v, _ => new List<double>());
         var started = new List<int>();
@@ -100,13 +106,12 @@ internal static class BootstrapStartHarness
     {
         string root = variant.Root;
         await using var api = new RuntimeApiServer();
-        var start = new ProcessStartInfo(Path.Combine(root, "bootstrap"))
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = root,
-        };
+        // Started as Lambda's runtime starts it: the package's own bootstrap, or for dotnet10 the managed runtime's script.
+        ProcessStartInfo start = RuntimeBootstrap.StartInfo(variant.Runtime, LambdaDeploymentSettings.HandlerFor(variant.Runtime), root);
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = root;
         // The environment Lambda gives a function (credentials left out: nothing here uses them).
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
@@ -114,8 +119,8 @@ internal static class BootstrapStartHarness
         start.Environment["TZ"] = ":UTC";
         start.Environment["LAMBDA_TASK_ROOT"] = root;
         start.Environment["_HANDLER"] = Wren.Protocol.WorkerLaunch.AssemblyName;
-        start.Environment["AWS_REGION"] = MotoProcess.Region;
-        start.Environment["AWS_DEFAULT_REGION"] = MotoProcess.Region;
+        start.Environment["AWS_REGION"] = MotoServer.Region;
+        start.Environment["AWS_DEFAULT_REGION"] = MotoServer.Region;
         start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "wren-runtime";
         start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "512";
         start.Environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Wren.Backends.Local;
 
@@ -9,7 +7,7 @@ namespace Wren.Benchmarks.Aws;
 /// A Lambda Invoke endpoint on loopback that answers every <c>POST /2015-03-31/functions/{name}/invocations</c> at once:
 /// 200 with a small JSON body and the headers Lambda sends (request id, executed version, the log tail when asked).
 /// It checks nothing but the path, and counts the requests and how many carried a SigV4 Authorization header. It runs
-/// in the harness's own process, on Wren's minimal HTTP/1.1 server code (<see cref="HttpExchange"/>), with Nagle off.
+/// in the harness's own process, on Wren's minimal HTTP/1.1 server (<see cref="LoopbackHttpServer"/>), with Nagle off.
 /// </summary>
 internal sealed class InstantInvokeEndpoint : IAsyncDisposable
 {
@@ -17,19 +15,16 @@ internal sealed class InstantInvokeEndpoint : IAsyncDisposable
     private static readonly string LogTail = Convert.ToBase64String(Encoding.UTF8.GetBytes("START RequestId: 0\nEND RequestId: 0\nREPORT RequestId: 0 Duration: 0.10 ms\n"));
     private static readonly byte[] NotFound = """{"Type":"User","message":"only Invoke is served here"}"""u8.ToArray();
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly LoopbackHttpServer _server;
     private long _requests;
     private long _signed;
     private long _other;
-    private int _connections;
+    private long _id;
 
     public InstantInvokeEndpoint()
     {
-        _listener.Start(backlog: 1024);
-        Endpoint = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-        _accepting = AcceptAsync();
+        _server = new LoopbackHttpServer(AnswerAsync, backlog: 1024);
+        Endpoint = _server.Url;
     }
 
     /// <summary>The base URL, for <c>AWS_ENDPOINT_URL_LAMBDA</c> or a plain client.</summary>
@@ -43,65 +38,28 @@ internal sealed class InstantInvokeEndpoint : IAsyncDisposable
     public long Other => Interlocked.Read(ref _other);
 
     /// <summary>TCP connections accepted so far.</summary>
-    public int Connections => Volatile.Read(ref _connections);
+    public int Connections => _server.Connections;
 
-    private async Task AcceptAsync()
+    private async Task AnswerAsync(HttpExchange exchange, HttpExchange.Request request, CancellationToken stopping)
     {
-        try
+        if (request.Method != "POST" || !request.Path.EndsWith("/invocations", StringComparison.Ordinal))
         {
-            while (true)
-            {
-                TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-                client.NoDelay = true;
-                Interlocked.Increment(ref _connections);
-                _ = ServeAsync(client);
-            }
+            Interlocked.Increment(ref _other);
+            await exchange.WriteAsync(404, [new("x-amzn-ErrorType", "ResourceNotFoundException"), new("Content-Type", "application/json")], NotFound, stopping).ConfigureAwait(false);
+            return;
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        Interlocked.Increment(ref _requests);
+        if (request.Headers.TryGetValue("Authorization", out string? authorization) && authorization.StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal))
+            Interlocked.Increment(ref _signed);
+        var headers = new List<KeyValuePair<string, string>>(4)
         {
-        }
+            new("Content-Type", "application/json"),
+            new("x-amzn-RequestId", $"00000000-0000-0000-0000-{Interlocked.Increment(ref _id):D12}"),
+            new("X-Amz-Executed-Version", "$LATEST"),
+        };
+        if (request.Headers.TryGetValue("X-Amz-Log-Type", out string? logType) && logType == "Tail") headers.Add(new("X-Amz-Log-Result", LogTail));
+        await exchange.WriteAsync(200, headers, Body, stopping).ConfigureAwait(false);
     }
 
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                var exchange = new HttpExchange(client.GetStream());
-                long id = 0;
-                while (await exchange.ReadAsync(_stop.Token).ConfigureAwait(false) is { } request)
-                {
-                    if (request.Method != "POST" || !request.Path.EndsWith("/invocations", StringComparison.Ordinal))
-                    {
-                        Interlocked.Increment(ref _other);
-                        await exchange.WriteAsync(404, [new("x-amzn-ErrorType", "ResourceNotFoundException"), new("Content-Type", "application/json")], NotFound, _stop.Token).ConfigureAwait(false);
-                        continue;
-                    }
-                    Interlocked.Increment(ref _requests);
-                    if (request.Headers.TryGetValue("Authorization", out string? authorization) && authorization.StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal))
-                        Interlocked.Increment(ref _signed);
-                    var headers = new List<KeyValuePair<string, string>>(4)
-                    {
-                        new("Content-Type", "application/json"),
-                        new("x-amzn-RequestId", $"00000000-0000-0000-0000-{++id:D12}"),
-                        new("X-Amz-Executed-Version", "$LATEST"),
-                    };
-                    if (request.Headers.TryGetValue("X-Amz-Log-Type", out string? logType) && logType == "Tail") headers.Add(new("X-Amz-Log-Result", LogTail));
-                    await exchange.WriteAsync(200, headers, Body, _stop.Token).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        await _accepting.ConfigureAwait(false);
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

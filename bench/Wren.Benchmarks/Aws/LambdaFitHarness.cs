@@ -7,7 +7,7 @@ using static Wren.Benchmarks.Aws.HarnessTools;
 namespace Wren.Benchmarks.Aws;
 
 /// <summary>
-/// (issue 12) How a Map fits the Lambda function it runs on, through <see cref="FakeLambda"/> (the real
+/// (issue 12) How a Map fits the Lambda function it runs on, through <see cref="Wren.TestSupport.Lambda.FakeLambdaService"/> (the real
 /// <c>bootstrap</c> in sandboxes, S3 on moto_server, see <see cref="LambdaRig"/>) and the real executor over a real
 /// <see cref="LambdaBackend"/>, on a 2,048 MB function with a 60 s timeout:
 /// <list type="number">
@@ -66,11 +66,11 @@ internal static class LambdaFitHarness
         var runs = variants.ToDictionary(v => v, _ => new List<MapRun>());
         MapRun untimed, fiveMinutes;
         int workerProcessors;
-        LambdaRig rig = await LambdaRig.StartAsync(package, "lambda-fit").ConfigureAwait(false);
+        LambdaRig rig = await LambdaRig.StartAsync(package).ConfigureAwait(false);
         try
         {
             Console.WriteLine($"{rig}; function {Thousands(MemoryMb)} MB, {TimeoutSeconds} s; MaxConcurrency {sandboxes}, at most {sandboxes} sandboxes at once; {Thousands(calls)} calls per Map.");
-            FakeLambda lambda = rig.StartLambda(FunctionName, MemoryMb, TimeoutSeconds, sandboxes);
+            LambdaRig.Function lambda = rig.StartLambda(FunctionName, MemoryMb, TimeoutSeconds, sandboxes);
             await using (WrenExecutor executor = rig.CreateExecutor(lambda, InvocationType.RequestResponse, "wren-fit", configuredTimeout: null))
             {
                 var fit = new Fit(executor, lambda, calls, sandboxes);
@@ -83,8 +83,8 @@ internal static class LambdaFitHarness
                 untimed = await fit.RunAsync(Trivial.Increment, "x => x + 1, no Timeout").ConfigureAwait(false);
                 fiveMinutes = await fit.RunAsync(Trivial.Increment, "x => x + 1, Timeout 5 minutes", timeout: TimeSpan.FromMinutes(5)).ConfigureAwait(false);
             }
-            Console.WriteLine($"Load average after: {LoadAverage()}; {lambda.SandboxesStarted} sandboxes started, {lambda.Failures} invocations failed.");
-            if (lambda.Failures > 0) throw new InvalidOperationException($"{lambda.Failures} invocations failed in the fake Lambda.");
+            Console.WriteLine($"Load average after: {LoadAverage()}; {lambda.Service.Sandboxes.Count} sandboxes started, {lambda.Service.Failures} invocations failed.");
+            if (lambda.Service.Failures > 0) throw new InvalidOperationException($"{lambda.Service.Failures} invocations failed in the fake Lambda.");
         }
         finally
         {
@@ -101,12 +101,12 @@ internal static class LambdaFitHarness
         variants.Skip(round % variants.Length).Concat(variants.Take(round % variants.Length));
 
     /// <summary>Runs the harness's Maps on one executor and fake function, with the same MaxConcurrency each time.</summary>
-    private sealed class Fit(WrenExecutor executor, FakeLambda lambda, int calls, int maxConcurrency)
+    private sealed class Fit(WrenExecutor executor, LambdaRig.Function lambda, int calls, int maxConcurrency)
     {
         public async Task<MapRun> RunAsync(Func<int, int> function, string name, int? workerParallelism = null, TimeSpan? timeout = null)
         {
             var options = new MapOptions { MaxConcurrency = maxConcurrency, WorkerParallelism = workerParallelism, Timeout = timeout };
-            int invocationsFrom = lambda.Invocations;
+            int invocationsFrom = lambda.Service.Invocations;
             long started = Stopwatch.GetTimestamp();
             FutureList<int> futures = executor.Map(function, Enumerable.Range(0, calls), options);
             int correct = 0;
@@ -120,7 +120,7 @@ internal static class LambdaFitHarness
             {
                 refusal = e.Message;
             }
-            var run = new MapRun(Stopwatch.GetElapsedTime(started).TotalSeconds, lambda.Invocations - invocationsFrom, futures.Cost, correct, refusal);
+            var run = new MapRun(Stopwatch.GetElapsedTime(started).TotalSeconds, lambda.Service.Invocations - invocationsFrom, futures.Cost, correct, refusal);
             Console.WriteLine($"  {name}: {run.Seconds:0.00} s, {run.Invocations} invocations (Cost: {run.Cost.Invocations}), {run.Correct} of {calls} correct{(refusal is null ? "." : $"; refused: {refusal}")}");
             return run;
         }

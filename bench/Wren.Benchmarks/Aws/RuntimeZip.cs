@@ -59,22 +59,11 @@ internal static class RuntimeZip
         return RuntimePackage.FromZip(zip);
     }
 
-    /// <summary>
-    /// Extracts the package to a new folder with an executable <c>bootstrap</c>, and returns the folder. A dotnet10
-    /// package has none of its own: it gets the shape of the managed runtime's, which execs <c>dotnet exec</c> on the
-    /// handler's assembly with its deps and runtimeconfig.
-    /// </summary>
+    /// <summary>Extracts the package to a new folder (a task root, which <c>RuntimeBootstrap</c> starts) and returns the folder.</summary>
     public static string Extract(RuntimePackage package, string name)
     {
         string folder = Path.Combine(Path.GetTempPath(), "wren-bench", $"{name}-{Guid.NewGuid():N}");
         ZipFile.ExtractToDirectory(package.ZipPath, folder);
-        string bootstrap = Path.Combine(folder, "bootstrap");
-        if (!File.Exists(bootstrap))
-        {
-            const string handler = Wren.Protocol.WorkerLaunch.AssemblyName;
-            File.WriteAllText(bootstrap, $"#!/bin/sh\nexec \"{Wren.Backends.WorkerFiles.DotnetHost()}\" exec --depsfile \"$LAMBDA_TASK_ROOT/{handler}.deps.json\" --runtimeconfig \"$LAMBDA_TASK_ROOT/{handler}.runtimeconfig.json\" \"$LAMBDA_TASK_ROOT/{handler}.dll\"\n");
-        }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(bootstrap, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return folder;
     }
 

@@ -4,13 +4,14 @@ using Wren.Backends.Lambda;
 using Wren.Benchmarks.Local;
 using Wren.Shipping;
 using Wren.Storage;
+using Wren.TestSupport;
 using static Wren.Benchmarks.Aws.HarnessTools;
 
 namespace Wren.Benchmarks.Aws;
 
 /// <summary>
 /// (2) How many S3 requests a Map makes on the Lambda path. S3 is moto_server (started here); Lambda is
-/// <see cref="FakeLambda"/>, which runs every invocation in the real <c>bootstrap</c> of the deployment package, whose
+/// <see cref="Wren.TestSupport.Lambda.FakeLambdaService"/>, which runs every invocation in the real <c>bootstrap</c> of the deployment package, whose
 /// worker reads and writes the same moto. The executor is the real one over a real <see cref="LambdaBackend"/>, whose
 /// <see cref="S3Storage"/> sends through <see cref="S3RequestCounter"/>: that counts the client's requests. moto's own
 /// request log counts every request to the bucket, the workers' included; the workers' share is the difference.
@@ -57,13 +58,13 @@ internal static class S3RequestHarness
         Console.WriteLine($"The function's code: {captured.Code.Count} files, {Thousands(captured.Code.Sum(c => c.Size))} bytes (the benchmark assembly and what it references, outside the framework and Wren's runtime): {string.Join(", ", captured.Code.Select(c => c.Name))}.");
 
         var results = new List<MapCount>();
-        LambdaRig rig = await LambdaRig.StartAsync(package, "s3-count").ConfigureAwait(false);
+        LambdaRig rig = await LambdaRig.StartAsync(package).ConfigureAwait(false);
         try
         {
             Console.WriteLine($"{rig}; at most {maxSandboxes} sandboxes at once; {Thousands(calls)} calls of Trivial.Increment per Map.");
             foreach (InvocationType mode in modes)
             {
-                FakeLambda lambda = rig.StartLambda(FunctionName, MemoryMb, TimeoutSeconds, maxSandboxes);
+                LambdaRig.Function lambda = rig.StartLambda(FunctionName, MemoryMb, TimeoutSeconds, maxSandboxes);
                 try
                 {
                     string prefix = $"wren-{mode.ToString().ToLowerInvariant()}";
@@ -74,7 +75,7 @@ internal static class S3RequestHarness
                     }
                     await using (Client second = Client.Create(rig, lambda, mode, prefix))
                         results.Add(await MeasureAsync(mode, "#3, new executor (code in S3, sandboxes warm)", second, rig, lambda, calls).ConfigureAwait(false));
-                    if (lambda.Failures > 0) throw new InvalidOperationException($"{lambda.Failures} invocations failed in the fake Lambda.");
+                    if (lambda.Service.Failures > 0) throw new InvalidOperationException($"{lambda.Service.Failures} invocations failed in the fake Lambda.");
                 }
                 finally
                 {
@@ -105,10 +106,10 @@ internal static class S3RequestHarness
         public S3RequestCounter Counter { get; }
 
         /// <summary>The client of a configuration file that holds the function's memory and timeout.</summary>
-        public static Client Create(LambdaRig rig, FakeLambda lambda, InvocationType mode, string prefix)
+        public static Client Create(LambdaRig rig, LambdaRig.Function lambda, InvocationType mode, string prefix)
         {
             var counter = new S3RequestCounter();
-            WrenExecutor executor = rig.CreateExecutor(lambda, mode, prefix, TimeSpan.FromSeconds(lambda.TimeoutSeconds), counter);
+            WrenExecutor executor = rig.CreateExecutor(lambda, mode, prefix, TimeSpan.FromSeconds(lambda.Setup.TimeoutSeconds), counter);
             return new Client(executor, counter);
         }
 
@@ -119,14 +120,14 @@ internal static class S3RequestHarness
         }
     }
 
-    private static async Task<MapCount> MeasureAsync(InvocationType mode, string name, Client client, LambdaRig rig, FakeLambda lambda, int calls)
+    private static async Task<MapCount> MeasureAsync(InvocationType mode, string name, Client client, LambdaRig rig, LambdaRig.Function lambda, int calls)
     {
-        MotoProcess moto = rig.Moto;
+        MotoServer moto = rig.Moto;
         string bucket = rig.Bucket;
         await moto.SettleAsync().ConfigureAwait(false);
         int clientFrom = client.Counter.Count;
         int motoFrom = moto.Logged;
-        int invocationsFrom = lambda.Invocations;
+        int invocationsFrom = lambda.Service.Invocations;
         int[] inputs = [.. Enumerable.Range(0, calls)];
         long started = Stopwatch.GetTimestamp();
         int[] outputs = await client.Executor.Map(Trivial.Increment, inputs).GetResultsAsync().ConfigureAwait(false);
@@ -136,7 +137,7 @@ internal static class S3RequestHarness
         await moto.SettleAsync().ConfigureAwait(false);
         var all = moto.Since(motoFrom).Where(r => r.Path.TrimStart('/').StartsWith(bucket, StringComparison.Ordinal))
             .Select(r => (r.Method, r.Path)).ToList();
-        var result = new MapCount(mode.ToString(), name, calls, seconds, lambda.Invocations - invocationsFrom, lambda.SandboxesStarted,
+        var result = new MapCount(mode.ToString(), name, calls, seconds, lambda.Service.Invocations - invocationsFrom, lambda.Service.Sandboxes.Count,
             client.Counter.Since(clientFrom), all);
         Console.WriteLine($"  {mode} Map {name}: {seconds:0.00} s, {result.Invocations} invocations, S3 requests: client {result.Client.Count}, all {result.All.Count}.");
         return result;

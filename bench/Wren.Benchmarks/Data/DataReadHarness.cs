@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Wren.Benchmarks.Aws;
 using Wren.Storage;
+using Wren.TestSupport;
 using static Wren.Benchmarks.Aws.HarnessTools;
 
 namespace Wren.Benchmarks.Data;
@@ -39,12 +39,12 @@ internal static class DataReadHarness
         string folder = Path.Combine(Path.GetTempPath(), "wren-bench", $"data-{Guid.NewGuid():N}");
         var rows = new List<(string Store, string Way, List<double> MBps)>();
 
-        await using (MotoProcess moto = await MotoProcess.StartAsync().ConfigureAwait(false))
+        await using (MotoServer moto = await MotoServer.StartAsync().ConfigureAwait(false))
         {
             Func<string, string?> environment = name => moto.Variables().GetValueOrDefault(name);
-            using IAmazonS3 s3 = S3Storage.CreateClient(MotoProcess.Region, environment: environment);
+            using IAmazonS3 s3 = S3Storage.CreateClient(MotoServer.Region, environment: environment);
             await s3.PutBucketAsync("wren-data-bench").ConfigureAwait(false);
-            using var bucket = new S3Storage("wren-data-bench", MotoProcess.Region, environment: environment);
+            using var bucket = new S3Storage("wren-data-bench", MotoServer.Region, environment: environment);
             await bucket.PutAsync("big.bin", new MemoryStream(data)).ConfigureAwait(false);
             var storage = new WrenStorage(bucket, null);
             rows.Add(("moto S3", "GetObject, response stream read to the end (baseline)", await TimeAsync(rounds, data.Length, async () =>

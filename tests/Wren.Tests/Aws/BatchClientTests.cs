@@ -11,6 +11,7 @@ namespace Wren.Tests.Aws;
 /// read back through the client. moto runs no jobs here (see <see cref="BatchMoto"/>), so job statuses are not
 /// asserted beyond their counts.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
 {
     private const string Account = "123456789012";

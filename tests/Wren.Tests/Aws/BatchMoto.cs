@@ -2,7 +2,6 @@ using System.Text;
 using System.Xml.Linq;
 using Wren.Aws;
 using Wren.Aws.Iam;
-using Wren.Tests.Support;
 
 namespace Wren.Tests.Aws;
 
@@ -18,7 +17,7 @@ public sealed class BatchMoto : IAsyncLifetime
     private const string TrustPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"batch.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
 
     // moto's config API does not take IAM's settings; this one is read when IAM is first used.
-    public MotoServer Moto { get; } = new() { ServerVariables = new Dictionary<string, string> { ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" } };
+    public MotoServer Moto { get; } = new(new Dictionary<string, string> { ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" });
 
     public string ServiceRoleArn { get; private set; } = "";
 
@@ -32,7 +31,7 @@ public sealed class BatchMoto : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Moto.InitializeAsync();
+        await Moto.StartIfInstalledAsync();
         if (!Moto.Available) return;
         using (var http = new HttpClient())
         using (HttpResponseMessage configured = await http.PostAsync($"{Moto.Endpoint}/moto-api/config", new StringContent("""{"batch":{"use_docker":false}}""")))
@@ -49,7 +48,7 @@ public sealed class BatchMoto : IAsyncLifetime
             new() { ["VpcId"] = vpc, ["GroupName"] = "wren-batch", ["GroupDescription"] = "Wren's Batch tests" }), "groupId");
     }
 
-    public Task DisposeAsync() => Moto.DisposeAsync();
+    public Task DisposeAsync() => Moto.DisposeAsync().AsTask();
 
     private static async Task<XElement> QueryAsync(AwsHttpClient http, string action, string version, Dictionary<string, string> parameters)
     {

@@ -7,7 +7,8 @@ using Wren.Tests.Support;
 namespace Wren.Tests.Aws;
 
 /// <summary>The CloudWatch Logs client and <c>wren logs</c> on AWS, against moto's CloudWatch Logs.</summary>
-public sealed class CloudWatchLogsTests(MotoServer moto) : IClassFixture<MotoServer>
+[Trait("Category", "Slow")]
+public sealed class CloudWatchLogsTests(MotoFixture moto) : IClassFixture<MotoFixture>
 {
     private const string Function = "wren-logs-test";
     private const string Group = "/aws/lambda/" + Function;

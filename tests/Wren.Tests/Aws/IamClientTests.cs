@@ -4,6 +4,7 @@ using Wren.Tests.Support;
 namespace Wren.Tests.Aws;
 
 /// <summary>The IAM client's managed-policy and instance-profile operations against moto (with AWS's managed policies loaded).</summary>
+[Trait("Category", "Slow")]
 public sealed class IamClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
 {
     private const string Trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";

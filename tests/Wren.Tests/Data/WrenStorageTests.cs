@@ -1,6 +1,5 @@
 using Amazon.S3;
 using Wren.Storage;
-using Wren.Tests.Support;
 
 namespace Wren.Tests.Data;
 
@@ -95,6 +94,7 @@ public sealed class FolderWrenStorageTests : WrenStorageContractTests, IDisposab
 }
 
 /// <summary>The same contract on S3 (moto), and another bucket named by s3://.</summary>
+[Trait("Category", "Slow")]
 public sealed class S3WrenStorageTests(S3WrenStorageTests.Buckets buckets) : WrenStorageContractTests, IClassFixture<S3WrenStorageTests.Buckets>
 {
     public sealed class Buckets : IAsyncLifetime
@@ -109,7 +109,7 @@ public sealed class S3WrenStorageTests(S3WrenStorageTests.Buckets buckets) : Wre
 
         public async Task InitializeAsync()
         {
-            await Moto.InitializeAsync();
+            await Moto.StartIfInstalledAsync();
             Moto.Require();
             string main = $"wren-{Guid.NewGuid():N}"[..24];
             using (IAmazonS3 s3 = S3Storage.CreateClient(MotoServer.Region, environment: Moto.Environment()))

@@ -2,7 +2,6 @@ using Amazon.S3;
 using Wren.Configuration;
 using Wren.Storage;
 using Wren.Tests.Aws;
-using Wren.Tests.Support;
 
 namespace Wren.Tests.Deploy;
 

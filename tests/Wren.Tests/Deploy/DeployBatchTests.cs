@@ -17,6 +17,7 @@ namespace Wren.Tests.Deploy;
 /// Every test shares one moto and the fixture's first deployment; those that deploy again look their resources up by
 /// the ARNs they were given, so new job definition revisions from other tests do not disturb them.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFixture<BatchDeploymentFixture>
 {
 

@@ -3,6 +3,7 @@ using Wren.Tests.Backends.Local;
 namespace Wren.Tests.Deploy;
 
 /// <summary>wren logs, jobs, cleanup and test against real local jobs.</summary>
+[Trait("Category", "Slow")]
 public sealed class LocalJobCommandTests : IAsyncLifetime
 {
     private readonly LocalExecutorFixture _local = new();

@@ -9,7 +9,8 @@ using Wren.Tests.Support;
 namespace Wren.Tests.Deploy;
 
 /// <summary>create-config and create-role against moto, as a user runs them.</summary>
-public sealed class SetupCommandTests(MotoServer moto) : IClassFixture<MotoServer>
+[Trait("Category", "Slow")]
+public sealed class SetupCommandTests(MotoFixture moto) : IClassFixture<MotoFixture>
 {
     private readonly string _configPath = Path.Combine(Path.GetTempPath(), "wren-tests", Guid.NewGuid().ToString("N"), "config.json");
 

@@ -5,6 +5,7 @@ using Wren.Tests.Support;
 namespace Wren.Tests.Jobs;
 
 /// <summary>WrenOptions.LoggerFactory gets the executor's events, and the ActivitySource "Wren" traces Maps and invocations, on real local workers.</summary>
+[Trait("Category", "Slow")]
 public sealed class TelemetryTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

@@ -5,8 +5,8 @@ using Amazon.S3.Model;
 using Wren.Aws;
 using Wren.Aws.Lambda;
 using Wren.Storage;
-using Wren.Tests.Backends.Lambda;
 using Wren.Tests.Support;
+using Wren.TestSupport.Lambda;
 
 namespace Wren.Tests.Packaging;
 
@@ -17,7 +17,8 @@ namespace Wren.Tests.Packaging;
 /// runtime does.
 /// </summary>
 [Collection(PackagingCollection.Name)]
-public sealed class PackageTests(PackagesFixture packages, MotoServer moto) : IClassFixture<MotoServer>
+[Trait("Category", "Slow")]
+public sealed class PackageTests(PackagesFixture packages, MotoFixture moto) : IClassFixture<MotoFixture>
 {
     private static readonly string[] Ids = ["Wren", "Wren.Core", "Wren.Cli"];
 

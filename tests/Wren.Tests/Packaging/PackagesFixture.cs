@@ -88,8 +88,9 @@ public sealed record Command(string Line, int ExitCode, string Out, string Error
     public override string ToString() => $"`{Line}` exited {ExitCode}\n{Out}\n{Error}";
 }
 
-/// <summary>The packaging tests share one pack, and run on their own: packing and building apps load both cores.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+/// <summary>The packaging tests share one pack. Packing and building apps take a while: they start first, beside the others.</summary>
+[CollectionDefinition(Name)]
+[StartFirst]
 public sealed class PackagingCollection : ICollectionFixture<PackagesFixture>
 {
     public const string Name = "Packaging (packs the solution)";

@@ -7,6 +7,7 @@ using Wren.Tests.Deploy;
 namespace Wren.Tests.Plots;
 
 /// <summary><c>wren plot</c> and <see cref="FutureList{T}.SaveTimelineAsync"/> on jobs that ran on real local workers.</summary>
+[Trait("Category", "Slow")]
 public sealed class PlotCommandTests(LocalExecutorFixture fixture) : IClassFixture<LocalExecutorFixture>, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

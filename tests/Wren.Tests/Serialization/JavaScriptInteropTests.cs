@@ -17,6 +17,7 @@ public sealed record InteropChild(string Label, float Ratio);
 /// with the library's default options, for every value they hold exactly; (b) what JavaScript writes decodes in Wren
 /// to the expected values, into object and into typed targets.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class JavaScriptInteropTests(ReferenceImplementation javaScript) : IClassFixture<ReferenceImplementation>
 {
     private static readonly WrenSerializerOptions Standard = new() { RawBlocks = false };

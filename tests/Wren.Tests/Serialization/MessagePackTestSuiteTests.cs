@@ -11,6 +11,7 @@ namespace Wren.Tests.Serialization;
 /// The vectors of the npm package msgpack-test-suite (tests/interop): every encoding listed for a value decodes in Wren
 /// to that value, and Wren writes the value as the first (shortest) encoding listed.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class MessagePackTestSuiteTests
 {
     private static readonly Lazy<IReadOnlyDictionary<string, Vector>> Suite = new(Load);

@@ -29,6 +29,7 @@ public sealed class FunctionNamesTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Map_FutureListAndJobRecord_CarryTheName()
     {
         string folder = Path.Combine(Path.GetTempPath(), "wren-tests", $"names-{Guid.NewGuid():N}");

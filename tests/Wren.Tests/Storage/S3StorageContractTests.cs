@@ -5,6 +5,7 @@ using Wren.Tests.Support;
 namespace Wren.Tests.Storage;
 
 /// <summary>The storage contract against S3 on moto, through AWSSDK.S3 (multipart included).</summary>
+[Trait("Category", "Slow")]
 public sealed class S3StorageContractTests(S3StorageContractTests.Bucket bucket) : StorageContractTests, IClassFixture<S3StorageContractTests.Bucket>
 {
     private protected override IObjectStorage Storage => bucket.Storage;
@@ -19,7 +20,7 @@ public sealed class S3StorageContractTests(S3StorageContractTests.Bucket bucket)
 
         public async Task InitializeAsync()
         {
-            await _moto.InitializeAsync();
+            await _moto.StartIfInstalledAsync();
             _moto.Require();
             using (IAmazonS3 s3 = S3Storage.CreateClient(MotoServer.Region, environment: _moto.Environment()))
                 await s3.PutBucketAsync(Name);
@@ -48,6 +49,7 @@ public sealed class S3StorageContractTests(S3StorageContractTests.Bucket bucket)
 }
 
 /// <summary>S3 that throttles and drops connections: Wren's storage rides it out.</summary>
+[Trait("Category", "Slow")]
 public sealed class S3StorageFaultTests(S3StorageContractTests.Bucket bucket) : IClassFixture<S3StorageContractTests.Bucket>
 {
     [Fact]

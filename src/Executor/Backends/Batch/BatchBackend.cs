@@ -38,7 +38,7 @@ internal sealed class BatchBackend(BatchClient batch, S3Storage storage, string 
     /// Chunks in one submission by default: each child is a container start, so calls are packed into as many children
     /// as would usually run at once. Batch queues the rest itself.
     /// </summary>
-    public int DefaultConcurrency => 32;
+    public int DefaultConcurrency { get; init; } = 32;
 
     public int ChunksPerSlot => 1;
 

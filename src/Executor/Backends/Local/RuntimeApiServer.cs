@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -15,7 +14,6 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/runtime/";
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     // A worker waiting for its next invocation is handed one by the thread that queues it, with no hop to another thread
     // in between: the continuation only writes the invocation to the worker's socket.
     private readonly Channel<LocalInvocation> _queue = Channel.CreateUnbounded<LocalInvocation>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
@@ -23,14 +21,13 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _waiting = new();
     private readonly ConcurrentDictionary<string, byte> _lost = new();
     private readonly ConcurrentDictionary<string, byte> _seen = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    // Each worker's connection is served on a thread of its own, blocked on its socket (see LoopbackHttpServer).
+    private readonly LoopbackHttpServer _server;
 
     public RuntimeApiServer()
     {
-        _listener.Start();
-        Endpoint = $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-        _accepting = AcceptAsync();
+        _server = new LoopbackHttpServer(Handle);
+        Endpoint = _server.Address;
     }
 
     /// <summary>The value for AWS_LAMBDA_RUNTIME_API.</summary>
@@ -55,49 +52,6 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
         if (_waiting.TryRemove(workerId, out CancellationTokenSource? waiting)) waiting.Cancel();
         foreach (LocalInvocation invocation in _inFlight.Values.Where(i => i.WorkerId == workerId).ToList())
             if (_inFlight.TryRemove(invocation.RequestId, out _)) invocation.Finish(new InvocationOutcome.Lost(reason));
-    }
-
-    private async Task AcceptAsync()
-    {
-        try
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-                client.NoDelay = true;
-                // A thread of its own per worker connection (a few per backend), blocked on its socket: the kernel wakes it
-                // the moment the worker writes, where an asynchronous read wakes the socket engine's thread and then a pool
-                // thread. On a busy machine each wake-up waits for a core.
-                new Thread(() => Serve(client)) { IsBackground = true, Name = "Wren runtime API" }.Start();
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-        }
-    }
-
-    private void Serve(TcpClient client)
-    {
-        using (client)
-        // The connection's wait for its next invocation ends with the connection, so that a worker that reconnects is
-        // not raced by its own dead request.
-        using (var connection = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-        {
-            try
-            {
-                using CancellationTokenRegistration stopping = _stop.Token.Register(client.Dispose);
-                var exchange = new HttpExchange(client.GetStream());
-                while (exchange.Read() is { } request) Handle(exchange, request, connection.Token);
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The worker went away; what it held is failed when its process exit is noticed.
-            }
-            finally
-            {
-                connection.Cancel();
-            }
-        }
     }
 
     /// <summary>Larger answers are taken on a pool thread, so that the worker's next request is read meanwhile; small ones (a single call's) here, without another wake-up.</summary>
@@ -206,12 +160,9 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
         _queue.Writer.TryComplete();
-        _listener.Dispose();
-        await _accepting.ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
         foreach (LocalInvocation invocation in _inFlight.Values) invocation.Finish(new InvocationOutcome.Lost("the local backend shut down"));
         while (_queue.Reader.TryRead(out LocalInvocation? queued)) queued.Finish(new InvocationOutcome.Lost("the local backend shut down"));
-        _stop.Dispose();
     }
 }

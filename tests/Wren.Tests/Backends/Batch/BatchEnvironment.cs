@@ -7,6 +7,7 @@ using Wren.Protocol;
 using Wren.Storage;
 using Wren.Tests.Backends.Lambda;
 using Wren.Tests.Support;
+using Wren.TestSupport.Batch;
 
 namespace Wren.Tests.Backends.Batch;
 
@@ -31,13 +32,13 @@ internal sealed class BatchEnvironment : IAsyncDisposable
 
     public Func<string, string?> ClientEnvironment => Moto.Environment(null, new Dictionary<string, string> { ["AWS_ENDPOINT_URL_BATCH"] = Batch.Endpoint });
 
-    public static async Task<BatchEnvironment> CreateAsync(MotoServer moto, RuntimePackageFixture package)
+    public static async Task<BatchEnvironment> CreateAsync(MotoServer moto)
     {
         moto.Require();
         string bucket = $"wren-{Guid.NewGuid():N}"[..24];
         using (IAmazonS3 s3 = S3Storage.CreateClient(MotoServer.Region, environment: moto.Environment()))
             await s3.PutBucketAsync(bucket);
-        byte[] bundle = await File.ReadAllBytesAsync(package.ZipPath);
+        byte[] bundle = await File.ReadAllBytesAsync(WorkerPackage.ZipPath);
         string bundleKey = BatchDeploymentSettings.BundleKey(WrenConfiguration.DefaultPrefix, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bundle)));
         using (var storage = new S3Storage(bucket, MotoServer.Region, environment: moto.Environment()))
             await storage.PutAsync(bundleKey, bundle);
@@ -65,9 +66,14 @@ internal sealed class BatchEnvironment : IAsyncDisposable
         WrenConfiguration.DefaultPrefix,
         new BatchTargets(BatchDeploymentSettings.JobQueue, BatchDeploymentSettings.JobDefinition,
             gpu ? BatchDeploymentSettings.GpuJobQueue : null, gpu ? BatchDeploymentSettings.GpuJobDefinition : null, BundleKey),
+        // The fake answers DescribeJobs at once: a poll backing off towards 15 s would only wait.
+        new ShortWaitsTimeProvider(TimeSpan.FromSeconds(1)),
         ownsClients: true)
     {
         PollInterval = TimeSpan.FromMilliseconds(300),
+        // The fake runs four containers at a time on this two-core machine, each a worker's cold start: a Map of 200
+        // calls is an array job of 8 children rather than 32, the same job with a quarter of the starts.
+        DefaultConcurrency = 8,
     };
 
     public WrenExecutor CreateExecutor()

@@ -7,8 +7,9 @@ namespace Wren.Tests.Backends.Batch;
 
 /// <summary>What goes to Batch and how: Maps that outgrow Lambda, fallback of calls that timed out on Lambda, the shape of
 /// submitted array jobs, and cancellation.</summary>
-[Collection(LambdaCollection.Name)]
-public sealed class BatchRoutingTests(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
+[Trait("Category", "Slow")]
+[Collection(BatchRoutingCollection.Name)]
+public sealed class BatchRoutingTests(MotoFixture moto) : IClassFixture<MotoFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private LambdaEnvironment _lambda = null!;
@@ -16,8 +17,8 @@ public sealed class BatchRoutingTests(MotoServer moto, RuntimePackageFixture pac
 
     public async Task InitializeAsync()
     {
-        _lambda = await LambdaEnvironment.CreateAsync(moto, package, memoryMb: 512, timeoutSeconds: 4);
-        _batch = await BatchEnvironment.CreateAsync(moto, package);
+        _lambda = await LambdaEnvironment.CreateAsync(moto, memoryMb: 512, timeoutSeconds: 4);
+        _batch = await BatchEnvironment.CreateAsync(moto);
     }
 
     public async Task DisposeAsync()
@@ -159,4 +160,12 @@ public sealed class BatchRoutingTests(MotoServer moto, RuntimePackageFixture pac
         Assert.Contains("Wren: the Map was cancelled", _batch.Batch.Terminated);
         Assert.Equal("wren-worker", submission.GetProperty("jobDefinition").GetString());
     }
+}
+
+/// <summary>Lambda and Batch set up anew for each test: it starts before the others.</summary>
+[CollectionDefinition(Name)]
+[StartFirst]
+public sealed class BatchRoutingCollection
+{
+    public const string Name = "Batch routing";
 }

@@ -9,14 +9,14 @@ namespace Wren.Tests.Backends.Lambda;
 
 /// <summary>deploy-lambda against moto, and what only the Lambda backend does: throttling, asynchronous invocations,
 /// protocol checks, a missing function, log tails.</summary>
-[Collection(LambdaCollection.Name)]
-public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture package) : IAsyncLifetime
+[Trait("Category", "Slow")]
+public sealed class LambdaDeploymentTests(MotoFixture moto) : IClassFixture<MotoFixture>, IAsyncLifetime
 {
     private LambdaEnvironment _environment = null!;
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    public async Task InitializeAsync() => _environment = await LambdaEnvironment.CreateAsync(moto, package, memoryMb: 768, timeoutSeconds: 45);
+    public async Task InitializeAsync() => _environment = await LambdaEnvironment.CreateAsync(moto, memoryMb: 768, timeoutSeconds: 45);
 
     public async Task DisposeAsync() => await _environment.DisposeAsync();
 
@@ -42,7 +42,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     [Fact]
     public async Task DeployLambda_Twice_UpdatesInPlace()
     {
-        CliRun again = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--memory", "1024");
+        CliRun again = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", WorkerPackage.ZipPath, "--memory", "1024");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("Updating function", again.Error);
         FunctionConfiguration function = (await _environment.MotoLambda().GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
@@ -56,7 +56,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     {
         string configPath = Path.Combine(Path.GetTempPath(), "wren-tests", Guid.NewGuid().ToString("N"), "config.json");
         (WrenConfigFile.Read(_environment.ConfigPath)! with { RoleArn = null }).Write(configPath);
-        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(configPath), "deploy-lambda", "--zip", package.ZipPath);
+        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(configPath), "deploy-lambda", "--zip", WorkerPackage.ZipPath);
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"wren deploy-lambda: No execution role in {configPath}: run `wren create-role` first.", run.Error.Trim());
     }
@@ -64,14 +64,14 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     [Fact]
     public void Package_IsTheFrameworkDependentWorkerAtItsRoot()
     {
-        using ZipArchive zip = ZipFile.OpenRead(package.ZipPath);
+        using ZipArchive zip = ZipFile.OpenRead(WorkerPackage.ZipPath);
         string[] names = [.. zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal)];
         Assert.Equal(["AWSSDK.Core.dll", "AWSSDK.S3.dll", "Wren.Core.dll", "Wren.LambdaRuntime.deps.json", "Wren.LambdaRuntime.dll", "Wren.LambdaRuntime.runtimeconfig.json"], names);
         using var config = System.Text.Json.JsonDocument.Parse(zip.GetEntry("Wren.LambdaRuntime.runtimeconfig.json")!.Open());
         System.Text.Json.JsonElement framework = config.RootElement.GetProperty("runtimeOptions").GetProperty("framework");
         Assert.Equal("Microsoft.NETCore.App", framework.GetProperty("name").GetString());
         Assert.StartsWith("10.0", framework.GetProperty("version").GetString());
-        Assert.InRange(new FileInfo(package.ZipPath).Length, 100_000, 5 * 1024 * 1024);
+        Assert.InRange(new FileInfo(WorkerPackage.ZipPath).Length, 100_000, 5 * 1024 * 1024);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
         FunctionConfiguration function = (await _environment.MotoLambda().GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
         Assert.Equal(["arm64"], function.Architectures!);
         Assert.Equal("dotnet10", function.Runtime);
-        Assert.Equal(package.Package.Size, function.CodeSize);
+        Assert.Equal(WorkerPackage.Package.Size, function.CodeSize);
         _environment.Lambda.Refresh();
         await using WrenExecutor executor = _environment.CreateExecutor();
         int[] squares = await executor.Map((int x) => x * x, [0, 1, 2]).GetResultsAsync().WaitAsync(Patience);
@@ -136,7 +136,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
             Runtime = "dotnet10",
             Handler = "Wren.LambdaRuntime",
             Role = current.Role!,
-            Code = new FunctionCode { ZipFile = Convert.ToBase64String(await File.ReadAllBytesAsync(package.ZipPath)) },
+            Code = new FunctionCode { ZipFile = Convert.ToBase64String(await File.ReadAllBytesAsync(WorkerPackage.ZipPath)) },
             Environment = new FunctionEnvironment { Variables = new() { [LambdaDeploymentSettings.ProtocolVariable] = "0" } },
         });
         await using WrenExecutor executor = _environment.CreateExecutor(function: "wren-old-runtime");
@@ -289,7 +289,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     [InlineData("64,1024", "--memory has 64; Lambda allows 128 to 10240 MB.")]
     public async Task DeployLambda_BadMemorySizes_AreRefusedBeforeAnythingIsDeployed(string sizes, string message)
     {
-        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--memory", sizes);
+        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", WorkerPackage.ZipPath, "--memory", sizes);
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"wren deploy-lambda: {message}", run.Error.Trim());
         Assert.Equal([new LambdaFunctionSize(LambdaEnvironment.FunctionName, 768)], WrenConfigFile.Read(_environment.ConfigPath)!.LambdaFunctions!);
@@ -297,7 +297,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
 
     private async Task DeploySizesAsync(string sizes)
     {
-        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--memory", sizes);
+        CliRun run = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", WorkerPackage.ZipPath, "--memory", sizes);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(2, run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         _environment.Lambda.Refresh();
@@ -306,7 +306,7 @@ public sealed class LambdaDeploymentTests(MotoServer moto, RuntimePackageFixture
     /// <summary>Deploys the function again with another timeout, and an executor that sees it.</summary>
     private async Task<WrenExecutor> RedeployWithTimeoutAsync(int seconds)
     {
-        CliRun redeployed = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", package.ZipPath, "--timeout", seconds.ToString());
+        CliRun redeployed = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", WorkerPackage.ZipPath, "--timeout", seconds.ToString());
         Assert.True(redeployed.ExitCode == 0, redeployed.ToString());
         _environment.Lambda.Refresh();
         return _environment.CreateExecutor();

@@ -5,7 +5,7 @@ using Wren.Backends.Lambda;
 using Wren.Configuration;
 using Wren.Storage;
 using Wren.Tests.Deploy;
-using Wren.Tests.Support;
+using Wren.TestSupport.Lambda;
 
 namespace Wren.Tests.Backends.Lambda;
 
@@ -33,7 +33,7 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
     /// <summary>Where AWS is for the client: moto, except Lambda, which is the fake service.</summary>
     public Func<string, string?> ClientEnvironment => Moto.Environment(ConfigPath, new Dictionary<string, string> { ["AWS_ENDPOINT_URL_LAMBDA"] = Lambda.Endpoint });
 
-    public static async Task<LambdaEnvironment> CreateAsync(MotoServer moto, RuntimePackageFixture package, int memoryMb = 512, int timeoutSeconds = 60)
+    public static async Task<LambdaEnvironment> CreateAsync(MotoServer moto, int memoryMb = 512, int timeoutSeconds = 60)
     {
         moto.Require();
         string configPath = Path.Combine(Path.GetTempPath(), "wren-tests", Guid.NewGuid().ToString("N"), "config.json");
@@ -43,9 +43,9 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
         Func<string, string?> environment = moto.Environment(configPath);
         await Expect(environment, "create-config", "--bucket", bucket, "--function", FunctionName, "--memory", memoryMb.ToString(), "--timeout", timeoutSeconds.ToString());
         await Expect(environment, "create-role");
-        await Expect(environment, "deploy-lambda", "--zip", package.ZipPath);
+        await Expect(environment, "deploy-lambda", "--zip", WorkerPackage.ZipPath);
         var sandboxEnvironment = new Dictionary<string, string>(moto.Variables()) { ["AWS_LAMBDA_FUNCTION_NAME"] = FunctionName };
-        var lambda = new FakeLambdaService(package.ZipPath, moto.Endpoint, sandboxEnvironment);
+        var lambda = new FakeLambdaService(WorkerPackage.ZipPath, moto.Endpoint, sandboxEnvironment);
         return new LambdaEnvironment(moto, configPath, bucket, lambda);
     }
 

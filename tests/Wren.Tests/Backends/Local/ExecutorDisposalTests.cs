@@ -1,5 +1,6 @@
 namespace Wren.Tests.Backends.Local;
 
+[Trait("Category", "Slow")]
 public sealed class ExecutorDisposalTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("wren-dispose-").FullName;

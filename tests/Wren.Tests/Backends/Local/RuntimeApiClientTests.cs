@@ -10,6 +10,7 @@ namespace Wren.Tests.Backends.Local;
 /// The real worker process against a Runtime API written here byte by byte, as servers other than Wren's may answer:
 /// the invocation comes chunked, and the server drops the kept-alive connection after it without saying so.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class RuntimeApiClientTests
 {
     [Fact]

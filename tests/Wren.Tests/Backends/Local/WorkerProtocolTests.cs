@@ -4,6 +4,7 @@ using Wren.Backends;
 namespace Wren.Tests.Backends.Local;
 
 /// <summary>A real worker, sent envelopes it must refuse: another protocol version, or something that is not Wren's.</summary>
+[Trait("Category", "Slow")]
 public sealed class WorkerProtocolTests(LocalExecutorFixture fixture) : IClassFixture<LocalExecutorFixture>
 {
     private async Task<InvocationOutcome> InvokeAsync(string envelope) =>

@@ -3,9 +3,8 @@ using System.Text.Json;
 using Wren.Aws;
 using Wren.Aws.Batch;
 using Wren.Backends.Local;
-using Wren.Tests.Support;
 
-namespace Wren.Tests.Backends.Batch;
+namespace Wren.TestSupport.Batch;
 
 /// <summary>
 /// AWS Batch's job API on loopback: SubmitJob starts each child as its container would start, with the job definition's

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Wren.Backends;
 
-namespace Wren.Tests.Backends.Lambda;
+namespace Wren.TestSupport.Lambda;
 
 /// <summary>
 /// How Lambda starts a function's code, by runtime. <c>provided.al2023</c> runs the package's own executable

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Wren.Tests.Backends.Batch;
+namespace Wren.TestSupport.Batch;
 
 /// <summary>One submitted job of the fake Batch service, and its children's container processes.</summary>
 internal sealed class FakeBatchJob(string id, string name, int size)

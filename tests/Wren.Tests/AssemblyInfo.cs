@@ -1,0 +1,1 @@
+[assembly: TestCollectionOrderer("Wren.Tests.Support.StartFirstOrderer", "Wren.Tests")]
