@@ -184,6 +184,8 @@ internal sealed class FakeBatchService : LoopbackAwsService
             }
         }
         await base.DisposeAsync();
+        _control.Dispose();
+        _slots.Dispose();
     }
 
     /// <summary>

@@ -284,6 +284,8 @@ internal sealed class FakeLambdaService : LoopbackAwsService
         Task[] background;
         lock (_background) background = [.. _background];
         await Task.WhenAll(background).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _control?.Dispose();
+        _running.Dispose();
         try
         {
             Directory.Delete(_root, recursive: true);
