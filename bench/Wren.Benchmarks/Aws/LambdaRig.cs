@@ -68,6 +68,7 @@ internal sealed class LambdaRig : IAsyncDisposable
     public override string ToString() => $"moto_server {Moto.Endpoint} (pid {_motoProcess}), bucket {Bucket}";
 
     /// <summary>A fake Lambda function over the package, with fresh sandboxes; it stops with the rig, or at <see cref="StopAsync"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The rig keeps the function and disposes its fake service in StopAsync or DisposeAsync.")]
     public Function StartLambda(string functionName, int memoryMb, int timeoutSeconds, int maxSandboxes)
     {
         var setup = new FunctionSetup(functionName, memoryMb, timeoutSeconds, _runtime, LambdaDeploymentSettings.HandlerFor(_runtime));
@@ -91,6 +92,7 @@ internal sealed class LambdaRig : IAsyncDisposable
     /// the configuration, and <paramref name="configuredTimeout"/> (the config file's timeout, or none). The backend's
     /// S3 requests go through <paramref name="s3Handler"/> when one is given.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The backend owns its Lambda client and storage (ownsClients: true), the executor owns the backend; the caller owns the executor.")]
     public WrenExecutor CreateExecutor(Function lambda, InvocationType mode, string prefix, TimeSpan? configuredTimeout, HttpMessageHandler? s3Handler = null)
     {
         var variables = new Dictionary<string, string>(_motoVariables) { ["AWS_ENDPOINT_URL_LAMBDA"] = lambda.Service.Endpoint };

@@ -61,7 +61,7 @@ internal static class DataReadHarness
                 DrainAsync(new ObjectChunk("big.bin", null, "big.bin", 0, data.Length, data.Length, 0, true, storage).OpenRead())).ConfigureAwait(false)));
         }
 
-        var files = new FileStorage(folder);
+        using var files = new FileStorage(folder);
         await files.PutAsync("big.bin", data).ConfigureAwait(false);
         var local = new WrenStorage(files, null);
         rows.Add(("local folder", "FileStream read to the end (baseline)", await TimeAsync(rounds, data.Length, async () =>

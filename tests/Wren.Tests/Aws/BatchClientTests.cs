@@ -12,13 +12,15 @@ namespace Wren.Tests.Aws;
 /// asserted beyond their counts.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
+public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>, IDisposable
 {
     private const string Account = "123456789012";
 
     private readonly RecordingHandler _wire = new();
 
     private BatchClient Client() => new(aws.Context(), _wire);
+
+    public void Dispose() => _wire.Dispose();
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
 
@@ -82,7 +84,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task RegisterJobDefinition_Fargate_ReadsBackExactly()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         string name = Unique("wren-fargate");
         RegisterJobDefinitionRequest request = FargateDefinition(name);
 
@@ -124,7 +126,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task RegisterJobDefinition_Ec2WithGpu_EachRegistrationIsANewRevision()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         string name = Unique("wren-gpu");
         var request = new RegisterJobDefinitionRequest
         {
@@ -166,7 +168,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task CreateOrUpdate_FargateEnvironmentAndQueue_TwiceCreatesOnceAndSendsNoUpdate()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         string environmentName = Unique("wren-ce");
         string queueName = Unique("wren-queue");
         CreateComputeEnvironmentRequest environmentRequest = FargateEnvironment(environmentName);
@@ -215,7 +217,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task CreateOrUpdate_ChangedSettings_UpdatesOnlyWhatDiffers()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         string environmentName = Unique("wren-ce");
         string queueName = Unique("wren-queue");
         EnsuredResource environment = await batch.CreateOrUpdateComputeEnvironmentAsync(FargateEnvironment(environmentName));
@@ -241,7 +243,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task CreateOrUpdate_OtherNetwork_SendsTheNewSubnetsAndSecurityGroupsOnly()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         string environmentName = Unique("wren-ce");
         CreateComputeEnvironmentRequest request = FargateEnvironment(environmentName);
         EnsuredResource environment = await batch.CreateOrUpdateComputeEnvironmentAsync(request);
@@ -263,7 +265,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task CreateComputeEnvironment_Ec2_ReadsBackItsInstanceSettings()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         string name = Unique("wren-ec2");
         var resources = new ComputeResources
         {
@@ -301,7 +303,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task SubmitJob_ArrayWithOverrides_SendsAndReadsBackItsShape()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         (string queue, string queueArn, RegisterJobDefinitionResult definition) = await CreateQueueAndDefinitionAsync(batch);
         var request = new SubmitJobRequest
         {
@@ -361,7 +363,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task SubmitJob_PlainJob_LeavesArrayPropertiesOut()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         (string queue, _, RegisterJobDefinitionResult definition) = await CreateQueueAndDefinitionAsync(batch);
 
         SubmitJobResult submitted = await batch.SubmitJobAsync(new SubmitJobRequest { JobName = "wren-call", JobQueue = queue, JobDefinition = definition.JobDefinitionArn });
@@ -377,7 +379,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task DescribeJobs_150Ids_SplitsIntoCallsOf100And50()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         (string queue, _, RegisterJobDefinitionResult definition) = await CreateQueueAndDefinitionAsync(batch);
         SubmitJobResult parent = await batch.SubmitJobAsync(new SubmitJobRequest
         {
@@ -402,7 +404,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task DescribeJobs_RepeatedAndUnknownIds_AsksOnceAndLeavesUnknownOut()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         (string queue, _, RegisterJobDefinitionResult definition) = await CreateQueueAndDefinitionAsync(batch);
         SubmitJobResult job = await batch.SubmitJobAsync(new SubmitJobRequest { JobName = "wren-call", JobQueue = queue, JobDefinition = definition.JobDefinitionArn });
 
@@ -418,7 +420,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     {
         var context = new AwsContext(MotoServer.Region, new AwsCredentials("testing", "testing", null),
             environment: name => name == "AWS_ENDPOINT_URL" ? "http://127.0.0.1:9" : null);
-        var batch = new BatchClient(context, _wire);
+        using var batch = new BatchClient(context, _wire);
 
         Assert.Empty(await batch.DescribeJobsAsync([]));
 
@@ -429,7 +431,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task TerminateJob_ReasonBecomesTheStatusReason()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         (string queue, _, RegisterJobDefinitionResult definition) = await CreateQueueAndDefinitionAsync(batch);
         SubmitJobResult job = await batch.SubmitJobAsync(new SubmitJobRequest { JobName = "wren-call", JobQueue = queue, JobDefinition = definition.JobDefinitionArn });
 
@@ -444,7 +446,7 @@ public sealed class BatchClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task SubmitJob_UnknownQueue_ThrowsAwsServiceExceptionWithTheCode()
     {
         aws.Moto.Require();
-        BatchClient batch = Client();
+        using BatchClient batch = Client();
         RegisterJobDefinitionResult definition = await batch.RegisterJobDefinitionAsync(FargateDefinition(Unique("wren-def")));
         int before = batch.Http.RequestsSent;
 

@@ -34,14 +34,16 @@ public sealed class BatchMoto : IAsyncLifetime
         await Moto.StartIfInstalledAsync();
         if (!Moto.Available) return;
         using (var http = new HttpClient())
-        using (HttpResponseMessage configured = await http.PostAsync($"{Moto.Endpoint}/moto-api/config", new StringContent("""{"batch":{"use_docker":false}}""")))
+        using (var config = new StringContent("""{"batch":{"use_docker":false}}"""))
+        using (HttpResponseMessage configured = await http.PostAsync($"{Moto.Endpoint}/moto-api/config", config))
             configured.EnsureSuccessStatusCode();
 
         AwsContext context = Context();
-        ServiceRoleArn = (await new IamClient(context).CreateRoleAsync("wren-batch-service", TrustPolicy, "Batch's service role in the tests")).Arn;
-        var iam = new AwsHttpClient(context, "IAM", "iam", "iam", signingRegion: "us-east-1");
+        using (var iamClient = new IamClient(context))
+            ServiceRoleArn = (await iamClient.CreateRoleAsync("wren-batch-service", TrustPolicy, "Batch's service role in the tests")).Arn;
+        using var iam = new AwsHttpClient(context, "IAM", "iam", "iam", signingRegion: "us-east-1");
         InstanceProfileArn = Value(await QueryAsync(iam, "CreateInstanceProfile", "2010-05-08", new() { ["InstanceProfileName"] = "wren-batch-instance" }), "Arn");
-        var ec2 = new AwsHttpClient(context, "EC2", "ec2", "ec2");
+        using var ec2 = new AwsHttpClient(context, "EC2", "ec2", "ec2");
         string vpc = Value(await QueryAsync(ec2, "CreateVpc", "2016-11-15", new() { ["CidrBlock"] = "10.20.0.0/16" }), "vpcId");
         SubnetId = Value(await QueryAsync(ec2, "CreateSubnet", "2016-11-15", new() { ["VpcId"] = vpc, ["CidrBlock"] = "10.20.1.0/24" }), "subnetId");
         SecurityGroupId = Value(await QueryAsync(ec2, "CreateSecurityGroup", "2016-11-15",

@@ -17,7 +17,7 @@ public sealed class CloudWatchLogsTests(MotoFixture moto) : IClassFixture<MotoFi
 
     private async Task<string> SeedAsync(string job, int calls, int linesPerCall)
     {
-        CloudWatchLogsClient logs = Client();
+        using CloudWatchLogsClient logs = Client();
         string stream = $"2026/11/21/[$LATEST]{Guid.NewGuid():N}";
         try
         {
@@ -43,7 +43,8 @@ public sealed class CloudWatchLogsTests(MotoFixture moto) : IClassFixture<MotoFi
         string job = $"{Guid.NewGuid():N}"[..8] + "-M0001";
         await SeedAsync(job, calls: 4, linesPerCall: 5);
         var events = new List<LogEvent>();
-        await foreach (LogEvent logEvent in Client().FilterLogEventsAsync(new FilterLogEventsRequest { LogGroupName = Group, FilterPattern = $"\"{job}#\"", Limit = 3 }))
+        using CloudWatchLogsClient client = Client();
+        await foreach (LogEvent logEvent in client.FilterLogEventsAsync(new FilterLogEventsRequest { LogGroupName = Group, FilterPattern = $"\"{job}#\"", Limit = 3 }))
             events.Add(logEvent);
         Assert.Equal(20, events.Count);
         Assert.Equal(20, events.Select(e => e.Message).Distinct().Count());
@@ -57,10 +58,11 @@ public sealed class CloudWatchLogsTests(MotoFixture moto) : IClassFixture<MotoFi
         string job = $"{Guid.NewGuid():N}"[..8] + "-M0002";
         string stream = await SeedAsync(job, calls: 2, linesPerCall: 3);
         var streams = new List<LogStream>();
-        await foreach (LogStream each in Client().DescribeLogStreamsAsync(Group)) streams.Add(each);
+        using CloudWatchLogsClient client = Client();
+        await foreach (LogStream each in client.DescribeLogStreamsAsync(Group)) streams.Add(each);
         Assert.Contains(streams, s => s.LogStreamName == stream);
         var events = new List<LogEvent>();
-        await foreach (LogEvent logEvent in Client().GetLogEventsAsync(Group, stream)) events.Add(logEvent);
+        await foreach (LogEvent logEvent in client.GetLogEventsAsync(Group, stream)) events.Add(logEvent);
         Assert.Equal(6, events.Count);
         Assert.Equal($"{job}#00000 ERROR line 0 of call 0", events[0].Message);
     }
@@ -100,7 +102,8 @@ public sealed class CloudWatchLogsTests(MotoFixture moto) : IClassFixture<MotoFi
         using var stop = new CancellationTokenSource();
         Task<int> following = Wren.Deploy.WrenCli.RunAsync(["logs", "--job", job, "--follow"], context, stop.Token);
         await Task.Delay(1500);
-        await Client().PutLogEventsAsync(Group, stream, [new InputLogEvent(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), $"{job}#00000 INFO a later line")]);
+        using CloudWatchLogsClient client = Client();
+        await client.PutLogEventsAsync(Group, stream, [new InputLogEvent(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), $"{job}#00000 INFO a later line")]);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!output.ToString().Contains("a later line") && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
         stop.Cancel();

@@ -17,7 +17,7 @@ public sealed class IamClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task AttachListDetach_ManagedPolicies()
     {
         aws.Moto.Require();
-        IamClient iam = Client();
+        using IamClient iam = Client();
         string role = $"wren-iam-{Guid.NewGuid():N}"[..20];
         await iam.CreateRoleAsync(role, Trust, "IamClient tests");
         Assert.Empty(await iam.ListAttachedRolePoliciesAsync(role));
@@ -38,7 +38,8 @@ public sealed class IamClientTests(BatchMoto aws) : IClassFixture<BatchMoto>
     public async Task InstanceProfileExists_OnlyForOneThatWasCreated()
     {
         aws.Moto.Require();
-        Assert.True(await Client().InstanceProfileExistsAsync("wren-batch-instance"));
-        Assert.False(await Client().InstanceProfileExistsAsync("ecsInstanceRole"));
+        using IamClient iam = Client();
+        Assert.True(await iam.InstanceProfileExistsAsync("wren-batch-instance"));
+        Assert.False(await iam.InstanceProfileExistsAsync("ecsInstanceRole"));
     }
 }

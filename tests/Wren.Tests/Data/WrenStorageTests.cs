@@ -18,9 +18,11 @@ public abstract class WrenStorageContractTests
         await Storage.PutAsync($"{Prefix}other/c.txt", "c"u8.ToArray());
         Assert.Equal("hello world"u8.ToArray(), await Storage.GetAsync($"{Prefix}books/a.txt"));
         await using (Stream part = await Storage.OpenReadAsync($"{Prefix}books/a.txt", offset: 6, length: 5))
-            Assert.Equal("world", await new StreamReader(part).ReadToEndAsync());
+        using (var reader = new StreamReader(part))
+            Assert.Equal("world", await reader.ReadToEndAsync());
         await using (Stream rest = await Storage.OpenReadAsync($"{Prefix}books/a.txt", offset: 6))
-            Assert.Equal("world", await new StreamReader(rest).ReadToEndAsync());
+        using (var reader = new StreamReader(rest))
+            Assert.Equal("world", await reader.ReadToEndAsync());
         StorageObject info = (await Storage.GetInfoAsync($"{Prefix}books/a.txt"))!;
         Assert.Equal(($"{Prefix}books/a.txt", 11L), (info.Key, info.Size));
         Assert.NotEmpty(info.ETag);
@@ -63,14 +65,20 @@ public abstract class WrenStorageContractTests
 public sealed class FolderWrenStorageTests : WrenStorageContractTests, IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "wren-tests", $"data-{Guid.NewGuid():N}");
+    private readonly FileStorage _files;
     private readonly WrenStorage _storage;
 
-    public FolderWrenStorageTests() => _storage = new WrenStorage(new FileStorage(_root), null);
+    public FolderWrenStorageTests()
+    {
+        _files = new FileStorage(_root);
+        _storage = new WrenStorage(_files, null);
+    }
 
     private protected override WrenStorage Storage => _storage;
 
     public void Dispose()
     {
+        _files.Dispose();
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 

@@ -33,8 +33,11 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
         return run;
     }
 
-    private async Task<JobDefinition> DefinitionAsync(string name, string arn) =>
-        Assert.Single(await Batch().DescribeJobDefinitionsAsync(name), d => d.JobDefinitionArn == arn);
+    private async Task<JobDefinition> DefinitionAsync(string name, string arn)
+    {
+        using BatchClient batch = Batch();
+        return Assert.Single(await batch.DescribeJobDefinitionsAsync(name), d => d.JobDefinitionArn == arn);
+    }
 
     private static string Requirement(ContainerProperties container, string type) => Assert.Single(container.ResourceRequirements!, r => r.Type == type).Value;
 
@@ -57,7 +60,8 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
     public async Task ComputeEnvironment_IsFargateInTheGivenNetworkAndItsQueuePointsToIt()
     {
         Deployed();
-        ComputeEnvironmentDetail environment = Assert.Single(await Batch().DescribeComputeEnvironmentsAsync([BatchDeploymentSettings.ComputeEnvironment]));
+        using BatchClient batch = Batch();
+        ComputeEnvironmentDetail environment = Assert.Single(await batch.DescribeComputeEnvironmentsAsync([BatchDeploymentSettings.ComputeEnvironment]));
         Assert.Equal("MANAGED", environment.Type);
         Assert.Equal(BatchState.Enabled, environment.State);
         Assert.Equal(ComputeResources.Fargate, environment.ComputeResources!.Type);
@@ -66,7 +70,7 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
         Assert.Equal(BatchDeploymentFixture.MaxvCpus, environment.ComputeResources.MaxvCpus);
         Assert.Equal(fixture.Aws.ServiceRoleArn, environment.ServiceRole);
 
-        JobQueueDetail queue = Assert.Single(await Batch().DescribeJobQueuesAsync([fixture.Config.BatchJobQueue!]));
+        JobQueueDetail queue = Assert.Single(await batch.DescribeJobQueuesAsync([fixture.Config.BatchJobQueue!]));
         Assert.Equal(BatchDeploymentSettings.JobQueue, queue.JobQueueName);
         Assert.Equal(BatchState.Enabled, queue.State);
         ComputeEnvironmentOrder order = Assert.Single(queue.ComputeEnvironmentOrder!);
@@ -77,6 +81,7 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
     public async Task JobDefinition_RunsTheStockImageOnFargateWithTheRolesAndNoBatchRetries()
     {
         Deployed();
+        using IamClient iam = Iam();
         WrenConfigFile config = fixture.Config;
         JobDefinition definition = await DefinitionAsync(BatchDeploymentSettings.JobDefinition, config.BatchJobDefinition!);
         ContainerProperties container = definition.ContainerProperties!;
@@ -85,7 +90,7 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
         Assert.Equal(BatchDeploymentSettings.StockImage, container.Image);
         Assert.Equal(BatchDeploymentSettings.StockCommand, container.Command);
         Assert.Equal(config.BatchJobRoleArn, container.JobRoleArn);
-        IamClient.Role execution = (await Iam().GetRoleAsync(BatchDeploymentFixture.Name + BatchDeployer.ExecutionRoleSuffix))!;
+        IamClient.Role execution = (await iam.GetRoleAsync(BatchDeploymentFixture.Name + BatchDeployer.ExecutionRoleSuffix))!;
         Assert.Equal(execution.Arn, container.ExecutionRoleArn);
         Assert.Equal("1", Requirement(container, ResourceRequirement.Vcpu));
         Assert.Equal("2048", Requirement(container, ResourceRequirement.Memory));
@@ -100,14 +105,15 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
     public async Task JobRole_TrustsEcsTasksAndMayUseOnlyThePrefixAndTheBatchLogGroup()
     {
         Deployed();
+        using IamClient iam = Iam();
         string roleName = BatchDeploymentFixture.Name + BatchDeploymentSettings.JobRoleSuffix;
-        IamClient.Role role = (await Iam().GetRoleAsync(roleName))!;
+        IamClient.Role role = (await iam.GetRoleAsync(roleName))!;
         Assert.Equal(fixture.Config.BatchJobRoleArn, role.Arn);
         Assert.Equal(["ecs-tasks.amazonaws.com"], TrustedServices(role));
-        Assert.Equal([RolePolicies.AccessPolicyName], await Iam().ListRolePoliciesAsync(roleName));
-        Assert.Empty(await Iam().ListAttachedRolePoliciesAsync(roleName));
+        Assert.Equal([RolePolicies.AccessPolicyName], await iam.ListRolePoliciesAsync(roleName));
+        Assert.Empty(await iam.ListAttachedRolePoliciesAsync(roleName));
 
-        using JsonDocument access = JsonDocument.Parse((await Iam().GetRolePolicyAsync(roleName, RolePolicies.AccessPolicyName))!);
+        using JsonDocument access = JsonDocument.Parse((await iam.GetRolePolicyAsync(roleName, RolePolicies.AccessPolicyName))!);
         var statements = access.RootElement.GetProperty("Statement").EnumerateArray().ToDictionary(s => s.GetProperty("Sid").GetString()!);
         Assert.Equal(["WrenListing", "WrenLogs", "WrenObjects"], statements.Keys.Order());
         Assert.Equal([$"arn:aws:s3:::{fixture.Bucket}/*"], Strings(statements["WrenObjects"].GetProperty("Resource")));
@@ -122,11 +128,12 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
     public async Task ExecutionRole_TrustsEcsTasksAndHasTheTaskExecutionPolicyOnly()
     {
         Deployed();
+        using IamClient iam = Iam();
         string roleName = BatchDeploymentFixture.Name + BatchDeployer.ExecutionRoleSuffix;
-        IamClient.Role role = (await Iam().GetRoleAsync(roleName))!;
+        IamClient.Role role = (await iam.GetRoleAsync(roleName))!;
         Assert.Equal(["ecs-tasks.amazonaws.com"], TrustedServices(role));
-        Assert.Equal(["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"], await Iam().ListAttachedRolePoliciesAsync(roleName));
-        Assert.Empty(await Iam().ListRolePoliciesAsync(roleName));
+        Assert.Equal(["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"], await iam.ListAttachedRolePoliciesAsync(roleName));
+        Assert.Empty(await iam.ListRolePoliciesAsync(roleName));
     }
 
     [RequiresToolFact("moto_server")]
@@ -160,6 +167,7 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
     public async Task DeployTwice_KeepsTheSameEnvironmentQueueAndDefinitionAndUploadsNothing()
     {
         Deployed();
+        using BatchClient batch = Batch();
         string configPath = fixture.CopyConfig();
         CliRun first = await fixture.DeployAsync(configPath);
         Assert.True(first.ExitCode == 0, first.ToString());
@@ -174,15 +182,16 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
         Assert.Contains("is up to date", second.Error);
         Assert.Equal(before, WrenConfigFile.Read(configPath));
         Assert.Equal(fixture.Config.BatchJobQueue, before.BatchJobQueue);
-        ComputeEnvironmentDetail environment = Assert.Single(await Batch().DescribeComputeEnvironmentsAsync([BatchDeploymentSettings.ComputeEnvironment]));
+        ComputeEnvironmentDetail environment = Assert.Single(await batch.DescribeComputeEnvironmentsAsync([BatchDeploymentSettings.ComputeEnvironment]));
         Assert.Equal([fixture.Aws.SubnetId], environment.ComputeResources!.Subnets);
-        Assert.Single(await Batch().DescribeJobQueuesAsync([BatchDeploymentSettings.JobQueue]));
+        Assert.Single(await batch.DescribeJobQueuesAsync([BatchDeploymentSettings.JobQueue]));
     }
 
     [RequiresToolFact("moto_server")]
     public async Task Gpu_AddsAnEc2EnvironmentQueueAndDefinitionWithOneGpu()
     {
         Deployed();
+        using BatchClient batch = Batch();
         string configPath = fixture.CopyConfig();
         CliRun run = await fixture.DeployAsync(configPath, "--gpu", "--instance-role", fixture.Aws.InstanceProfileArn);
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -192,7 +201,7 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
         Assert.Contains($"GPU job queue:      {config.BatchGpuJobQueue}", run.Out);
         Assert.Contains($"GPU job definition: {config.BatchGpuJobDefinition}", run.Out);
 
-        ComputeEnvironmentDetail environment = Assert.Single(await Batch().DescribeComputeEnvironmentsAsync([BatchDeploymentSettings.GpuComputeEnvironment]));
+        ComputeEnvironmentDetail environment = Assert.Single(await batch.DescribeComputeEnvironmentsAsync([BatchDeploymentSettings.GpuComputeEnvironment]));
         ComputeResources resources = environment.ComputeResources!;
         Assert.Equal(ComputeResources.Ec2, resources.Type);
         Assert.Equal(["g4dn.xlarge", "g5.xlarge"], resources.InstanceTypes);
@@ -200,7 +209,7 @@ public sealed class DeployBatchTests(BatchDeploymentFixture fixture) : IClassFix
         Assert.Equal(0, resources.MinvCpus);
         Assert.Equal(BatchDeploymentFixture.MaxvCpus, resources.MaxvCpus);
         Assert.Equal([fixture.Aws.SubnetId], resources.Subnets);
-        JobQueueDetail queue = Assert.Single(await Batch().DescribeJobQueuesAsync([config.BatchGpuJobQueue!]));
+        JobQueueDetail queue = Assert.Single(await batch.DescribeJobQueuesAsync([config.BatchGpuJobQueue!]));
         Assert.Equal(environment.ComputeEnvironmentArn, Assert.Single(queue.ComputeEnvironmentOrder!).ComputeEnvironment);
 
         JobDefinition definition = await DefinitionAsync(BatchDeploymentSettings.GpuJobDefinition, config.BatchGpuJobDefinition!);

@@ -103,7 +103,7 @@ public sealed class SetupCommandTests(MotoFixture moto) : IClassFixture<MotoFixt
         Assert.Equal(arn, second.Out.Trim());
         Assert.Equal(arn, WrenConfigFile.Read(_configPath)!.RoleArn);
 
-        var iam = new IamClient(AwsContext.FromEnvironment(environment: environment));
+        using var iam = new IamClient(AwsContext.FromEnvironment(environment: environment));
         IamClient.Role role = (await iam.GetRoleAsync("wren-test-fn-role"))!;
         using (JsonDocument trust = JsonDocument.Parse(role.AssumeRolePolicyDocument))
         {
@@ -141,7 +141,7 @@ public sealed class SetupCommandTests(MotoFixture moto) : IClassFixture<MotoFixt
 
         CliRun again = await CliRun.RunAsync(environment, "create-role");
         Assert.True(again.ExitCode == 0, again.ToString());
-        var iam = new IamClient(AwsContext.FromEnvironment(environment: environment));
+        using var iam = new IamClient(AwsContext.FromEnvironment(environment: environment));
         using JsonDocument access = JsonDocument.Parse((await iam.GetRolePolicyAsync("wren-data-fn-role", "wren-access"))!);
         var statements = access.RootElement.GetProperty("Statement").EnumerateArray().ToDictionary(s => s.GetProperty("Sid").GetString()!);
         Assert.Equal([$"arn:aws:s3:::{bucket}/*", "arn:aws:s3:::genomes-raw/*", "arn:aws:s3:::logs.example-2026/*"], statements["WrenObjects"].GetProperty("Resource").EnumerateArray().Select(r => r.GetString()));

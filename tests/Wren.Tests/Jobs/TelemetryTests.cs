@@ -6,13 +6,14 @@ namespace Wren.Tests.Jobs;
 
 /// <summary>WrenOptions.LoggerFactory gets the executor's events, and the ActivitySource "Wren" traces Maps and invocations, on real local workers.</summary>
 [Trait("Category", "Slow")]
-public sealed class TelemetryTests : IAsyncLifetime
+public sealed class TelemetryTests : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     private readonly string _storage = Path.Combine(Path.GetTempPath(), "wren-tests", $"telemetry-{Guid.NewGuid():N}");
     private readonly MemoryLoggerFactory _loggers = new();
     private WrenExecutor _executor = null!;
+    private bool _disposed;
 
     public Task InitializeAsync()
     {
@@ -29,7 +30,10 @@ public sealed class TelemetryTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         await _executor.DisposeAsync();
+        _loggers.Dispose();
         try
         {
             Directory.Delete(_storage, recursive: true);
@@ -38,6 +42,9 @@ public sealed class TelemetryTests : IAsyncLifetime
         {
         }
     }
+
+    // xunit disposes the test class through IAsyncLifetime; this makes its ownership of the logger factory visible too, and runs once.
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     [Fact]
     public async Task Map_LogsItsStartItsRetriedAndFailedCallsAndItsEnd()

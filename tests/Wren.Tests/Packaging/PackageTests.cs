@@ -112,7 +112,7 @@ public sealed class PackageTests(PackagesFixture packages, MotoFixture moto) : I
             Assert.True(command.ExitCode == 0, command.ToString());
         }
 
-        var lambda = new LambdaClient(AwsContext.FromEnvironment(environment: moto.Environment()));
+        using var lambda = new LambdaClient(AwsContext.FromEnvironment(environment: moto.Environment()));
         FunctionConfiguration function = (await lambda.GetFunctionConfigurationAsync("wren-runtime"))!;
         Assert.Equal("dotnet10", function.Runtime);
         Assert.Equal("Wren.LambdaRuntime", function.Handler);

@@ -25,7 +25,8 @@ public sealed class PlotCommandTests(LocalExecutorFixture fixture) : IClassFixtu
     /// <summary>The stats are stored just after the last future completes; waits for them.</summary>
     private async Task WaitForStatsAsync(string jobId)
     {
-        var jobs = new JobStore(new FileStorage(fixture.StoragePath), "wren");
+        using var files = new FileStorage(fixture.StoragePath);
+        using var jobs = new JobStore(files, "wren");
         using var timeout = new CancellationTokenSource(Patience);
         while ((await jobs.StatsAsync(await jobs.FindAsync(jobId, timeout.Token), timeout.Token)) is null)
             await Task.Delay(50, timeout.Token);
@@ -83,7 +84,8 @@ public sealed class PlotCommandTests(LocalExecutorFixture fixture) : IClassFixtu
         string storage = Path.Combine(_folder, "storage");
         var record = new JobRecord { ExecutorId = "feedf00d", JobId = "M0001", CreatedAt = DateTimeOffset.UtcNow, Calls = 5, Function = "Program.Work", Backend = "local" };
         byte[] bytes = WrenSerializer.Serialize(record, new WrenSerializerOptions { AllowedAssemblies = [typeof(JobRecord).Assembly] });
-        await new FileStorage(storage).PutAsync(StorageKeys.JobRecord("wren", "feedf00d", "M0001"), bytes);
+        using (var files = new FileStorage(storage))
+            await files.PutAsync(StorageKeys.JobRecord("wren", "feedf00d", "M0001"), bytes);
 
         CliRun run = await CliRun.RunAsync(name => name == "WREN_STORAGE_PATH" ? storage : Environment(name), "plot", "--job", "feedf00d-M0001", "-o", Path.Combine(_folder, "x.svg"));
 

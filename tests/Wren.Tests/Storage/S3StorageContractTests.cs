@@ -10,9 +10,10 @@ public sealed class S3StorageContractTests(S3StorageContractTests.Bucket bucket)
 {
     private protected override IObjectStorage Storage => bucket.Storage;
 
-    public sealed class Bucket : IAsyncLifetime
+    public sealed class Bucket : IAsyncLifetime, IAsyncDisposable
     {
         private readonly MotoServer _moto = new();
+        private bool _disposed;
 
         internal S3Storage Storage { get; private set; } = null!;
 
@@ -29,9 +30,14 @@ public sealed class S3StorageContractTests(S3StorageContractTests.Bucket bucket)
 
         public async Task DisposeAsync()
         {
+            if (_disposed) return;
+            _disposed = true;
             Storage?.Dispose();
             await _moto.DisposeAsync();
         }
+
+        // xunit disposes the fixture through IAsyncLifetime; this makes its ownership of moto visible too, and runs once.
+        ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
         internal MotoServer Moto => _moto;
     }

@@ -5,6 +5,7 @@ namespace Wren.Tests.Support;
 /// 1) are answered with 503 SlowDown or a dropped connection, in turn; the rest go through. No one request (method and
 /// URL) is faulted more than <paramref name="maxInARow"/> times in a row: its next attempt goes through.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The DelegatingHandler owns and disposes its inner SocketsHttpHandler.")]
 internal sealed class FaultyS3Handler(Func<int, bool> isFault, int maxInARow = int.MaxValue) : DelegatingHandler(new SocketsHttpHandler())
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _inARow = new();

@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace Wren.Tests.Support;
 
 /// <summary>Passes requests on to the network and keeps each one's path and JSON body, to check what a client sent.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The DelegatingHandler owns and disposes its inner SocketsHttpHandler.")]
 internal sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandler())
 {
     private readonly ConcurrentQueue<SentRequest> _sent = new();

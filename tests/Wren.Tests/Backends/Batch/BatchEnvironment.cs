@@ -32,6 +32,7 @@ internal sealed class BatchEnvironment : IAsyncDisposable
 
     public Func<string, string?> ClientEnvironment => Moto.Environment(null, new Dictionary<string, string> { ["AWS_ENDPOINT_URL_BATCH"] = Batch.Endpoint });
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The environment owns the fake Batch service and disposes it in DisposeAsync; the caller owns the environment.")]
     public static async Task<BatchEnvironment> CreateAsync(MotoServer moto)
     {
         moto.Require();
@@ -42,7 +43,7 @@ internal sealed class BatchEnvironment : IAsyncDisposable
         string bundleKey = BatchDeploymentSettings.BundleKey(WrenConfiguration.DefaultPrefix, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bundle)));
         using (var storage = new S3Storage(bucket, MotoServer.Region, environment: moto.Environment()))
             await storage.PutAsync(bundleKey, bundle);
-        var control = new BatchClient(AwsContext.FromEnvironment(environment: moto.Environment()));
+        using var control = new BatchClient(AwsContext.FromEnvironment(environment: moto.Environment()));
         foreach (string name in new[] { BatchDeploymentSettings.JobDefinition, BatchDeploymentSettings.GpuJobDefinition })
         await control.RegisterJobDefinitionAsync(new RegisterJobDefinitionRequest
         {
@@ -60,6 +61,7 @@ internal sealed class BatchEnvironment : IAsyncDisposable
     }
 
     /// <summary>A Batch backend on this setup; with <paramref name="gpu"/>, one that also knows the GPU queue and definition.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The backend owns its Batch client and storage (ownsClients: true) and disposes them; the caller owns the backend.")]
     public BatchBackend CreateBackend(bool gpu = false) => new(
         new BatchClient(AwsContext.FromEnvironment(environment: ClientEnvironment)),
         new S3Storage(Bucket, MotoServer.Region, environment: ClientEnvironment),

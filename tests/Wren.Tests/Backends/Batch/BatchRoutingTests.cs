@@ -28,6 +28,7 @@ public sealed class BatchRoutingTests(MotoFixture moto) : IClassFixture<MotoFixt
     }
 
     /// <summary>An executor configured for Lambda, with Batch set up beside it.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The executor owns both backends and disposes them; the caller owns the executor.")]
     private WrenExecutor LambdaWithBatch()
     {
         WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = LambdaEnvironment.FunctionName }, _lambda.ClientEnvironment);
@@ -82,6 +83,7 @@ public sealed class BatchRoutingTests(MotoFixture moto) : IClassFixture<MotoFixt
     }
 
     [Fact]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The executor, disposed at the end of the test, owns both backends and disposes them.")]
     public async Task Map_AskingForGpus_GoesToTheGpuQueueWithAGpuRequirement()
     {
         WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = LambdaEnvironment.FunctionName }, _lambda.ClientEnvironment);

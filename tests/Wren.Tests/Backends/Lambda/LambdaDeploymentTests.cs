@@ -23,7 +23,7 @@ public sealed class LambdaDeploymentTests(MotoFixture moto) : IClassFixture<Moto
     [Fact]
     public async Task DeployLambda_CreatesTheFunctionAsConfigured()
     {
-        LambdaClient lambda = _environment.MotoLambda();
+        using LambdaClient lambda = _environment.MotoLambda();
         FunctionConfiguration function = (await lambda.GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
         WrenConfigFile config = WrenConfigFile.Read(_environment.ConfigPath)!;
         Assert.Equal("dotnet10", function.Runtime);
@@ -45,7 +45,8 @@ public sealed class LambdaDeploymentTests(MotoFixture moto) : IClassFixture<Moto
         CliRun again = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--zip", WorkerPackage.ZipPath, "--memory", "1024");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("Updating function", again.Error);
-        FunctionConfiguration function = (await _environment.MotoLambda().GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
+        using LambdaClient lambda = _environment.MotoLambda();
+        FunctionConfiguration function = (await lambda.GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
         Assert.Equal(1024, function.MemorySize);
         Assert.Equal(45, function.Timeout);
         Assert.Equal(1024, WrenConfigFile.Read(_environment.ConfigPath)!.MemoryMb);
@@ -79,7 +80,8 @@ public sealed class LambdaDeploymentTests(MotoFixture moto) : IClassFixture<Moto
     {
         CliRun arm = await CliRun.RunAsync(_environment.Moto.Environment(_environment.ConfigPath), "deploy-lambda", "--arch", "arm64");
         Assert.True(arm.ExitCode == 0, arm.ToString());
-        FunctionConfiguration function = (await _environment.MotoLambda().GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
+        using LambdaClient lambda = _environment.MotoLambda();
+        FunctionConfiguration function = (await lambda.GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
         Assert.Equal(["arm64"], function.Architectures!);
         Assert.Equal("dotnet10", function.Runtime);
         Assert.Equal(WorkerPackage.Package.Size, function.CodeSize);
@@ -128,7 +130,7 @@ public sealed class LambdaDeploymentTests(MotoFixture moto) : IClassFixture<Moto
     [Fact]
     public async Task Map_FunctionOfAnotherProtocol_FailsWithWhatToRun()
     {
-        LambdaClient lambda = _environment.MotoLambda();
+        using LambdaClient lambda = _environment.MotoLambda();
         FunctionConfiguration current = (await lambda.GetFunctionConfigurationAsync(LambdaEnvironment.FunctionName))!;
         await lambda.CreateFunctionAsync(new CreateFunctionRequest
         {
@@ -232,7 +234,7 @@ public sealed class LambdaDeploymentTests(MotoFixture moto) : IClassFixture<Moto
     public async Task DeployLambda_SeveralSizes_DeploysOneFunctionEachAndEachMapRunsOnTheSmallestThatFits()
     {
         await DeploySizesAsync("1024,384");
-        LambdaClient lambda = _environment.MotoLambda();
+        using LambdaClient lambda = _environment.MotoLambda();
         foreach ((string name, int memory) in new[] { ($"{LambdaEnvironment.FunctionName}-384mb", 384), ($"{LambdaEnvironment.FunctionName}-1024mb", 1024) })
         {
             FunctionConfiguration function = (await lambda.GetFunctionConfigurationAsync(name))!;

@@ -33,6 +33,7 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
     /// <summary>Where AWS is for the client: moto, except Lambda, which is the fake service.</summary>
     public Func<string, string?> ClientEnvironment => Moto.Environment(ConfigPath, new Dictionary<string, string> { ["AWS_ENDPOINT_URL_LAMBDA"] = Lambda.Endpoint });
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The environment owns the fake Lambda service and disposes it in DisposeAsync; the caller owns the environment.")]
     public static async Task<LambdaEnvironment> CreateAsync(MotoServer moto, int memoryMb = 512, int timeoutSeconds = 60)
     {
         moto.Require();
@@ -57,9 +58,11 @@ internal sealed class LambdaEnvironment : IAsyncDisposable
 
     /// <summary>An executor on the function named, or with <paramref name="function"/> null on what the config records (every deployed size).</summary>
     /// <remarks><paramref name="s3"/> is the client's S3 handler (one that injects faults), if not the default.</remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The executor owns the backend and disposes it; the caller owns the executor.")]
     public WrenExecutor CreateExecutor(InvocationType mode = InvocationType.RequestResponse, string? function = FunctionName, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null, HttpMessageHandler? s3 = null) =>
         WrenExecutor.Create(WrenConfiguration.Resolve(new WrenOptions { Function = function, LoggerFactory = loggers }, ClientEnvironment), CreateBackend(mode, function, loggers, s3));
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The backend owns its Lambda client and storage (ownsClients: true) and disposes them; the caller owns the backend.")]
     public LambdaBackend CreateBackend(InvocationType mode = InvocationType.RequestResponse, string? function = FunctionName, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null, HttpMessageHandler? s3 = null)
     {
         WrenConfiguration configuration = WrenConfiguration.Resolve(new WrenOptions { Function = function, LoggerFactory = loggers }, ClientEnvironment);

@@ -10,7 +10,7 @@ public sealed class ExecutorDisposalTests : IDisposable
     [Fact]
     public async Task DisposingFromSeveralThreadsAtOnce_StopsOnce_AndRefusesNewMaps()
     {
-        WrenExecutor executor = WrenExecutor.Create(new WrenOptions
+        await using WrenExecutor executor = WrenExecutor.Create(new WrenOptions
         {
             Backend = WrenBackend.Local,
             StoragePath = Path.Combine(_folder, "store"),
