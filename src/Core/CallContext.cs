@@ -6,7 +6,8 @@ namespace Wren;
 /// </summary>
 public sealed class CallContext
 {
-    private static readonly AsyncLocal<CallContext?> CurrentCall = new();
+    // A CallContext, or an ICallSource that answers with the context of the call running now.
+    private static readonly AsyncLocal<object?> CurrentCall = new();
     private readonly ICallControl _control;
 
     internal CallContext(WrenStorage storage, ICallControl control, int inputIndex, int attempt, string jobId, object? log = null)
@@ -25,6 +26,17 @@ public sealed class CallContext
         CancellationToken Token { get; }
 
         TimeSpan RemainingTime { get; }
+    }
+
+    /// <summary>
+    /// Where a flow that runs one call after another finds the current call's context: set once for the flow, it spares
+    /// each call a write of the <see cref="AsyncLocal{T}"/> (a new execution context each) and a context the call never
+    /// looks at.
+    /// </summary>
+    internal interface ICallSource
+    {
+        /// <summary>The context of the call running now; null between calls.</summary>
+        CallContext? Context { get; }
     }
 
     /// <summary>The worker's log of this call (its lines, their tag); null outside a worker.</summary>
@@ -51,9 +63,17 @@ public sealed class CallContext
     /// <summary>The context of the call running on this flow of execution, or null outside a call.</summary>
     internal static CallContext? Current
     {
-        get => CurrentCall.Value;
+        get => CurrentCall.Value switch
+        {
+            CallContext context => context,
+            ICallSource source => source.Context,
+            _ => null,
+        };
         set => CurrentCall.Value = value;
     }
+
+    /// <summary>From now on, on this flow of execution (and the tasks it starts), the current call is <paramref name="source"/>'s.</summary>
+    internal static void Follow(ICallSource source) => CurrentCall.Value = source;
 
     /// <summary>The current call's context; a clear error outside one.</summary>
     internal static CallContext Require() => Current ?? throw new WrenException(

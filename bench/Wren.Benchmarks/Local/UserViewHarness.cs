@@ -100,6 +100,36 @@ internal static class UserViewHarness
         return JsonDocument.Parse(last).RootElement.Clone();
     }
 
+    /// <summary>
+    /// The processor time of this process's children (the local workers) so far, to the nanosecond, from each of their
+    /// threads' <c>/proc/.../schedstat</c>: with this process's own, it tells which side a Map's time goes to. Zero
+    /// where there is no <c>/proc</c>.
+    /// </summary>
+    private static TimeSpan ChildrenCpu()
+    {
+        if (!Directory.Exists("/proc")) return TimeSpan.Zero;
+        int self = Environment.ProcessId;
+        long nanoseconds = 0;
+        foreach (string folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out _)) continue;
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                // The fields after the command's closing parenthesis: state, then the parent's id.
+                string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) != self) continue;
+                foreach (string thread in Directory.EnumerateDirectories(Path.Combine(folder, "task")))
+                    nanoseconds += long.Parse(File.ReadAllText(Path.Combine(thread, "schedstat")).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // The process or thread ended while being read.
+            }
+        }
+        return TimeSpan.FromTicks(nanoseconds / 100);
+    }
+
     /// <summary>One fresh process's run of the Wren side; prints its JSON line.</summary>
     private static async Task<int> ChildAsync(int calls, int size, int repeats)
     {
@@ -162,19 +192,21 @@ internal static class UserViewHarness
                 DateTimeOffset submitted = DateTimeOffset.UtcNow;
                 TimeSpan pauseBefore = GC.GetTotalPauseDuration();
                 int[] gcsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+                TimeSpan clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime, workersCpuBefore = ChildrenCpu();
                 long mapStart = Stopwatch.GetTimestamp();
                 FutureList<int> futures = executor.Map(Trivial.Increment, many);
                 double returned = Stopwatch.GetElapsedTime(mapStart).TotalMilliseconds;
                 int[] results = await futures;
                 if (repeat > 0) continue;
                 mapSeconds = Stopwatch.GetElapsedTime(mapStart).TotalSeconds;
+                double clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalMilliseconds, workersCpu = (ChildrenCpu() - workersCpuBefore).TotalMilliseconds;
                 LocalFixture.Check(many, results);
                 // Where the big Map's time goes: until the first call starts on a worker, while calls run, after the last ends.
                 DateTimeOffset firstStart = futures.Min(f => f.Stats.StartedAt!.Value), lastEnd = futures.Max(f => f.Stats.EndedAt!.Value);
                 await Task.Delay(10);
                 DateTime firstInvoke = spans.Where(s => s.Name == "Wren.Invoke").Select(s => s.Start).DefaultIfEmpty().Min();
                 mapDetail = $"; Map: returned futures at {Fixed(returned, "0.0")} ms, first invocation at {Fixed((firstInvoke - submitted.UtcDateTime).TotalMilliseconds, "0.0")} ms, first call started at {Fixed((firstStart - submitted).TotalMilliseconds, "0.0")} ms, last ended at {Fixed((lastEnd - submitted).TotalMilliseconds, "0.0")} ms, "
-                    + $"done at {Fixed(mapSeconds * 1000, "0.0")} ms; {futures.Select(f => f.Stats.WorkerId).Distinct().Count()} workers; "
+                    + $"done at {Fixed(mapSeconds * 1000, "0.0")} ms; CPU: this process {Fixed(clientCpu, "0")} ms, the workers {Fixed(workersCpu, "0")} ms; {futures.Select(f => f.Stats.WorkerId).Distinct().Count()} workers; "
                     + $"GC pauses {Fixed((GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds, "0.0")} ms, collections gen0/1/2 {GC.CollectionCount(0) - gcsBefore[0]}/{GC.CollectionCount(1) - gcsBefore[1]}/{GC.CollectionCount(2) - gcsBefore[2]}";
             }
             string detail = $"single call p50: to start {Fixed(Percentile(toStart, 50), "0.000")} ms (to its job {Fixed(Percentile(toJob, 50), "0.000")}, "

@@ -37,15 +37,15 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         (IObjectStorage storage, CallInvoker invoker) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
         byte[] data = request.Data ?? await storage.GetAsync(request.DataKey!, request.DataOffset, request.InputLengths.Sum(l => (long)l), cancellationToken).ConfigureAwait(false);
 
-        var chunk = new ChunkRun(this, request, storage, DataStorage(request.Storage, storage), invoker, data, deadline, taken, cancellationToken);
-        using Watched watched = Watch(chunk, giveUp);
         int parallelism = Math.Clamp(request.Parallelism ?? Environment.ProcessorCount, 1, Math.Max(1, request.CallIds.Length));
+        var chunk = new ChunkRun(this, request, storage, DataStorage(request.Storage, storage), invoker, data, deadline, taken, parallelism, cancellationToken);
+        using Watched watched = Watch(chunk, giveUp);
         // Calls that block (a synchronous function, a wait) must not queue behind the pool's slow thread injection.
         ThreadPool.GetMinThreads(out int threads, out int ioThreads);
         if (threads < parallelism + 2) ThreadPool.SetMinThreads(parallelism + 2, ioThreads);
         // One at a time runs here, without a hop to another thread; side by side, each runner has a thread of its own.
-        if (parallelism == 1) await chunk.RunCallsAsync().ConfigureAwait(false);
-        else await Task.WhenAll(Enumerable.Range(0, parallelism).Select(_ => Task.Run(chunk.RunCallsAsync, CancellationToken.None))).ConfigureAwait(false);
+        if (parallelism == 1) await chunk.RunCallsAsync(0).ConfigureAwait(false);
+        else await Task.WhenAll(Enumerable.Range(0, parallelism).Select(runner => Task.Run(() => chunk.RunCallsAsync(runner), CancellationToken.None))).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         if (!chunk.TryAnswer())
         {
@@ -141,19 +141,35 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     private bool TakeCold() => Interlocked.Exchange(ref _cold, false);
 
     /// <summary>
-    /// One call while it runs: where it started, its log, and its token, made only if the call asks for it (most never
-    /// do), so that a call that does not watch its token costs no token source.
+    /// One call while it runs: where it started, and what is made only if the call asks for it (most never do): its
+    /// token, and its <see cref="CallContext"/> with its log, made when the call (or a line it writes) first looks for
+    /// them. A trivial call then costs one small object.
     /// </summary>
-    private sealed class RunningCall(ChunkRunner runner, int index, int callId, long started, TimeSpan timeout, DateTimeOffset? deadline,
-        CallLog.Scope log, CancellationToken chunkToken) : CallContext.ICallControl, IDisposable
+    private sealed class RunningCall(ChunkRunner runner, int index, int callId, int attempt, long started, TimeSpan timeout, DateTimeOffset? deadline,
+        ChunkRun chunk, CancellationToken chunkToken) : CallContext.ICallControl, IDisposable
     {
         private CancellationTokenSource? _source;
+        private CallContext? _context;
         private volatile bool _cancelled;
 
         public int Index { get; } = index;
         public int CallId { get; } = callId;
         public long Started { get; } = started;
-        public CallLog.Scope Log { get; } = log;
+
+        /// <summary>The call's log, if it has a context (a call that never looked for one wrote no line).</summary>
+        public CallLog.Scope? Log => Volatile.Read(ref _context)?.Log as CallLog.Scope;
+
+        /// <summary>The call's context, made at the first look (from any thread of the call: one wins).</summary>
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The log ends with the call: RunCallAsync disposes it through Log.")]
+        public CallContext Context
+        {
+            get
+            {
+                if (Volatile.Read(ref _context) is { } existing) return existing;
+                var made = new CallContext(chunk.DataStore, this, CallId, attempt, chunk.JobId, CallLog.Begin(chunk.JobId, CallId));
+                return Interlocked.CompareExchange(ref _context, made, null) ?? made;
+            }
+        }
 
         public CancellationToken Token
         {
@@ -180,6 +196,25 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         public void Dispose() => Volatile.Read(ref _source)?.Dispose();
     }
 
+    /// <summary>
+    /// Where the calls of one runner find their context: set as the runner's <see cref="CallContext"/> source once per
+    /// chunk, it answers with the context of the call the runner is running, so that a call costs no
+    /// <see cref="AsyncLocal{T}"/> write (a new execution context each). Work a call leaves running after it returns
+    /// sees the runner's next call, or none.
+    /// </summary>
+    private sealed class RunnerSeat : CallContext.ICallSource
+    {
+        private RunningCall? _call;
+
+        public RunningCall? Call
+        {
+            get => Volatile.Read(ref _call);
+            set => Volatile.Write(ref _call, value);
+        }
+
+        public CallContext? Context => Call?.Context;
+    }
+
     /// <summary>One call's result while its chunk runs (a struct in one array: a chunk may hold 100,000 calls).</summary>
     private struct CallSlot
     {
@@ -199,19 +234,22 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
     /// either at the end or (from the watchdog) when a call outlives its timeout or the invocation its deadline.
     /// </summary>
     private sealed class ChunkRun(ChunkRunner runner, InvocationRequest request, IObjectStorage storage, WrenStorage dataStore, CallInvoker invoker,
-        byte[] data, DateTimeOffset? deadline, long taken, CancellationToken cancellationToken)
+        byte[] data, DateTimeOffset? deadline, long taken, int parallelism, CancellationToken cancellationToken)
     {
         private readonly Lock _gate = new();
         private readonly CallSlot[] _slots = new CallSlot[request.CallIds.Length];
-        private readonly Dictionary<int, RunningCall> _running = [];
+        private readonly RunnerSeat[] _seats = [.. Enumerable.Range(0, parallelism).Select(_ => new RunnerSeat())];
         private readonly int[] _offsets = Offsets(request.InputLengths);
-        private readonly string _jobId = JobIds.Format(request.ExecutorId, request.JobId);
+        public string JobId { get; } = JobIds.Format(request.ExecutorId, request.JobId);
+
+        /// <summary>What the chunk's calls see as <see cref="CallContext.Storage"/>.</summary>
+        public WrenStorage DataStore => dataStore;
         // A call of a speculative job also watches its own marker: a duplicate of it may answer first.
         private readonly CancelWatch _cancelWatch = new(storage, StorageKeys.Cancel(request.Storage.Prefix, request.ExecutorId, request.JobId),
             request.Speculative ? callId => StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "cancel") : null, runner.Clock);
         private int _next;
         private int _coldCall = -1;
-        private TimeSpan _longest;
+        private long _longestTicks;
         private volatile bool _outOfResources;
         private int _answered;
 
@@ -235,41 +273,46 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         /// <summary>True for whoever answers first: the chunk at its end, or the watchdog.</summary>
         public bool TryAnswer() => Interlocked.Exchange(ref _answered, 1) == 0;
 
-        /// <summary>Runs calls, one at a time, until none is left, or none should start; one output buffer serves them all.</summary>
-        public async Task RunCallsAsync()
+        /// <summary>
+        /// Runs calls, one at a time, until none is left, or none should start; one output buffer serves them all. A
+        /// call's end is the next call's start: one clock read per call (a read of the clock is a noticeable part of a
+        /// trivial call), the runner's own bookkeeping between two calls counted in the second.
+        /// </summary>
+        public async Task RunCallsAsync(int runnerIndex)
         {
             var output = new ArrayBufferWriter<byte>(256);
-            while (NextCall() is int index)
+            RunnerSeat seat = _seats[runnerIndex];
+            // For this runner's flow only: the change is undone when this method returns.
+            CallContext.Follow(seat);
+            long now = Time.GetTimestamp();
+            while (NextCall(now) is int index)
             {
                 output.ResetWrittenCount();
-                await RunCallAsync(index, output).ConfigureAwait(false);
+                now = await RunCallAsync(seat, index, now, output).ConfigureAwait(false);
             }
         }
 
-        private int? NextCall()
+        private int? NextCall(long now)
         {
             if (_outOfResources || _cancelWatch.Cancelled || cancellationToken.IsCancellationRequested) return null;
-            lock (_gate)
-            {
-                if (_next >= _slots.Length) return null;
-                // Another call starts only if it fits before the deadline, judged by the longest call of this chunk so
-                // far (twice it, for the variance): a call's timeout may be far longer than the calls really take.
-                if (_next > 0 && deadline is { } end && UtcTicksAt(Time.GetTimestamp()) + 2 * _longest.Ticks >= (end - DeadlineMargin).UtcTicks) return null;
-                return _next++;
-            }
+            // Another call starts only if it fits before the deadline, judged by the longest call of this chunk so
+            // far (twice it, for the variance): a call's timeout may be far longer than the calls really take.
+            if (deadline is { } end && Volatile.Read(ref _next) > 0 && UtcTicksAt(now) + 2 * Volatile.Read(ref _longestTicks) >= (end - DeadlineMargin).UtcTicks) return null;
+            int next = Interlocked.Increment(ref _next) - 1;
+            return next < _slots.Length ? next : null;
         }
 
-        private async ValueTask RunCallAsync(int index, ArrayBufferWriter<byte> output)
+        /// <summary>Runs one call, started at <paramref name="callStart"/>; returns when it ended.</summary>
+        private async ValueTask<long> RunCallAsync(RunnerSeat seat, int index, long callStart, ArrayBufferWriter<byte> output)
         {
             int callId = request.CallIds[index];
             ReadOnlyMemory<byte> input = data.AsMemory(_offsets[index], request.InputLengths[index]);
             if (runner.TakeCold()) _coldCall = index;
-            long callStart = Time.GetTimestamp();
-            using CallLog.Scope log = CallLog.Begin(_jobId, callId);
-            using var running = new RunningCall(runner, index, callId, callStart, Timeout, deadline, log, cancellationToken);
-            lock (_gate) _running[index] = running;
+            int attempt = request.Attempts is { } attempts && index < attempts.Length ? attempts[index] : 1;
+            using var running = new RunningCall(runner, index, callId, attempt, callStart, Timeout, deadline, this, cancellationToken);
+            // Each runner has a seat of its own for its running call, which the watchdog reads: no lock per call.
+            seat.Call = running;
             RemoteError? error = null;
-            CallContext.Current = new CallContext(dataStore, running, callId, request.Attempts is { } attempts && index < attempts.Length ? attempts[index] : 1, _jobId, log);
             try
             {
                 await invoker.InvokeAsync(input, output).ConfigureAwait(false);
@@ -280,14 +323,11 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                 // A process that ran out of memory is not trusted with more calls: it answers, then makes way for a fresh one.
                 if (e is OutOfMemoryException or InsufficientExecutionStackException) _outOfResources = true;
             }
-            finally
-            {
-                CallContext.Current = null;
-            }
             long callEnd = Time.GetTimestamp();
-            TimeSpan took = Time.GetElapsedTime(callStart, callEnd);
+            long took = Time.GetElapsedTime(callStart, callEnd).Ticks;
             var slot = new CallSlot { Done = true, Started = UtcTicksAt(callStart), Ended = UtcTicksAt(callEnd), Error = error };
-            log.Dispose();
+            CallLog.Scope? log = running.Log;
+            log?.Dispose();
             if (error is not null) slot.Outcome = CallOutcome.Failed;
             else
             {
@@ -301,15 +341,15 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                     await storage.PutAsync(slot.OutputKey, output.WrittenSpan.ToArray(), cancellationToken).ConfigureAwait(false);
                 }
             }
-            slot.LogTail = log.Tail();
-            if (request.StoreLogs && log.Text is { Length: > 0 } text)
+            slot.LogTail = log?.Tail();
+            if (request.StoreLogs && log?.Text is { Length: > 0 } text)
                 await storage.PutAsync(StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "log"), System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
-            lock (_gate)
-            {
-                _running.Remove(index);
-                _slots[index] = slot;
-                if (took > _longest) _longest = took;
-            }
+            seat.Call = null;
+            // The slot is stored whole under the lock, so that the watchdog's copy of the slots never sees half of one.
+            lock (_gate) _slots[index] = slot;
+            long longest;
+            while (took > (longest = Volatile.Read(ref _longestTicks)) && Interlocked.CompareExchange(ref _longestTicks, took, longest) != longest) { }
+            return error is null && slot.OutputKey is null && !request.StoreLogs ? callEnd : Time.GetTimestamp();
         }
 
         /// <summary>
@@ -318,8 +358,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         /// </summary>
         public InvocationResponse? Watch()
         {
-            RunningCall[] running;
-            lock (_gate) running = [.. _running.Values];
+            RunningCall[] running = [.. _seats.Select(seat => seat.Call).OfType<RunningCall>()];
             if (running.Length == 0) return null;
             // A cancelled Map's marker reaches the running calls through their tokens.
             _cancelWatch.Poll(running);
@@ -357,7 +396,7 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
                         : new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {Timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null),
                     Started = now - Time.GetElapsedTime(call.Started).Ticks,
                     Ended = now,
-                    LogTail = call.Log.Tail(),
+                    LogTail = call.Log?.Tail(),
                 };
             }
             return Response(slots, workerExiting: true);
