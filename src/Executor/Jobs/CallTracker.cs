@@ -13,7 +13,6 @@ internal sealed class CallTracker(int total, Action allResolved, TimeProvider? t
     private readonly List<double> _durations = [];
     private readonly int _total = total;
     private int _unresolved = total;
-    private int _resolvedCount;
     private int _duplicates;
 
     /// <summary>How many calls were run a second time as stragglers.</summary>
@@ -23,7 +22,6 @@ internal sealed class CallTracker(int total, Action allResolved, TimeProvider? t
     public bool Resolve(int callId)
     {
         if (Interlocked.Exchange(ref _resolved[callId], 1) != 0) return false;
-        Interlocked.Increment(ref _resolvedCount);
         if (Interlocked.Decrement(ref _unresolved) == 0) allResolved();
         return true;
     }
@@ -34,7 +32,10 @@ internal sealed class CallTracker(int total, Action allResolved, TimeProvider? t
     public bool WasDuplicated(int callId) => Volatile.Read(ref _duplicated[callId]);
 
     /// <summary>A worker took the call (the first run's start counts).</summary>
-    public void Started(int callId) => Interlocked.CompareExchange(ref _runningSince[callId], _time.GetTimestamp(), 0);
+    public void Started(int callId, long timestamp) => Interlocked.CompareExchange(ref _runningSince[callId], timestamp, 0);
+
+    /// <summary>The tracker's clock now, for <see cref="Started(int, long)"/>: read once for a chunk's calls, which start together.</summary>
+    public long Now() => _time.GetTimestamp();
 
     /// <summary>A run of the call ended, answered or not.</summary>
     public void Stopped(int callId) => Volatile.Write(ref _runningSince[callId], 0);
@@ -52,7 +53,7 @@ internal sealed class CallTracker(int total, Action allResolved, TimeProvider? t
     /// </summary>
     public IReadOnlyList<int> Stragglers(double share, double factor, TimeSpan floor)
     {
-        if (Volatile.Read(ref _resolvedCount) < Math.Ceiling(share * _total)) return [];
+        if (_total - Volatile.Read(ref _unresolved) < Math.Ceiling(share * _total)) return [];
         double median;
         lock (_durations)
         {

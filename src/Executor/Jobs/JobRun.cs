@@ -247,10 +247,11 @@ internal sealed class JobRun
             };
             outcome = await _runner.Backend.InvokeAsync(_runner.Backend.BinaryMessages ? WrenProtocol.WrapBinary(request) : WrenProtocol.Wrap(request), settings, () =>
             {
+                long now = _calls.Now();
                 foreach (int callId in chunk)
                 {
                     _sink.Running(callId);
-                    _calls.Started(callId);
+                    _calls.Started(callId, now);
                 }
                 _progress.Running(chunk.Length);
             }, cancellationToken).ConfigureAwait(false);

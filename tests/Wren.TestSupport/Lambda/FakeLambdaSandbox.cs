@@ -116,7 +116,7 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
         await Task.WhenAny(_ready.Task, _exited.Task).ConfigureAwait(false);
         if (!_ready.Task.IsCompleted) return (false, null);
         var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var invocation = new LocalInvocation(payload, DateTimeOffset.UtcNow + timeout, () => taken.TrySetResult());
+        var invocation = new LocalInvocation(payload, DateTimeOffset.UtcNow + timeout, timeout, () => taken.TrySetResult());
         _api.Enqueue(invocation);
         using var expiry = new CancellationTokenSource();
         Task finished = await Task.WhenAny(invocation.Outcome.Task, Task.Delay(timeout, expiry.Token), _exited.Task).ConfigureAwait(false);

@@ -21,7 +21,7 @@ public sealed class CallTrackerTests
     public void Stragglers_AreNamedOnlyPastTheShareAndTheThreshold_AndOnlyOnce()
     {
         var tracker = new CallTracker(4, () => { });
-        for (int id = 0; id < 4; id++) tracker.Started(id);
+        for (int id = 0; id < 4; id++) tracker.Started(id, tracker.Now());
         Thread.Sleep(30);
         // Two of four resolved: under three quarters, nobody is a straggler yet.
         tracker.Resolve(0);
@@ -39,7 +39,7 @@ public sealed class CallTrackerTests
         Assert.Equal(1, tracker.Duplicates);
         // A floor longer than it has run keeps a call from being duplicated.
         var patient = new CallTracker(1, () => { });
-        patient.Started(0);
+        patient.Started(0, patient.Now());
         patient.Finished(TimeSpan.FromMilliseconds(1));
         Assert.Empty(patient.Stragglers(0, 3, TimeSpan.FromMinutes(1)));
     }

@@ -1,13 +1,16 @@
 namespace Wren.Backends.Local;
 
 /// <summary>An invocation waiting for, or held by, a local worker.</summary>
-internal sealed class LocalInvocation(byte[] envelope, DateTimeOffset deadline, Action onRunning)
+internal sealed class LocalInvocation(byte[] envelope, DateTimeOffset deadline, TimeSpan patience, Action onRunning)
 {
     private readonly TaskCompletionSource<InvocationOutcome> _answer = new();
 
     public string RequestId { get; } = Guid.NewGuid().ToString("N");
     public byte[] Envelope { get; } = envelope;
     public DateTimeOffset Deadline { get; } = deadline;
+
+    /// <summary>How long a worker may hold it, from its queuing to <see cref="Deadline"/>.</summary>
+    public TimeSpan Patience { get; } = patience;
     public Action OnRunning { get; } = onRunning;
 
     /// <summary>Its outcome, set at once by whoever finishes it; continuations run on the pool.</summary>

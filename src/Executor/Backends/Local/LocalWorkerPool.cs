@@ -12,8 +12,12 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
     private readonly int _memoryMb;
     private readonly TimeProvider _time;
     private readonly Action<string, string>? _onWorkerLine;
+    private readonly ITimer _backstop;
     private int _started;
     private bool _disposed;
+
+    /// <summary>How often the backstop looks for a worker that holds an invocation past its patience.</summary>
+    private static readonly TimeSpan BackstopPeriod = TimeSpan.FromSeconds(1);
 
     public LocalWorkerPool(int size, int memoryMb, TimeProvider time, Action<string, string>? onWorkerLine = null)
     {
@@ -22,6 +26,8 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
         _time = time;
         _onWorkerLine = onWorkerLine;
         _server.WorkerReady += id => WorkerReady?.Invoke(id);
+        // One timer for every invocation, rather than one per invocation (every CallAsync is one).
+        _backstop = time.CreateTimer(_ => Backstop(), null, BackstopPeriod, BackstopPeriod);
     }
 
     /// <summary>Raised when a worker first asks for work, with its id.</summary>
@@ -37,24 +43,27 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
 
     public async Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken)
     {
-        // The worker enforces each call's timeout itself; this is the backstop for a worker that stops answering.
-        TimeSpan limit = settings.CallTimeout * settings.Calls + TimeSpan.FromSeconds(30);
-        var invocation = new LocalInvocation(envelope, _time.GetUtcNow() + limit, onRunning);
+        // The worker enforces each call's timeout itself; the backstop stops a worker that holds this past its patience.
+        TimeSpan patience = settings.CallTimeout * settings.Calls + TimeSpan.FromSeconds(30);
+        var invocation = new LocalInvocation(envelope, _time.GetUtcNow() + patience, patience, onRunning);
         EnsureWorkers();
         _server.Enqueue(invocation);
         using CancellationTokenRegistration cancel = cancellationToken.Register(() => invocation.Finish(new InvocationOutcome.Lost("cancelled")));
-        // The backstop's timer is cancelled as soon as the answer comes, so that finished calls leave no timers behind.
-        using var backstop = new CancellationTokenSource();
-        Task expiry = Task.Delay(limit, _time, backstop.Token);
-        Task finished = await Task.WhenAny(invocation.Answer, expiry).ConfigureAwait(false);
-        backstop.Cancel();
-        if (finished != invocation.Answer && invocation.WorkerId is { } holder)
-        {
-            Kill(holder);
-            invocation.Finish(new InvocationOutcome.Lost($"worker {holder} did not answer within {limit.TotalSeconds:0} s and was stopped"));
-        }
+        InvocationOutcome outcome = await invocation.Answer.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        return await invocation.Answer.ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>Stops each worker that holds an invocation past its deadline, and fails the invocation as lost (its calls run again).</summary>
+    private void Backstop()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (LocalInvocation invocation in _server.InFlight)
+        {
+            if (now < invocation.Deadline || invocation.WorkerId is not { } holder || invocation.Outcome.Task.IsCompleted) continue;
+            Kill(holder);
+            invocation.Finish(new InvocationOutcome.Lost($"worker {holder} did not answer within {invocation.Patience.TotalSeconds:0} s and was stopped"));
+        }
     }
 
     private void EnsureWorkers()
@@ -91,6 +100,7 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _backstop.DisposeAsync().ConfigureAwait(false);
         List<WorkerProcess> workers;
         lock (_workers)
         {

@@ -38,6 +38,9 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
 
     public int Queued => _queue.Reader.Count;
 
+    /// <summary>The invocations workers hold now.</summary>
+    public ICollection<LocalInvocation> InFlight => _inFlight.Values;
+
     public void Enqueue(LocalInvocation invocation)
     {
         if (!_queue.Writer.TryWrite(invocation)) invocation.Finish(new InvocationOutcome.Lost("the local backend has shut down"));

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using Wren.Backends;
+using Wren.Backends.Local;
+
+namespace Wren.Tests.Backends.Local;
+
+/// <summary>
+/// The local pool's backstop: a worker that holds an invocation past its patience (its calls' timeouts and 30 s) is
+/// stopped, and the invocation comes back lost, so that its calls run again. The worker here is a real one, frozen
+/// with SIGSTOP after it took the invocation; the pool's clock is a fake one, moved past the patience.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class LocalBackstopTests
+{
+    private static readonly InvocationSettings OneCall = new(256, TimeSpan.FromSeconds(1), 1);
+
+    [Fact]
+    public async Task WorkerThatStopsAnswering_IsStoppedAndItsInvocationLost()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var pool = new LocalWorkerPool(1, 256, time);
+        // Something the worker refuses at once: it is then up and waiting for the next invocation.
+        Assert.IsType<InvocationOutcome.Rejected>(await pool.InvokeAsync(Encoding.UTF8.GetBytes("""{"hello":"world"}"""), OneCall, () => { }, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(60)));
+        WorkerProcess worker = Assert.Single(pool.Workers);
+        Signal("STOP", worker.ProcessId);
+        try
+        {
+            var taken = new TaskCompletionSource();
+            Task<InvocationOutcome> held = pool.InvokeAsync(Encoding.UTF8.GetBytes("""{"hello":"again"}"""), OneCall, taken.SetResult, CancellationToken.None);
+            await taken.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            // Within its patience nothing happens.
+            time.Advance(TimeSpan.FromSeconds(29));
+            await Task.Delay(200);
+            Assert.False(held.IsCompleted);
+            time.Advance(TimeSpan.FromSeconds(3));
+            var lost = Assert.IsType<InvocationOutcome.Lost>(await held.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal($"worker {worker.Id} did not answer within 31 s and was stopped", lost.Reason);
+        }
+        finally
+        {
+            // A stopped process cannot act on its kill until it is continued.
+            Signal("CONT", worker.ProcessId);
+        }
+    }
+
+    private static void Signal(string signal, int processId)
+    {
+        using Process kill = Process.Start("kill", $"-{signal} {processId}");
+        kill.WaitForExit();
+    }
+}
