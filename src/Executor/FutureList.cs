@@ -8,34 +8,17 @@ namespace Wren;
 /// <summary>The futures of one Map, in input order; await it for every result.</summary>
 public sealed class FutureList<T> : IReadOnlyList<Future<T>>
 {
-    private readonly Future<T>[] _futures;
     private readonly Lazy<Task<T[]>> _all;
 
-    internal FutureList(string jobId, Future<T>[] futures, FutureGroup? group = null)
+    internal FutureList(string jobId, FutureStates<T> states)
     {
         JobId = jobId;
-        _futures = futures;
-        _all = new Lazy<Task<T[]>>(() => group is null ? Task.WhenAll(_futures.Select(f => f.GetResultAsync())) : AllOf(group));
+        States = states;
+        _all = new Lazy<Task<T[]>>(states.AllAsync);
     }
 
-    /// <summary>The results once the group is done, in input order; faulted with every failed call's exception, in input order, if any failed.</summary>
-    private Task<T[]> AllOf(FutureGroup group)
-    {
-        var all = new TaskCompletionSource<T[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        group.Done.ContinueWith(_ =>
-        {
-            var results = new T[_futures.Length];
-            List<Exception>? errors = null;
-            for (int i = 0; i < results.Length; i++)
-            {
-                if (_futures[i].TryGetResult(out T value, out Exception? error)) results[i] = value;
-                else (errors ??= []).Add(error!);
-            }
-            if (errors is null) all.TrySetResult(results);
-            else all.TrySetException(errors);
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return all.Task;
-    }
+    /// <summary>The state of every call, in arrays; a future is made from it only when one is asked for.</summary>
+    internal FutureStates<T> States { get; }
 
     /// <summary>The id of the Map's job (executor id, then the job's number), as <c>wren logs --job</c>, <c>wren plot --job</c> and <c>wren jobs</c> know it.</summary>
     public string JobId { get; }
@@ -52,10 +35,10 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
     internal JobMeter Meter { get; init; } = new();
 
     /// <inheritdoc />
-    public Future<T> this[int index] => _futures[index];
+    public Future<T> this[int index] => States.FutureOf(index);
 
     /// <inheritdoc />
-    public int Count => _futures.Length;
+    public int Count => States.Count;
 
     /// <summary>Waits for every result, in input order; throws the first failure if any call failed.</summary>
     public Task<T[]> GetResultsAsync(CancellationToken cancellationToken = default) => _all.Value.WaitAsync(cancellationToken);
@@ -66,7 +49,7 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
     /// <summary>The futures in the order they complete.</summary>
     public async IAsyncEnumerable<Future<T>> AsCompleted([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var byTask = _futures.ToDictionary(f => f.Completion);
+        var byTask = this.ToDictionary(f => f.Completion);
         await foreach (Task done in Task.WhenEach(byTask.Keys).WithCancellation(cancellationToken).ConfigureAwait(false))
             yield return byTask[done];
     }
@@ -78,14 +61,18 @@ public sealed class FutureList<T> : IReadOnlyList<Future<T>>
     public async Task SaveTimelineAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        await Task.WhenAll(_futures.Select(f => f.Completion)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // Forced to yield: the count's continuations would otherwise draw the plot on the thread that completed the last call.
+        await States.Done.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
         cancellationToken.ThrowIfCancellationRequested();
-        CallRecord[] calls = [.. _futures.Select(f => CallRecords.From(f, f.InputIndex))];
+        CallRecord[] calls = [.. Enumerable.Range(0, Count).Select(i => CallRecords.From(States, i))];
         await File.WriteAllTextAsync(path, TimelinePlot.Render(calls, Name.Length > 0 ? $"Job {JobId}  ·  {Name}" : $"Job {JobId}"), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public IEnumerator<Future<T>> GetEnumerator() => ((IEnumerable<Future<T>>)_futures).GetEnumerator();
+    public IEnumerator<Future<T>> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++) yield return States.FutureOf(i);
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -38,20 +38,17 @@ public sealed partial class WrenExecutor
         if (record.ResultType is { } returns && returns != asked)
             throw new WrenException($"Job {jobId} returns {returns}, not {asked}: attach with the type its function returns.");
 
-        DateTimeOffset now = _configuration.Time.GetUtcNow();
-        var group = new FutureGroup(record.Calls);
-        var futures = new Future<T>[record.Calls];
-        for (int i = 0; i < futures.Length; i++) futures[i] = new Future<T>(i, now, group);
+        var states = new FutureStates<T>(record.Calls, _configuration.Time.GetUtcNow());
         var names = record.CodeNames.ToHashSet(StringComparer.OrdinalIgnoreCase);
         Assembly[] assemblies = [typeof(T).Assembly, .. AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic && names.Contains(a.GetName().Name ?? ""))];
-        var sink = new FutureSink<T>(futures, new WrenSerializerOptions { AllowedAssemblies = assemblies });
+        var sink = new FutureSink<T>(states, new WrenSerializerOptions { AllowedAssemblies = assemblies });
         var follower = new DetachedJobFollower(storage, prefix, executorId, record, _configuration.Time);
         Track(Task.Run(async () =>
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token, cancellationToken);
             await follower.FollowAsync(sink, stop.Token).ConfigureAwait(false);
         }, CancellationToken.None));
-        return new FutureList<T>(jobId, futures, group) { Name = record.Function };
+        return new FutureList<T>(jobId, states) { Name = record.Function };
     }
 
     /// <summary>A Map can be detached where its workers outlive this process, and without a fallback run by this process.</summary>

@@ -94,7 +94,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         PreparedJob<TResult> reduction = Prepare<TResult>(reduce, typeof(IReadOnlyList<TMid>), 1, options);
         FutureList<TMid> mapped = Map(map, inputs, options, cancellationToken);
         Track(ReduceAsync(mapped, reduction, cancellationToken));
-        return reduction.Futures[0];
+        return reduction.States.FutureOf(0);
     }
 
     private async Task ReduceAsync<TMid, TResult>(FutureList<TMid> mapped, PreparedJob<TResult> reduction, CancellationToken cancellationToken)
@@ -106,7 +106,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         }
         catch (Exception e)
         {
-            reduction.Futures[0].Fail(e);
+            reduction.States.Fail(0, e);
         }
     }
 
@@ -135,10 +135,10 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         TIn[] items = [.. inputs];
         PreparedJob<TOut> job = Prepare<TOut>(function, typeof(TIn), items.Length, options);
         Start(job, items, cancellationToken);
-        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.Futures, job.Group) { Name = job.FunctionName, Meter = job.Meter };
+        return new FutureList<TOut>(JobIds.Format(Id, job.JobId), job.States) { Name = job.FunctionName, Meter = job.Meter };
     }
 
-    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, string FunctionName, Future<TOut>[] Futures, FutureGroup Group, MapOptions Options)
+    private sealed record PreparedJob<TOut>(string JobId, CapturedFunction Function, string FunctionName, FutureStates<TOut> States, MapOptions Options)
     {
         public JobMeter Meter { get; } = new();
     }
@@ -151,12 +151,9 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         options = (options ?? new MapOptions()).Validated();
         CapturedFunction captured = FunctionCapture.Capture(function, inputType, typeof(TOut));
         string jobId = $"M{Interlocked.Increment(ref _nextJob):D4}";
-        DateTimeOffset now = _configuration.Time.GetUtcNow();
-        var group = new FutureGroup(count);
-        var futures = new Future<TOut>[count];
-        for (int i = 0; i < count; i++) futures[i] = new Future<TOut>(i, now, group);
+        var states = new FutureStates<TOut>(count, _configuration.Time.GetUtcNow());
         string name = FunctionNames.Of((function.Target as Data.IContextFunction)?.Inner.Method ?? function.Method);
-        return new PreparedJob<TOut>(jobId, captured, name, futures, group, options);
+        return new PreparedJob<TOut>(jobId, captured, name, states, options);
     }
 
     /// <summary>Serializes the inputs (failing synchronously if one cannot travel) and starts the job in the background.</summary>
@@ -179,7 +176,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             JobId = job.JobId,
             Function = job.Function,
             FunctionName = job.FunctionName,
-            SubmittedAt = job.Futures.Length > 0 ? job.Futures[0].Stats.SubmittedAt : _configuration.Time.GetUtcNow(),
+            SubmittedAt = job.States.SubmittedAt,
             Inputs = data,
             Timeout = timeout,
             TimeoutGiven = options.Timeout is not null,
@@ -206,7 +203,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             throw new WrenException("MapOptions.BatchFallback needs AWS Batch, which is not set up: run `wren deploy-batch` (or deploy several Lambda sizes with `wren deploy-lambda --memory`, for calls out of memory to step up to).");
         if (spec.Submitted is { } submitted)
             lock (_jobs) _detachedSubmissions.Add(submitted.Task);
-        var sink = new FutureSink<TOut>(job.Futures, ResultOptions(job.Function));
+        var sink = new FutureSink<TOut>(job.States, ResultOptions(job.Function));
         // Started on the caller's thread, which runs it up to its first wait: for a single call, that is the invocation
         // handed to the backend (locally, written to a waiting worker), without waking another thread first.
         Track(job.JobId, detached, RunJobAsync(runner, spec, sink, cancellationToken));

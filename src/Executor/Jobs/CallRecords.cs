@@ -1,17 +1,20 @@
 namespace Wren.Jobs;
 
-/// <summary>Turns a future into what storage keeps about its call: shared by the job's stats and the timeline plot.</summary>
+/// <summary>Turns a call's state into what storage keeps about it: shared by the job's stats and the timeline plot.</summary>
 internal static class CallRecords
 {
-    /// <summary>How the future's call went; a call that has not ended yet is recorded as failed, so read it when the call is done.</summary>
-    public static CallRecord From(Future future, int callId)
+    /// <summary>
+    /// How call <paramref name="callId"/> went, read from the job's arrays (no future is made); a call that has not ended
+    /// yet is recorded as failed, so read it when the call is done.
+    /// </summary>
+    public static CallRecord From(FutureStates states, int callId)
     {
-        FutureStats stats = future.Stats;
-        Exception? error = future.Error;
+        FutureStats stats = states.StatsOf(callId);
+        Exception? error = states.ErrorOf(callId);
         return new CallRecord
         {
             CallId = callId,
-            Status = future.Status == FutureStatus.Succeeded ? CallStatus.Succeeded : error switch
+            Status = states.StatusOf(callId) == FutureStatus.Succeeded ? CallStatus.Succeeded : error switch
             {
                 WrenTimeoutException => CallStatus.TimedOut,
                 WorkerLostException => CallStatus.Lost,

@@ -3,30 +3,26 @@ using Wren.Serialization;
 
 namespace Wren.Jobs;
 
-/// <summary>Completes a job's futures: deserializes each result as <typeparamref name="T"/>, or fails the future.</summary>
-internal sealed class FutureSink<T>(Future<T>[] futures, WrenSerializerOptions resultOptions) : IJobSink
+/// <summary>Completes a job's calls in their <paramref name="states"/>: deserializes each result as <typeparamref name="T"/>, or fails the call.</summary>
+internal sealed class FutureSink<T>(FutureStates<T> states, WrenSerializerOptions resultOptions) : IJobSink
 {
-    public void Invoked(int callId, int attempt)
-    {
-        Future<T> future = futures[callId];
-        future.MarkInvoked(attempt);
-    }
+    public void Invoked(int callId, int attempt) => states.MarkInvoked(callId, attempt);
 
-    public void Running(int callId) => futures[callId].MarkRunning();
+    public void Running(int callId) => states.MarkRunning(callId);
 
     public void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats)
     {
-        futures[callId].Record(stats);
-        Complete(futures[callId], output);
+        states.Record(callId, stats);
+        Complete(callId, output);
     }
 
     public void Returned(int callId, ReadOnlySpan<byte> output, InvocationResponse response, int index, bool billed)
     {
-        futures[callId].Record(response, index, billed);
-        Complete(futures[callId], output);
+        states.Record(callId, response, index, billed);
+        Complete(callId, output);
     }
 
-    private void Complete(Future<T> future, ReadOnlySpan<byte> output)
+    private void Complete(int callId, ReadOnlySpan<byte> output)
     {
         T value;
         try
@@ -35,18 +31,17 @@ internal sealed class FutureSink<T>(Future<T>[] futures, WrenSerializerOptions r
         }
         catch (WrenSerializationException e)
         {
-            future.Fail(e.WithRoot("result"));
+            states.Fail(callId, e.WithRoot("result"));
             return;
         }
-        future.Succeed(value);
+        states.Succeed(callId, value);
     }
 
     public void Failed(int callId, Exception error, CallStats? stats)
     {
-        Future<T> future = futures[callId];
-        future.Record(stats);
-        future.Fail(error);
+        states.Record(callId, stats);
+        states.Fail(callId, error);
     }
 
-    public CallRecord Record(int callId) => CallRecords.From(futures[callId], callId);
+    public CallRecord Record(int callId) => CallRecords.From(states, callId);
 }

@@ -26,6 +26,18 @@ public abstract class BackendContractTests : BackendTests
     }
 
     [Fact]
+    public async Task Map_AwaitedWhole_MakesNoFuture_AndOneAskedForLaterHasItsResultAndStats()
+    {
+        FutureList<int> futures = Executor.Map((int x) => x + 1, Enumerable.Range(0, 1_000));
+        Assert.Equal(Enumerable.Range(1, 1_000), await futures.GetResultsAsync().WaitAsync(Patience));
+        Assert.Equal(0, futures.States.FuturesMade);
+        Future<int> future = futures[500];
+        Assert.Equal((FutureStatus.Succeeded, 501), (future.Status, await future));
+        Assert.NotNull(future.Stats.WorkerId);
+        Assert.Equal(1, futures.States.FuturesMade);
+    }
+
+    [Fact]
     public async Task Map_NoInputs_ReturnsNoResults()
     {
         FutureList<int> futures = Executor.Map((int x) => x, []);

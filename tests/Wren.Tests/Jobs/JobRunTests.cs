@@ -47,11 +47,11 @@ public sealed class JobRunTests : IAsyncDisposable
     private static JobRunner Runner(IComputeBackend backend, TimeProvider? time = null, JobRunner? fallback = null) =>
         new(backend, new CodeUploader(backend.Storage, backend.Location.Prefix), NullLogger.Instance, fallback is null ? null : () => fallback, time);
 
+    /// <summary>A job's sink, and its futures made before it runs.</summary>
     private static (Future<int>[] Futures, FutureSink<int> Sink) Futures(int calls)
     {
-        var futures = new Future<int>[calls];
-        for (int i = 0; i < calls; i++) futures[i] = new Future<int>(i, DateTimeOffset.UnixEpoch);
-        return (futures, new FutureSink<int>(futures, new WrenSerializerOptions()));
+        var states = new FutureStates<int>(calls, DateTimeOffset.UnixEpoch);
+        return ([.. Enumerable.Range(0, calls).Select(states.FutureOf)], new FutureSink<int>(states, new WrenSerializerOptions()));
     }
 
     private static Task<InvocationOutcome> Now(InvocationOutcome outcome) => Task.FromResult(outcome);
@@ -66,6 +66,23 @@ public sealed class JobRunTests : IAsyncDisposable
         Assert.Equal(new[] { 0, 10, 20, 30 }, await Task.WhenAll(futures.Select(f => f.GetResultAsync())));
         Assert.Equal([1, 2, 1, 1], futures.Select(f => f.Stats.Attempts));
         Assert.Equal([[0, 1, 2, 3], [1]], backend.Invocations.Select(i => i.Request.CallIds));
+    }
+
+    [Fact]
+    public async Task JobAwaitedWhole_RecordsEveryCallsStats_WithoutMakingAFuture()
+    {
+        ScriptedBackend backend = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, attempt) =>
+            callId == 2 && attempt == 1 ? ScriptedBackend.Threw(2, "System.IO.IOException", "flaky") : ScriptedBackend.Returned(callId, callId + 1))));
+        var states = new FutureStates<int>(5, DateTimeOffset.UnixEpoch);
+        var futures = new FutureList<int>("test-M0001", states);
+        await Runner(backend).RunAsync(Job(5, 2) with { RetryFailedCalls = 1 }, new FutureSink<int>(states, new WrenSerializerOptions()), CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(new[] { 1, 2, 3, 4, 5 }, await futures);
+        JobStats stats = JobRunner.ReadRecord<JobStats>(await backend.Storage.GetAsync(StorageKeys.JobStats("wren", "test", "M0001")));
+        CallRecord[] calls = [.. stats.Calls().OrderBy(c => c.CallId)];
+        Assert.Equal([0, 1, 2, 3, 4], calls.Select(c => c.CallId));
+        Assert.All(calls, c => Assert.Equal((CallStatus.Succeeded, DateTimeOffset.UnixEpoch), (c.Status, c.StartedAt)));
+        Assert.Equal([1, 1, 2, 1, 1], calls.Select(c => c.Attempts));
+        Assert.Equal(0, states.FuturesMade);
     }
 
     [Fact]
