@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Wren.Backends;
@@ -9,11 +9,17 @@ namespace Wren.Tests.Backends.Local;
 /// <summary>
 /// The local pool's backstop: a worker that holds an invocation past its patience (its calls' timeouts and 30 s) is
 /// stopped, and the invocation comes back lost, so that its calls run again. The worker here is a real one, frozen
-/// with SIGSTOP after it took the invocation; the pool's clock is a fake one, moved past the patience.
+/// with SIGSTOP as the invocation is handed to it (before it can read it); the pool's clock is a fake one, moved past
+/// the patience.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class LocalBackstopTests
+public sealed partial class LocalBackstopTests
 {
+    private const int SignalStop = 19, SignalContinue = 18;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int processId, int signal);
+
     private static readonly InvocationSettings OneCall = new(256, TimeSpan.FromSeconds(1), 1);
 
     [Fact]
@@ -25,12 +31,13 @@ public sealed class LocalBackstopTests
         Assert.IsType<InvocationOutcome.Rejected>(await pool.InvokeAsync(Encoding.UTF8.GetBytes("""{"hello":"world"}"""), OneCall, () => { }, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(60)));
         WorkerProcess worker = Assert.Single(pool.Workers);
-        Signal("STOP", worker.ProcessId);
         try
         {
-            var taken = new TaskCompletionSource();
-            Task<InvocationOutcome> held = pool.InvokeAsync(Encoding.UTF8.GetBytes("""{"hello":"again"}"""), OneCall, taken.SetResult, CancellationToken.None);
-            await taken.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var taken = new TaskCompletionSource<int>();
+            // Called as the invocation is handed to the worker, before it is written to the worker's socket.
+            void Freeze() => taken.SetResult(Kill(worker.ProcessId, SignalStop));
+            Task<InvocationOutcome> held = pool.InvokeAsync(Encoding.UTF8.GetBytes("""{"hello":"again"}"""), OneCall, Freeze, CancellationToken.None);
+            Assert.Equal(0, await taken.Task.WaitAsync(TimeSpan.FromSeconds(30)));
             // Within its patience nothing happens.
             time.Advance(TimeSpan.FromSeconds(29));
             await Task.Delay(200);
@@ -41,14 +48,8 @@ public sealed class LocalBackstopTests
         }
         finally
         {
-            // A stopped process cannot act on its kill until it is continued.
-            Signal("CONT", worker.ProcessId);
+            // Whatever happened, the worker is not left frozen.
+            Kill(worker.ProcessId, SignalContinue);
         }
-    }
-
-    private static void Signal(string signal, int processId)
-    {
-        using Process kill = Process.Start("kill", $"-{signal} {processId}");
-        kill.WaitForExit();
     }
 }
