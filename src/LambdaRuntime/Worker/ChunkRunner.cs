@@ -12,7 +12,7 @@ namespace Wren.Worker;
 /// each call, and collects outputs, errors and stats. One failing call does not stop the others. A call that runs past
 /// its timeout cannot be stopped inside .NET, so the worker answers for it and then exits, and a fresh worker takes over.
 /// </summary>
-internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObjectStorage> openStorage, string codeCacheFolder, TimeProvider time) : IDisposable
+internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation, IObjectStorage> openStorage, string codeCacheFolder, TimeProvider time) : IDisposable
 {
     private readonly Dictionary<string, (CodeSet Code, WrenSerializerOptions Options)> _codeSets = [];
     private readonly Dictionary<string, CallInvoker> _functions = [];
@@ -574,30 +574,30 @@ internal sealed class ChunkRunner(string workerId, Func<StorageLocation, IObject
         }
     }
 
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle? _status;
-
-    /// <summary>The process's peak resident memory (VmHWM), read from one small file into a stack buffer: it is read for every invocation.</summary>
+    /// <summary>
+    /// The process's peak resident memory, read for every invocation: on Linux from <c>getrusage</c> (one system call;
+    /// its <c>ru_maxrss</c> is the kernel's VmHWM, in kilobytes), elsewhere from <see cref="Process"/>.
+    /// </summary>
     private static long PeakMemory()
     {
-        try
+        if (OperatingSystem.IsLinux())
         {
-            // Opened once: reading from the start makes the kernel write the file afresh.
-            Microsoft.Win32.SafeHandles.SafeFileHandle status = _status ??= File.OpenHandle("/proc/self/status");
-            Span<byte> text = stackalloc byte[4096];
-            text = text[..RandomAccess.Read(status, text, 0)];
-            int at = text.IndexOf("VmHWM:"u8);
-            if (at >= 0)
-            {
-                ReadOnlySpan<byte> line = text[(at + 6)..];
-                line = line[..Math.Max(0, line.IndexOf("kB"u8))].Trim(" \t"u8);
-                if (System.Buffers.Text.Utf8Parser.TryParse(line, out long kilobytes, out _)) return kilobytes * 1024;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
+            Span<long> usage = stackalloc long[18];
+            if (Native.GetResourceUsage(Native.ResourceUsageSelf, ref usage[0]) == 0) return usage[Native.MaxResidentField] * 1024;
         }
         using var self = Process.GetCurrentProcess();
         return self.PeakWorkingSet64;
+    }
+
+    private static partial class Native
+    {
+        public const int ResourceUsageSelf = 0;
+
+        /// <summary>Where <c>ru_maxrss</c> is in <c>struct rusage</c>, counted in longs: after two <c>struct timeval</c>s.</summary>
+        public const int MaxResidentField = 4;
+
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getrusage")]
+        public static partial int GetResourceUsage(int who, ref long usage);
     }
 
     /// <summary>

@@ -38,6 +38,21 @@ public abstract class BackendContractTests : BackendTests
     }
 
     [Fact]
+    public async Task CallStats_PeakMemory_CountsWhatTheCallTouched()
+    {
+        const int megabytes = 96;
+        Future<int> future = Executor.CallAsync((int size) =>
+        {
+            byte[] block = GC.AllocateUninitializedArray<byte>(size << 20);
+            // Every page written, so that it is resident.
+            for (int i = 0; i < block.Length; i += 4096) block[i] = 1;
+            return block.Length >> 20;
+        }, megabytes);
+        Assert.Equal(megabytes, await future.GetResultAsync().WaitAsync(Patience));
+        Assert.True(future.Stats.PeakMemoryBytes >= (long)megabytes << 20, $"peak memory {future.Stats.PeakMemoryBytes} bytes, after the call touched {megabytes} MB");
+    }
+
+    [Fact]
     public async Task Map_NoInputs_ReturnsNoResults()
     {
         FutureList<int> futures = Executor.Map((int x) => x, []);
