@@ -31,11 +31,13 @@ public sealed partial class LocalBackstopTests
         Assert.IsType<InvocationOutcome.Rejected>(await pool.InvokeAsync(Encoding.UTF8.GetBytes("""{"hello":"world"}"""), OneCall, () => { }, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(60)));
         WorkerProcess worker = Assert.Single(pool.Workers);
+        // Read now: once the backstop has stopped it, the pool disposes the worker's process object.
+        int processId = worker.ProcessId;
         try
         {
             var taken = new TaskCompletionSource<int>();
             // Called as the invocation is handed to the worker, before it is written to the worker's socket.
-            void Freeze() => taken.SetResult(Kill(worker.ProcessId, SignalStop));
+            void Freeze() => taken.SetResult(Kill(processId, SignalStop));
             Task<InvocationOutcome> held = pool.InvokeAsync(Encoding.UTF8.GetBytes("""{"hello":"again"}"""), OneCall, Freeze, CancellationToken.None);
             Assert.Equal(0, await taken.Task.WaitAsync(TimeSpan.FromSeconds(30)));
             // Within its patience nothing happens.
@@ -49,7 +51,7 @@ public sealed partial class LocalBackstopTests
         finally
         {
             // Whatever happened, the worker is not left frozen.
-            Kill(worker.ProcessId, SignalContinue);
+            Kill(processId, SignalContinue);
         }
     }
 }
