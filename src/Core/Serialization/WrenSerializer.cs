@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Wren.Serialization.Formatters;
 using Wren.Serialization.MessagePack;
 
@@ -29,6 +30,9 @@ public static class WrenSerializer
     }
 
     /// <summary>Serializes <paramref name="value"/> into <paramref name="destination"/>.</summary>
+    // Optimized at its first call rather than through the JIT's tiers: it runs once per call of every Map, and being
+    // generic over the user's types it is not among the ahead-of-time compiled code (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Serialize<T>(IBufferWriter<byte> destination, T value, WrenSerializerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -103,6 +107,9 @@ public static class WrenSerializer
         return value;
     }
 
+    // Optimized at its first call rather than through the JIT's tiers: it runs once per call of every Map, and being
+    // generic over the user's types it is not among the ahead-of-time compiled code (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static T Deserialize<T>(ReadOnlySpan<byte> bytes, WrenSerializerOptions? options)
     {
         ReadContext context = RentReadContext(options, typeof(T));
@@ -126,6 +133,9 @@ public static class WrenSerializer
             throw new WrenSerializationException($"the value ends at byte {reader.Position} but the data goes on for {reader.Remaining} more bytes; it holds more than one value or was written as another type");
     }
 
+    // Optimized at its first call rather than through the JIT's tiers: it runs once per call of every Map, and being
+    // generic over the user's types it is not among the ahead-of-time compiled code (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static WriteState Write<T>(T value, WrenSerializerOptions? options)
     {
         WriteState state = Rent(options);

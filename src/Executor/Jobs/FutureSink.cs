@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Wren.Protocol;
 using Wren.Serialization;
 
@@ -22,6 +23,9 @@ internal sealed class FutureSink<T>(FutureStates<T> states, WrenSerializerOption
         Complete(callId, output);
     }
 
+    // Optimized at its first call rather than through the JIT's tiers: it runs once per call of every Map, and being
+    // generic over the user's types it is not among the ahead-of-time compiled code (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Complete(int callId, ReadOnlySpan<byte> output)
     {
         T value;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Wren.Serialization;
 
 namespace Wren.Jobs;
@@ -47,6 +48,9 @@ internal sealed class InputData
     public ReadOnlySpan<byte> Input(int index) => _segments[_segmentOf[index]].AsSpan(_start[index], _lengths[index]);
 
     /// <summary>Serializes every input; one that cannot travel fails with its index in the path, before anything is sent.</summary>
+    // Optimized at its first call rather than through the JIT's tiers: it runs once per call of every Map, and being
+    // generic over the user's types it is not among the ahead-of-time compiled code (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static InputData Serialize<T>(IReadOnlyList<T> inputs)
     {
         var segments = new List<byte[]>();

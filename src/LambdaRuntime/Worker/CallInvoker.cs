@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Wren.Serialization;
 
 namespace Wren.Worker;
@@ -30,6 +31,9 @@ internal abstract class CallInvoker
 
     private sealed class SyncInvoker<TIn, TOut>(Func<TIn, TOut> function, WrenSerializerOptions options) : CallInvoker
     {
+        // Optimized at its first call rather than through the JIT's tiers: it runs for every call, and being generic over
+        // the user's types it is not among the ahead-of-time compiled code.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override ValueTask InvokeAsync(ReadOnlyMemory<byte> input, IBufferWriter<byte> output)
         {
             TOut result = function(Inputs.Read<TIn>(input, options));
