@@ -43,7 +43,12 @@ public sealed class WrenSerializerOptions
 
     internal void Validate()
     {
-        if (_valid) return;
+        // The check that is made at every call stays small enough to be inlined; the work is done once.
+        if (!_valid) Check();
+    }
+
+    private void Check()
+    {
         var problems = new List<string>();
         if (MaxDepth < 1) problems.Add($"MaxDepth is {MaxDepth}; it must be at least 1");
         if (AllowedAssemblies is null) problems.Add("AllowedAssemblies is null; use an empty collection");
