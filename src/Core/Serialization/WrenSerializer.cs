@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Wren.Serialization.Formatters;
 using Wren.Serialization.MessagePack;
 
@@ -36,6 +37,12 @@ public static class WrenSerializer
     public static void Serialize<T>(IBufferWriter<byte> destination, T value, WrenSerializerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        if (PrimitiveValues.Handles<T>())
+        {
+            options?.Validate();
+            destination.Advance(PrimitiveValues.Write(ref MemoryMarshal.GetReference(destination.GetSpan(PrimitiveValues.MaxBytes)), value));
+            return;
+        }
         WriteState state = Write(value, options);
         try
         {
@@ -112,9 +119,23 @@ public static class WrenSerializer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static T Deserialize<T>(ReadOnlySpan<byte> bytes, WrenSerializerOptions? options)
     {
-        ReadContext context = RentReadContext(options, typeof(T));
         var reader = new MessagePackReader(bytes);
         T value;
+        if (PrimitiveValues.Handles<T>())
+        {
+            options?.Validate();
+            try
+            {
+                value = PrimitiveValues.Read<T>(ref reader);
+            }
+            catch (Exception e) when (e is not WrenSerializationException)
+            {
+                throw WrenSerializationException.From(e);
+            }
+            EnsureEnd(ref reader);
+            return value;
+        }
+        ReadContext context = RentReadContext(options, typeof(T));
         try
         {
             value = FormatterCache<T>.Instance.Read(ref reader, context);
