@@ -16,7 +16,8 @@ internal static class UserViewHarness
         --local-vs-pool [--rounds N] [--calls N] [--size N] [--no-python]
             N fresh processes of each (default 5), each: a Map of 1,000, --calls single calls (default 200), a Map of
             --size calls (default 100,000). Prints the single call's p50 and p90 and the big Map's rate, per round and
-            as medians, with where a single call's time goes on the Wren side.
+            as medians, with where a single call's time goes on the Wren side (from as many single calls again after
+            the big Map, traced through the executor's activities; the timed ones run with no listener).
         """;
 
     private const string ChildFlag = "--child";
@@ -141,7 +142,18 @@ internal static class UserViewHarness
             int[] warm = [.. Enumerable.Range(0, 1000)];
             LocalFixture.Check(warm, await executor.Map(Trivial.Increment, warm));
             double firstMap = clock.Elapsed.TotalSeconds;
-            // The executor's own trace of each single call: when its job started running and its invocation was sent and answered.
+            // The single calls as a user makes them, with no telemetry listener (which makes every job and invocation an
+            // Activity): their times are the ones reported.
+            double[] singles = new double[calls];
+            for (int i = 0; i < calls; i++)
+            {
+                long before = Stopwatch.GetTimestamp();
+                int result = await executor.CallAsync(Trivial.Increment, i);
+                singles[i] = Stopwatch.GetElapsedTime(before).TotalMilliseconds;
+                if (result != i + 1) throw new InvalidOperationException($"CallAsync({i}) gave {result}.");
+            }
+            // From here the executor's own trace is kept: for the big Map, when its first invocation went out; after it, for
+            // as many single calls again, when each one's job started running and its invocation was sent and answered.
             var spans = new System.Collections.Concurrent.ConcurrentQueue<(string Name, DateTime Start, DateTime End)>();
             using var listener = new ActivityListener
             {
@@ -150,38 +162,6 @@ internal static class UserViewHarness
                 ActivityStopped = activity => spans.Enqueue((activity.OperationName, activity.StartTimeUtc, activity.StartTimeUtc + activity.Duration)),
             };
             ActivitySource.AddActivityListener(listener);
-            double[] toJob = new double[calls], toInvoke = new double[calls], invokeToStart = new double[calls], endToAnswer = new double[calls];
-            double[] singles = new double[calls];
-            // Where a single call's time goes: to its start on the worker, the call, from its end to the awaited result.
-            double[] toStart = new double[calls], run = new double[calls], back = new double[calls];
-            for (int i = 0; i < calls; i++)
-            {
-                long before = Stopwatch.GetTimestamp();
-                DateTimeOffset submitted = DateTimeOffset.UtcNow;
-                Future<int> future = executor.CallAsync(Trivial.Increment, i);
-                int result = await future;
-                DateTimeOffset done = DateTimeOffset.UtcNow;
-                singles[i] = Stopwatch.GetElapsedTime(before).TotalMilliseconds;
-                if (result != i + 1) throw new InvalidOperationException($"CallAsync({i}) gave {result}.");
-                if (future.Stats is { StartedAt: { } started, EndedAt: { } ended })
-                {
-                    toStart[i] = (started - submitted).TotalMilliseconds;
-                    run[i] = (ended - started).TotalMilliseconds;
-                    back[i] = (done - ended).TotalMilliseconds;
-                    await Task.Delay(1);
-                    (string Name, DateTime Start, DateTime End)[] traced = [.. spans];
-                    spans.Clear();
-                    // This call's spans only: the previous job's Map span ends after its bookkeeping, which may be after this call began.
-                    if (traced.FirstOrDefault(s => s.Name == "Wren.Map" && s.Start >= submitted.UtcDateTime) is { Name: not null } map
-                        && traced.FirstOrDefault(s => s.Name == "Wren.Invoke" && s.Start >= submitted.UtcDateTime) is { Name: not null } invoke)
-                    {
-                        toJob[i] = (map.Start - submitted.UtcDateTime).TotalMilliseconds;
-                        toInvoke[i] = (invoke.Start - map.Start).TotalMilliseconds;
-                        invokeToStart[i] = (started.UtcDateTime - invoke.Start).TotalMilliseconds;
-                        endToAnswer[i] = (invoke.End - ended.UtcDateTime).TotalMilliseconds;
-                    }
-                }
-            }
             int[] many = [.. Enumerable.Range(0, size)];
             double mapSeconds = 0;
             string mapDetail = "";
@@ -216,6 +196,36 @@ internal static class UserViewHarness
                 mapDetail = $"; Map: returned futures at {Fixed(returned, "0.0")} ms, first invocation at {Fixed((firstInvoke - submitted.UtcDateTime).TotalMilliseconds, "0.0")} ms, first call started at {Fixed((firstStart - submitted).TotalMilliseconds, "0.0")} ms, last ended at {Fixed((lastEnd - submitted).TotalMilliseconds, "0.0")} ms, "
                     + $"done at {Fixed(mapSeconds * 1000, "0.0")} ms; CPU: this process {Fixed(clientCpu, "0")} ms, the workers {Fixed(workersCpu, "0")} ms; {futures.Select(f => f.Stats.WorkerId).Distinct().Count()} workers; "
                     + $"GC pauses {Fixed(mapPauses.TotalMilliseconds, "0.0")} ms, collections gen0/1/2 {mapGcs[0]}/{mapGcs[1]}/{mapGcs[2]}";
+            }
+            // The traced single calls, after the big Map (which stays the process's second Map, after the calls above).
+            double[] toJob = new double[calls], toInvoke = new double[calls], invokeToStart = new double[calls], endToAnswer = new double[calls];
+            // Where a single call's time goes: to its start on the worker, the call, from its end to the awaited result.
+            double[] toStart = new double[calls], run = new double[calls], back = new double[calls];
+            for (int i = 0; i < calls; i++)
+            {
+                DateTimeOffset submitted = DateTimeOffset.UtcNow;
+                Future<int> future = executor.CallAsync(Trivial.Increment, i);
+                int result = await future;
+                DateTimeOffset done = DateTimeOffset.UtcNow;
+                if (result != i + 1) throw new InvalidOperationException($"CallAsync({i}) gave {result}.");
+                if (future.Stats is { StartedAt: { } started, EndedAt: { } ended })
+                {
+                    toStart[i] = (started - submitted).TotalMilliseconds;
+                    run[i] = (ended - started).TotalMilliseconds;
+                    back[i] = (done - ended).TotalMilliseconds;
+                    await Task.Delay(1);
+                    (string Name, DateTime Start, DateTime End)[] traced = [.. spans];
+                    spans.Clear();
+                    // This call's spans only: the previous job's Map span ends after its bookkeeping, which may be after this call began.
+                    if (traced.FirstOrDefault(s => s.Name == "Wren.Map" && s.Start >= submitted.UtcDateTime) is { Name: not null } map
+                        && traced.FirstOrDefault(s => s.Name == "Wren.Invoke" && s.Start >= submitted.UtcDateTime) is { Name: not null } invoke)
+                    {
+                        toJob[i] = (map.Start - submitted.UtcDateTime).TotalMilliseconds;
+                        toInvoke[i] = (invoke.Start - map.Start).TotalMilliseconds;
+                        invokeToStart[i] = (started.UtcDateTime - invoke.Start).TotalMilliseconds;
+                        endToAnswer[i] = (invoke.End - ended.UtcDateTime).TotalMilliseconds;
+                    }
+                }
             }
             string detail = $"single call p50: to start {Fixed(Percentile(toStart, 50), "0.000")} ms (to its job {Fixed(Percentile(toJob, 50), "0.000")}, "
                 + $"job to invocation {Fixed(Percentile(toInvoke, 50), "0.000")}, invocation to the call's start {Fixed(Percentile(invokeToStart, 50), "0.000")}), "

@@ -75,23 +75,8 @@ internal sealed class JobRun
             _job = await _runner.FitTimeoutAsync(_job, cancellationToken).ConfigureAwait(false);
             _job = _job with { Pricing = await _runner.Backend.PricingAsync(_job.MemoryMb, cancellationToken).ConfigureAwait(false) };
             await _runner.Uploader.EnsureStoredAsync(_job.Function.Code, cancellationToken).ConfigureAwait(false);
-            // The record is for `wren jobs` and for attaching.
-            _record = new JobRecord
-            {
-                ExecutorId = _job.ExecutorId,
-                JobId = _job.JobId,
-                CreatedAt = _job.SubmittedAt,
-                Calls = total,
-                Function = _job.FunctionName,
-                Backend = _runner.Backend.Name,
-                CodeHashes = [.. _job.Function.Code.Select(c => c.Hash)],
-                CodeNames = [.. _job.Function.Code.Select(c => c.Name)],
-                Detached = _job.Detached,
-                ResultType = _job.ResultType,
-                RetryFailedCalls = _job.RetryFailedCalls,
-                TimeoutSeconds = _job.Timeout.TotalSeconds,
-                ChunkSize = _job.ChunkSize,
-            };
+            // The record (for `wren jobs` and for attaching) is made when it is written, which a short job does at its end.
+            Volatile.Write(ref _recordReady, true);
             // A detached job's record goes first. Any other job's goes once the job has run for a while, or with its stats
             // at its end: a short job (every CallAsync is one) then writes nothing while its calls run, on cores they need.
             if (_job.Detached) await WriteRecordAsync(cancellationToken).ConfigureAwait(false);
@@ -167,7 +152,26 @@ internal sealed class JobRun
     /// <summary>How long a job runs before its record is written (a shorter one writes it at its end, with its stats).</summary>
     private static readonly TimeSpan RecordDelay = TimeSpan.FromSeconds(1);
 
-    private JobRecord? _record;
+    private bool _recordReady;
+
+    /// <summary>The job's record, for `wren jobs` and for attaching.</summary>
+    private JobRecord Record() => new()
+    {
+        ExecutorId = _job.ExecutorId,
+        JobId = _job.JobId,
+        CreatedAt = _job.SubmittedAt,
+        Calls = _total,
+        Function = _job.FunctionName,
+        Backend = _runner.Backend.Name,
+        CodeHashes = [.. _job.Function.Code.Select(c => c.Hash)],
+        CodeNames = [.. _job.Function.Code.Select(c => c.Name)],
+        Detached = _job.Detached,
+        ResultType = _job.ResultType,
+        RetryFailedCalls = _job.RetryFailedCalls,
+        TimeoutSeconds = _job.Timeout.TotalSeconds,
+        ChunkSize = _job.ChunkSize,
+    };
+
     private int _recordWritten;
 
     /// <summary>Writes the job's record once, unless the job ends first (it is written then).</summary>
@@ -187,7 +191,8 @@ internal sealed class JobRun
     /// <summary>Writes the job's record if it has not been written (once made; a job that failed before it has none).</summary>
     private async Task WriteRecordAsync(CancellationToken cancellationToken)
     {
-        if (_record is not { } jobRecord || Interlocked.Exchange(ref _recordWritten, 1) != 0) return;
+        if (!Volatile.Read(ref _recordReady) || Interlocked.Exchange(ref _recordWritten, 1) != 0) return;
+        JobRecord jobRecord = Record();
         await _runner.KeepAsync(StorageKeys.JobRecord(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(jobRecord), cancellationToken).ConfigureAwait(false);
     }
 

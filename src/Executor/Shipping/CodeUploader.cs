@@ -13,6 +13,9 @@ internal sealed class CodeUploader(IObjectStorage storage, string prefix)
 
     public Task EnsureStoredAsync(IEnumerable<CodeAssembly> code, CancellationToken cancellationToken = default)
     {
+        // A function's code list is one object for every Map of it (CodeCollector keeps it): once all of it is stored,
+        // the next Map (every CallAsync is one) looks at nothing but this.
+        if (_storedLists.TryGetValue(code, out _)) return Task.CompletedTask;
         List<Task>? pending = null;
         foreach (CodeAssembly file in code)
         {
@@ -20,8 +23,13 @@ internal sealed class CodeUploader(IObjectStorage storage, string prefix)
             Task stored = _stored.GetOrAdd(file.Hash, _ => new Lazy<Task>(() => StoreAsync(file))).Value;
             if (!stored.IsCompletedSuccessfully) (pending ??= []).Add(stored);
         }
-        return pending is null ? Task.CompletedTask : Task.WhenAll(pending).WaitAsync(cancellationToken);
+        if (pending is not null) return Task.WhenAll(pending).WaitAsync(cancellationToken);
+        _storedLists.AddOrUpdate(code, code);
+        return Task.CompletedTask;
     }
+
+    /// <summary>The code lists whose every file is stored, by reference.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IEnumerable<CodeAssembly>, object> _storedLists = new();
 
     /// <summary>How long one upload of a code file may take before it is given up (and tried again by the next Map).</summary>
     private static readonly TimeSpan UploadTimeout = TimeSpan.FromMinutes(5);
