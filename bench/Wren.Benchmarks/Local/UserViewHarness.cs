@@ -213,8 +213,14 @@ internal static class UserViewHarness
                     toStart[i] = (started - submitted).TotalMilliseconds;
                     run[i] = (ended - started).TotalMilliseconds;
                     back[i] = (done - ended).TotalMilliseconds;
-                    await Task.Delay(1);
-                    (string Name, DateTime Start, DateTime End)[] traced = [.. spans];
+                    // This call's spans end once its bookkeeping is done (on the bookkeeping thread): wait for them a while.
+                    (string Name, DateTime Start, DateTime End)[] traced = [];
+                    for (int wait = 0; wait < 200; wait++)
+                    {
+                        await Task.Delay(1);
+                        traced = [.. spans];
+                        if (traced.Any(s => s.Name == "Wren.Map" && s.Start >= submitted.UtcDateTime)) break;
+                    }
                     spans.Clear();
                     // This call's spans only: the previous job's Map span ends after its bookkeeping, which may be after this call began.
                     if (traced.FirstOrDefault(s => s.Name == "Wren.Map" && s.Start >= submitted.UtcDateTime) is { Name: not null } map
