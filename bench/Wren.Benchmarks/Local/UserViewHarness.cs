@@ -213,7 +213,7 @@ internal static class UserViewHarness
                     toStart[i] = (started - submitted).TotalMilliseconds;
                     run[i] = (ended - started).TotalMilliseconds;
                     back[i] = (done - ended).TotalMilliseconds;
-                    // This call's spans end once its bookkeeping is done (on the bookkeeping thread): wait for them a while.
+                    // This call's spans end once its bookkeeping (its record and stats written) is done: wait for them a while.
                     (string Name, DateTime Start, DateTime End)[] traced = [];
                     for (int wait = 0; wait < 200; wait++)
                     {

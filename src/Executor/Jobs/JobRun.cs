@@ -124,31 +124,29 @@ internal sealed class JobRun
             // The job has not ended: no stats, which would tell a process attaching that it has.
             if (abandoned) return;
         }
-        // Every call's stats stay with the job, for `wren jobs` and `wren plot`; its record goes first. Both are made and
-        // written on the bookkeeping thread, which takes what the calls leave of the cores: whoever awaited the futures
-        // goes on first.
+        // Every call's stats stay with the job, for `wren jobs` and `wren plot`; its record goes first. They wait their
+        // turn behind the work already queued, which holds the continuations of whoever awaited the futures: the caller
+        // goes on first, and the bookkeeping (a file write here) after.
+        await Task.Yield();
         _job.Submitted?.TrySetResult();
         await recordWait.CancelAsync().ConfigureAwait(false);
         await record.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        await Bookkeeping.RunAsync(async () =>
+        await WriteRecordAsync(CancellationToken.None).ConfigureAwait(false);
+        JobCost cost = _job.Meter.Snapshot();
+        JobStats stats = JobStats.Of(_job.JobId, total, _sink.Record) with
         {
-            await WriteRecordAsync(CancellationToken.None).ConfigureAwait(false);
-            JobCost cost = _job.Meter.Snapshot();
-            JobStats stats = JobStats.Of(_job.JobId, total, _sink.Record) with
-            {
-                Duplicates = _calls.Duplicates,
-                Invocations = cost.Invocations,
-                BilledGbSeconds = cost.BilledGbSeconds,
-                EstimatedUsd = (double)cost.EstimatedUsd,
-            };
-            int succeeded = stats.Count(CallStatus.Succeeded);
-            WrenTelemetry.MapEnded(_runner.Logger, jobName, succeeded, total - succeeded, seconds, cost);
-            activity?.SetTag("wren.succeeded", succeeded).SetTag("wren.failed", total - succeeded).SetTag("wren.invocations", cost.Invocations)
-                .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
-                .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
-            await _runner.KeepAsync(StorageKeys.JobStats(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(stats), CancellationToken.None).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+            Duplicates = _calls.Duplicates,
+            Invocations = cost.Invocations,
+            BilledGbSeconds = cost.BilledGbSeconds,
+            EstimatedUsd = (double)cost.EstimatedUsd,
+        };
+        int succeeded = stats.Count(CallStatus.Succeeded);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        WrenTelemetry.MapEnded(_runner.Logger, jobName, succeeded, total - succeeded, seconds, cost);
+        activity?.SetTag("wren.succeeded", succeeded).SetTag("wren.failed", total - succeeded).SetTag("wren.invocations", cost.Invocations)
+            .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
+            .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
+        await _runner.KeepAsync(StorageKeys.JobStats(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(stats), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>How long a job runs before its record is written (a shorter one writes it at its end, with its stats).</summary>
