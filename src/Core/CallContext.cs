@@ -6,8 +6,8 @@ namespace Wren;
 /// </summary>
 public sealed class CallContext
 {
-    // A CallContext, or an ICallSource that answers with the context of the call running now.
-    private static readonly AsyncLocal<object?> CurrentCall = new();
+    // Answers with the context of the call running now on this flow of execution.
+    private static readonly AsyncLocal<ICallSource?> CurrentCall = new();
     private readonly ICallControl _control;
 
     internal CallContext(WrenStorage storage, ICallControl control, int inputIndex, int attempt, string jobId, object? log = null)
@@ -61,16 +61,7 @@ public sealed class CallContext
     public string JobId { get; }
 
     /// <summary>The context of the call running on this flow of execution, or null outside a call.</summary>
-    internal static CallContext? Current
-    {
-        get => CurrentCall.Value switch
-        {
-            CallContext context => context,
-            ICallSource source => source.Context,
-            _ => null,
-        };
-        set => CurrentCall.Value = value;
-    }
+    internal static CallContext? Current => CurrentCall.Value?.Context;
 
     /// <summary>From now on, on this flow of execution (and the tasks it starts), the current call is <paramref name="source"/>'s.</summary>
     internal static void Follow(ICallSource source) => CurrentCall.Value = source;

@@ -34,31 +34,14 @@ internal static class PrimitiveValues
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Read<T>(ref MessagePackReader reader)
     {
-        if (typeof(T) == typeof(int))
-        {
-            int value = reader.ReadInt32();
-            return Unsafe.As<int, T>(ref value);
-        }
-        if (typeof(T) == typeof(long))
-        {
-            long value = reader.ReadInt64();
-            return Unsafe.As<long, T>(ref value);
-        }
-        if (typeof(T) == typeof(double))
-        {
-            double value = reader.ReadDouble();
-            return Unsafe.As<double, T>(ref value);
-        }
-        if (typeof(T) == typeof(float))
-        {
-            float value = reader.ReadSingle();
-            return Unsafe.As<float, T>(ref value);
-        }
-        if (typeof(T) == typeof(bool))
-        {
-            bool value = reader.ReadBoolean();
-            return Unsafe.As<bool, T>(ref value);
-        }
+        if (typeof(T) == typeof(int)) return As<int, T>(reader.ReadInt32());
+        if (typeof(T) == typeof(long)) return As<long, T>(reader.ReadInt64());
+        if (typeof(T) == typeof(double)) return As<double, T>(reader.ReadDouble());
+        if (typeof(T) == typeof(float)) return As<float, T>(reader.ReadSingle());
+        if (typeof(T) == typeof(bool)) return As<bool, T>(reader.ReadBoolean());
         throw new InvalidOperationException($"{typeof(T)} is not one of the primitive values.");
     }
+
+    /// <summary>A value read as its own type, returned as <typeparamref name="T"/>, which the caller checked is the same type.</summary>
+    private static T As<TValue, T>(TValue value) => Unsafe.As<TValue, T>(ref value);
 }

@@ -120,25 +120,14 @@ public static class WrenSerializer
     internal static T Deserialize<T>(ReadOnlySpan<byte> bytes, WrenSerializerOptions? options)
     {
         var reader = new MessagePackReader(bytes);
+        // The primitive values need none of the serializer's state: only the options' check.
+        ReadContext? context = null;
+        if (PrimitiveValues.Handles<T>()) options?.Validate();
+        else context = RentReadContext(options, typeof(T));
         T value;
-        if (PrimitiveValues.Handles<T>())
-        {
-            options?.Validate();
-            try
-            {
-                value = PrimitiveValues.Read<T>(ref reader);
-            }
-            catch (Exception e) when (e is not WrenSerializationException)
-            {
-                throw WrenSerializationException.From(e);
-            }
-            EnsureEnd(ref reader);
-            return value;
-        }
-        ReadContext context = RentReadContext(options, typeof(T));
         try
         {
-            value = FormatterCache<T>.Instance.Read(ref reader, context);
+            value = PrimitiveValues.Handles<T>() ? PrimitiveValues.Read<T>(ref reader) : FormatterCache<T>.Instance.Read(ref reader, context!);
         }
         catch (Exception e) when (e is not WrenSerializationException)
         {

@@ -330,6 +330,8 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
             long callEnd = Time.GetTimestamp();
             long took = TicksBetween(callStart, callEnd);
             var slot = new CallSlot { Done = true, Started = UtcTicksAt(callStart), Ended = UtcTicksAt(callEnd), Error = error };
+            // Whether the call's output or log went to storage after it ended: then the next call starts later than this one ended.
+            bool stored = false;
             CallLog.Scope? log = running.Log;
             log?.Dispose();
             if (error is not null) slot.Outcome = CallOutcome.Failed;
@@ -343,11 +345,15 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
                 {
                     slot.OutputKey = StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "output");
                     await storage.PutAsync(slot.OutputKey, output.WrittenSpan.ToArray(), cancellationToken).ConfigureAwait(false);
+                    stored = true;
                 }
             }
             slot.LogTail = log?.Tail();
             if (request.StoreLogs && log?.Text is { Length: > 0 } text)
+            {
                 await storage.PutAsync(StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "log"), System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+                stored = true;
+            }
             seat.Call = null;
             // Stored without a lock: the slot is this runner's alone, and it is marked done last, so that the watchdog,
             // which looks at Done first, never copies half of one.
@@ -356,7 +362,7 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
             Volatile.Write(ref _slots[index].Done, true);
             long longest;
             while (took > (longest = Volatile.Read(ref _longestTicks)) && Interlocked.CompareExchange(ref _longestTicks, took, longest) != longest) { }
-            return error is null && slot.OutputKey is null && !request.StoreLogs ? callEnd : Time.GetTimestamp();
+            return stored ? Time.GetTimestamp() : callEnd;
         }
 
         /// <summary>
