@@ -60,9 +60,59 @@ internal sealed class WorkerProcess : IDisposable
         process.ErrorDataReceived += (_, e) => worker.Keep(e.Data);
         process.Exited += (_, _) => worker.ReportExit();
         if (!process.Start()) throw new WrenException($"Could not start the local worker '{host} {assembly}'.");
+        worker._runtimeFiles = RuntimeFiles(process.Id);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return worker;
+    }
+
+    /// <summary>
+    /// The files the .NET runtime makes in the temp folder for a process's debugger and diagnostics (dotnet-trace,
+    /// dotnet-counters), named for its id and its start time in <c>/proc</c>. It removes them when it exits, but not when it
+    /// is killed, which is how a pool stops its workers: left there, every executor would leave three files in the temp
+    /// folder, and a temp folder with thousands of them makes creating any file there several times slower. Linux only;
+    /// elsewhere these are not files (Windows) or not named this way.
+    /// </summary>
+    internal static string[] RuntimeFiles(int processId)
+    {
+        if (!OperatingSystem.IsLinux()) return [];
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{processId}/stat");
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+        // The fields after the command name (in parentheses, which may hold spaces): the start time is the 20th of them.
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        if (fields.Length < 20 || !ulong.TryParse(fields[19], out ulong startTime)) return [];
+        string folder = Path.GetTempPath();
+        return
+        [
+            Path.Combine(folder, $"clr-debug-pipe-{processId}-{startTime}-in"),
+            Path.Combine(folder, $"clr-debug-pipe-{processId}-{startTime}-out"),
+            Path.Combine(folder, $"dotnet-diagnostic-{processId}-{startTime}-socket"),
+        ];
+    }
+
+    private string[] _runtimeFiles = [];
+
+    /// <summary>Removes what the runtime left in the temp folder, once the process has exited.</summary>
+    private void RemoveRuntimeFiles()
+    {
+        foreach (string file in Interlocked.Exchange(ref _runtimeFiles, []))
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left behind: litter only, which no later process can take for its own (its start time differs).
+            }
+        }
     }
 
     private void Keep(string? line)
@@ -86,6 +136,7 @@ internal sealed class WorkerProcess : IDisposable
         if (Interlocked.Exchange(ref _exitReported, 1) != 0) return;
         // Let the output readers catch up so the last lines are in the message.
         _process.WaitForExit();
+        RemoveRuntimeFiles();
         int code = _process.ExitCode;
         string how = code > 128 && !OperatingSystem.IsWindows() ? $"was killed by signal {code - 128}{(code == 137 ? " (SIGKILL: killed, or out of memory)" : "")}" : $"exited with code {code}";
         string lines = LastLines();
@@ -104,9 +155,20 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
+    /// <summary>How long disposing waits for a killed worker to be gone, before its runtime's files can be removed.</summary>
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(2);
+
     public void Dispose()
     {
         Kill();
+        try
+        {
+            if (_process.WaitForExit(KillWait)) RemoveRuntimeFiles();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
         _process.Dispose();
     }
 }
