@@ -274,8 +274,22 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits for the jobs started so far to end, their bookkeeping included, and writes the short jobs' page now rather
+    /// than within a second (tests read what <c>wren jobs</c> shows right after a Map).
+    /// </summary>
+    internal async Task WriteBookkeepingAsync()
+    {
+        Task[] jobs;
+        lock (_jobs) jobs = [.. _jobs];
+        await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _runner.Book.FlushAsync().ConfigureAwait(false);
+        if (_batch is { IsValueCreated: true }) await _batch.Value.Book.FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Waits until every detached Map has been handed to the cloud, then cancels calls still running (their futures fail;
-    /// a detached Map's calls run on), stops the workers and releases the backend.
+    /// a detached Map's calls run on), writes the bookkeeping of the jobs that ended last, stops the workers and releases
+    /// the backend.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -285,9 +299,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         lock (_jobs) submissions = [.. _detachedSubmissions];
         await Task.WhenAll(submissions).WaitAsync(SubmissionPatience, _configuration.Time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _disposing.Cancel();
-        Task[] jobs;
-        lock (_jobs) jobs = [.. _jobs];
-        await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // The jobs end, and then the short jobs' records and stats not yet written, while the storage is open.
+        await WriteBookkeepingAsync().ConfigureAwait(false);
         await _backend.DisposeAsync().ConfigureAwait(false);
         foreach (Lazy<Storage.S3Storage> bucket in _otherBuckets.Values)
             if (bucket.IsValueCreated) bucket.Value.Dispose();

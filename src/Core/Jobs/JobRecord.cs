@@ -191,3 +191,19 @@ internal enum CallStatus
     Lost,
     Cancelled,
 }
+
+/// <summary>
+/// The records and stats of several short jobs of one executor, stored as one object at
+/// <c>jobs/&lt;executor&gt;/page-&lt;first job&gt;</c> rather than a folder and two objects each (see <c>JobBook</c>).
+/// </summary>
+internal sealed record JobPage
+{
+    public JobPageEntry[] Jobs { get; init; } = [];
+}
+
+/// <summary>One job in a <see cref="JobPage"/>: what its own folder would hold as <c>job</c> and <c>stats</c>.</summary>
+internal sealed record JobPageEntry
+{
+    public required JobRecord Record { get; init; }
+    public required JobStats Stats { get; init; }
+}

@@ -15,6 +15,12 @@ internal static class StorageKeys
 
     public static string JobStats(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/stats";
 
+    /// <summary>A page of short jobs' records and stats, named for the first job on it.</summary>
+    public static string JobPage(string prefix, string executorId, string firstJobId) => Join(prefix, $"jobs/{executorId}/{JobPagePrefix}{firstJobId}");
+
+    /// <summary>How a page's name starts: a job's own folder never does (job ids are <c>M0001</c>, <c>M0002</c>, ...).</summary>
+    public const string JobPagePrefix = "page-";
+
     /// <summary>Written when a Map is cancelled; workers running its calls watch for it and trip the calls' tokens.</summary>
     public static string Cancel(string prefix, string executorId, string jobId) => $"{Job(prefix, executorId, jobId)}/cancel";
 

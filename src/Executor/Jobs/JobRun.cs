@@ -131,7 +131,9 @@ internal sealed class JobRun
         _job.Submitted?.TrySetResult();
         await recordWait.CancelAsync().ConfigureAwait(false);
         await record.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await WriteRecordAsync(CancellationToken.None).ConfigureAwait(false);
+        // A short job's record and stats go on a page with others' (JobBook); any other's into its own folder.
+        bool paged = Volatile.Read(ref _recordReady) && JobBook.Takes(total, _job.Detached, Volatile.Read(ref _recordWritten) != 0);
+        if (!paged) await WriteRecordAsync(CancellationToken.None).ConfigureAwait(false);
         JobCost cost = _job.Meter.Snapshot();
         JobStats stats = JobStats.Of(_job.JobId, total, _sink.Record) with
         {
@@ -146,7 +148,8 @@ internal sealed class JobRun
         activity?.SetTag("wren.succeeded", succeeded).SetTag("wren.failed", total - succeeded).SetTag("wren.invocations", cost.Invocations)
             .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
             .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
-        await _runner.KeepAsync(StorageKeys.JobStats(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(stats), CancellationToken.None).ConfigureAwait(false);
+        if (paged) _runner.Book.Add(Record(), stats);
+        else await _runner.KeepAsync(StorageKeys.JobStats(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(stats), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>How long a job runs before its record is written (a shorter one writes it at its end, with its stats).</summary>

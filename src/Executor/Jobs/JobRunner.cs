@@ -27,6 +27,9 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     /// <summary>The clock of speculation's checks and of how long calls have run.</summary>
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
 
+    /// <summary>Where this runner's short jobs leave their record and stats (flushed when the executor is disposed).</summary>
+    public JobBook Book { get; } = new(backend.Storage, backend.Location.Prefix, time ?? TimeProvider.System);
+
     private const int InlineFunctionLimit = 64 * 1024;
 
     /// <summary>Runs the job to its end: every call of it is answered through <paramref name="sink"/> exactly once.</summary>
@@ -55,13 +58,16 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     /// Writes a bookkeeping object (the job record, its stats, a cancel marker). The results are what matter: one that
     /// cannot be written is only missing (from `wren jobs`, or for a call that then runs on to its timeout), and fails no call.
     /// </summary>
-    public async Task KeepAsync(string key, byte[] bytes, CancellationToken cancellationToken)
+    public Task KeepAsync(string key, byte[] bytes, CancellationToken cancellationToken) => KeepAsync(backend.Storage, key, bytes, cancellationToken);
+
+    /// <inheritdoc cref="KeepAsync(string, byte[], CancellationToken)"/>
+    public static async Task KeepAsync(IObjectStorage storage, string key, byte[] bytes, CancellationToken cancellationToken)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(BookkeepingTimeout);
-            await backend.Storage.PutAsync(key, bytes, timeout.Token).ConfigureAwait(false);
+            await storage.PutAsync(key, bytes, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WrenException or OperationCanceledException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)
         {

@@ -24,7 +24,13 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
 
         /// <summary>For a detached job still running: how many of its calls have answered so far (from the stored responses).</summary>
         public int? Answered { get; init; }
+
+        /// <summary>The page holding the job's record and stats, for a short job (<see cref="JobBook"/>); null for a job with its own.</summary>
+        public string? Page { get; init; }
     }
+
+    /// <summary>The pages read so far, by key.</summary>
+    private readonly Dictionary<string, JobPage> _pages = new(StringComparer.Ordinal);
 
     public IObjectStorage Storage => storage;
 
@@ -35,10 +41,12 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
     {
         var jobs = new Dictionary<(string, string), (long Bytes, DateTimeOffset Oldest, bool HasRecord, bool HasStats)>();
         var responses = new Dictionary<(string, string), List<string>>();
+        var pages = new List<StoredObject>();
         string root = StorageKeys.Jobs(prefix);
         await foreach (StoredObject stored in storage.ListAsync(root, cancellationToken).ConfigureAwait(false))
         {
             string[] parts = stored.Key[root.Length..].Split('/');
+            if (parts.Length == 2 && parts[1].StartsWith(StorageKeys.JobPagePrefix, StringComparison.Ordinal)) pages.Add(stored);
             if (parts.Length < 3) continue;
             var key = (parts[0], parts[1]);
             var entry = jobs.GetValueOrDefault(key, (0, DateTimeOffset.MaxValue, false, false));
@@ -51,22 +59,59 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
             jobs[key] = entry;
         }
         var summaries = new List<Summary>();
+        var paged = new HashSet<(string, string)>();
+        foreach (StoredObject stored in pages)
+        {
+            if (await PageAsync(stored.Key, cancellationToken).ConfigureAwait(false) is not { Jobs.Length: > 0 } page) continue;
+            foreach (JobPageEntry job in page.Jobs)
+            {
+                // A job's share of its page, and whatever its folder holds (the logs of its calls).
+                var key = (job.Record.ExecutorId, job.Record.JobId);
+                long bytes = stored.Size / page.Jobs.Length + (jobs.TryGetValue(key, out var folder) ? folder.Bytes : 0);
+                paged.Add(key);
+                summaries.Add(Summarize(job.Record.ExecutorId, job.Record.JobId, job.Record, job.Stats, job.Record.CreatedAt, bytes) with { Page = stored.Key });
+            }
+        }
         foreach (((string executor, string job), var entry) in jobs)
         {
+            if (paged.Contains((executor, job))) continue;
             JobRecord? record = entry.HasRecord ? await ReadAsync<JobRecord>(StorageKeys.JobRecord(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
             JobStats? stats = entry.HasStats ? await ReadAsync<JobStats>(StorageKeys.JobStats(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
-            summaries.Add(new Summary(JobIds.Format(executor, job), executor, job, record?.CreatedAt ?? entry.Oldest, record?.Calls ?? stats?.Statuses.Length ?? 0,
-                stats?.Count(CallStatus.Succeeded), stats is null ? null : stats.Statuses.Length - stats.Count(CallStatus.Succeeded),
-                entry.Bytes, record?.Function, record?.Backend, record?.CodeHashes ?? [])
+            summaries.Add(Summarize(executor, job, record, stats, record?.CreatedAt ?? entry.Oldest, entry.Bytes) with
             {
-                Invocations = stats?.Invocations,
-                EstimatedUsd = stats?.EstimatedUsd,
                 Answered = record is { Detached: true } && stats is null
                     ? await AnsweredAsync(responses.GetValueOrDefault((executor, job)) ?? [], cancellationToken).ConfigureAwait(false)
                     : null,
             });
         }
-        return [.. summaries.OrderByDescending(s => s.CreatedAt)];
+        return [.. summaries.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.JobId, StringComparer.Ordinal)];
+    }
+
+    private static Summary Summarize(string executor, string job, JobRecord? record, JobStats? stats, DateTimeOffset createdAt, long bytes) =>
+        new(JobIds.Format(executor, job), executor, job, createdAt, record?.Calls ?? stats?.Statuses.Length ?? 0,
+            stats?.Count(CallStatus.Succeeded), stats is null ? null : stats.Statuses.Length - stats.Count(CallStatus.Succeeded),
+            bytes, record?.Function, record?.Backend, record?.CodeHashes ?? [])
+        {
+            Invocations = stats?.Invocations,
+            EstimatedUsd = stats?.EstimatedUsd,
+        };
+
+    /// <summary>The record of the short job <paramref name="jobId"/> of executor <paramref name="executorId"/>, from its page; null if no page holds it.</summary>
+    public async Task<JobRecord?> PagedRecordAsync(string executorId, string jobId, CancellationToken cancellationToken = default)
+    {
+        await foreach (StoredObject stored in storage.ListAsync(StorageKeys.JobPage(prefix, executorId, ""), cancellationToken).ConfigureAwait(false))
+            if ((await PageAsync(stored.Key, cancellationToken).ConfigureAwait(false))?.Jobs.FirstOrDefault(j => j.Record.JobId == jobId) is { } job)
+                return job.Record;
+        return null;
+    }
+
+    /// <summary>The page stored at <paramref name="key"/> (read once per store), or null if it is gone or unreadable.</summary>
+    private async Task<JobPage?> PageAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_pages.TryGetValue(key, out JobPage? page)) return page;
+        page = await ReadAsync<JobPage>(key, cancellationToken).ConfigureAwait(false);
+        if (page is not null) _pages[key] = page;
+        return page;
     }
 
     /// <summary>How many calls the stored responses answer (a success, a failure or a timeout; not those sent back unrun).</summary>
@@ -91,13 +136,31 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
             ?? throw new WrenException($"No job '{id}' in {storage.Describe}; `wren jobs` lists the jobs there.");
     }
 
-    public Task<JobStats?> StatsAsync(Summary job, CancellationToken cancellationToken = default) =>
-        ReadAsync<JobStats>(StorageKeys.JobStats(prefix, job.ExecutorId, job.JobId), cancellationToken);
+    public async Task<JobStats?> StatsAsync(Summary job, CancellationToken cancellationToken = default) => job.Page is { } key
+        ? (await PageAsync(key, cancellationToken).ConfigureAwait(false))?.Jobs.FirstOrDefault(j => j.Record.JobId == job.JobId && j.Record.ExecutorId == job.ExecutorId)?.Stats
+        : await ReadAsync<JobStats>(StorageKeys.JobStats(prefix, job.ExecutorId, job.JobId), cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Deletes everything stored for the job; returns the bytes removed.</summary>
+    /// <summary>Deletes everything stored for the job (on a page, the page is written again without it); returns the bytes removed.</summary>
     public async Task<long> DeleteAsync(Summary job, CancellationToken cancellationToken = default)
     {
         long removed = 0;
+        if (job.Page is { } key && await PageAsync(key, cancellationToken).ConfigureAwait(false) is { } page)
+        {
+            long before = (await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false)).LongLength;
+            JobPage rest = page with { Jobs = [.. page.Jobs.Where(j => !(j.Record.JobId == job.JobId && j.Record.ExecutorId == job.ExecutorId))] };
+            if (rest.Jobs.Length == 0)
+            {
+                await storage.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                removed += before;
+            }
+            else
+            {
+                byte[] bytes = JobRunner.Record(rest);
+                await storage.PutAsync(key, bytes, cancellationToken).ConfigureAwait(false);
+                removed += before - bytes.Length;
+            }
+            _pages[key] = rest;
+        }
         await foreach (StoredObject stored in storage.ListAsync(StorageKeys.Job(prefix, job.ExecutorId, job.JobId) + "/", cancellationToken).ConfigureAwait(false))
         {
             await storage.DeleteAsync(stored.Key, cancellationToken).ConfigureAwait(false);

@@ -99,7 +99,7 @@ public sealed class LocalJobCommandTests : IAsyncLifetime
         await good.GetResultsAsync().WaitAsync(Patience);
         FutureList<int> mixed = _local.Executor.Map((int x) => x == 1 ? throw new ArgumentException("one") : x, Enumerable.Range(0, 3));
         await _local.Executor.WaitAsync(mixed).WaitAsync(Patience);
-        await Task.Delay(200);
+        await _local.Executor.WriteBookkeepingAsync();
         CliRun run = await CliRun.RunAsync(Environment, "jobs");
         Assert.True(run.ExitCode == 0, run.ToString());
         string[] lines = run.Out.Trim().Split('\n');
@@ -133,7 +133,7 @@ public sealed class LocalJobCommandTests : IAsyncLifetime
         FutureList<int> second = _local.Executor.Map((int x) => x + 2, [1, 2]);
         await first.GetResultsAsync().WaitAsync(Patience);
         await second.GetResultsAsync().WaitAsync(Patience);
-        await Task.Delay(200);
+        await _local.Executor.WriteBookkeepingAsync();
 
         CliRun one = await CliRun.RunAsync(Environment, "cleanup", "--job", first.JobId);
         Assert.True(one.ExitCode == 0, one.ToString());

@@ -44,6 +44,30 @@ public sealed class JobRunTests : IAsyncDisposable
         return backend;
     }
 
+    [Fact]
+    public async Task ShortJob_GoesOnAPage_AndAJobOfManyCallsIntoItsOwnFolder()
+    {
+        ScriptedBackend backend = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, _) => ScriptedBackend.Returned(callId, callId))));
+        JobRunner runner = Runner(backend);
+        (_, FutureSink<int> few) = Futures(3);
+        await runner.RunAsync(Job(3, 3), few, CancellationToken.None).WaitAsync(Patience);
+        (_, FutureSink<int> many) = Futures(JobBook.MaxCalls + 1);
+        await runner.RunAsync(Job(JobBook.MaxCalls + 1, 500) with { JobId = "M0002" }, many, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(JobBook.MaxCalls + 1, JobRunner.ReadRecord<JobStats>(await backend.Storage.GetAsync(StorageKeys.JobStats("wren", "test", "M0002"))).Statuses.Length);
+        Assert.Null(await backend.Storage.GetInfoAsync(StorageKeys.JobStats("wren", "test", "M0001")));
+        await runner.Book.FlushAsync();
+        using var store = new JobStore(backend.Storage, "wren");
+        Assert.Equal([("test-M0001", "wren/jobs/test/page-M0001"), ("test-M0002", null)], (await store.ListAsync()).Select(j => (j.Id, j.Page)).Order());
+    }
+
+    /// <summary>A job's stats as `wren plot` reads them, wherever they are stored (its folder, or a page once written).</summary>
+    private static async Task<JobStats> StoredStatsAsync(JobRunner runner, IObjectStorage storage, string jobId)
+    {
+        await runner.Book.FlushAsync();
+        using var store = new JobStore(storage, "wren");
+        return Assert.IsType<JobStats>(await store.StatsAsync(await store.FindAsync(jobId)));
+    }
+
     private static JobRunner Runner(IComputeBackend backend, TimeProvider? time = null, JobRunner? fallback = null) =>
         new(backend, new CodeUploader(backend.Storage, backend.Location.Prefix), NullLogger.Instance, fallback is null ? null : () => fallback, time);
 
@@ -75,9 +99,10 @@ public sealed class JobRunTests : IAsyncDisposable
             callId == 2 && attempt == 1 ? ScriptedBackend.Threw(2, "System.IO.IOException", "flaky") : ScriptedBackend.Returned(callId, callId + 1))));
         var states = new FutureStates<int>(5, DateTimeOffset.UnixEpoch);
         var futures = new FutureList<int>("test-M0001", states);
-        await Runner(backend).RunAsync(Job(5, 2) with { RetryFailedCalls = 1 }, new FutureSink<int>(states, new WrenSerializerOptions()), CancellationToken.None).WaitAsync(Patience);
+        JobRunner runner = Runner(backend);
+        await runner.RunAsync(Job(5, 2) with { RetryFailedCalls = 1 }, new FutureSink<int>(states, new WrenSerializerOptions()), CancellationToken.None).WaitAsync(Patience);
         Assert.Equal(new[] { 1, 2, 3, 4, 5 }, await futures);
-        JobStats stats = JobRunner.ReadRecord<JobStats>(await backend.Storage.GetAsync(StorageKeys.JobStats("wren", "test", "M0001")));
+        JobStats stats = await StoredStatsAsync(runner, backend.Storage, "test-M0001");
         CallRecord[] calls = [.. stats.Calls().OrderBy(c => c.CallId)];
         Assert.Equal([0, 1, 2, 3, 4], calls.Select(c => c.CallId));
         Assert.All(calls, c => Assert.Equal((CallStatus.Succeeded, DateTimeOffset.UnixEpoch), (c.Status, c.StartedAt)));
@@ -146,7 +171,8 @@ public sealed class JobRunTests : IAsyncDisposable
                 ? held.Task
                 : Now(ScriptedBackend.Answer(request, (callId, attempt) => ScriptedBackend.Returned(callId, callId == 3 ? 333 : callId))));
         (Future<int>[] futures, FutureSink<int> sink) = Futures(4);
-        Task run = Runner(backend, time).RunAsync(Job(4, 1) with { Speculation = true }, sink, CancellationToken.None);
+        JobRunner runner = Runner(backend, time);
+        Task run = runner.RunAsync(Job(4, 1) with { Speculation = true }, sink, CancellationToken.None);
         await Task.WhenAll(futures[..3].Select(f => f.GetResultAsync())).WaitAsync(Patience);
         Assert.False(futures[3].IsCompleted);
         // Three of four done in 1 s each: a call running past 3 s (three times the median, above the 2 s floor) is a straggler.
@@ -164,7 +190,7 @@ public sealed class JobRunTests : IAsyncDisposable
         held.SetResult(ScriptedBackend.Answer(backend.Invocations[3].Request, (callId, _) => ScriptedBackend.Returned(callId, -1)));
         await run.WaitAsync(Patience);
         Assert.Equal(333, await futures[3].GetResultAsync());
-        JobStats stats = JobRunner.ReadRecord<JobStats>(await backend.Storage.GetAsync(StorageKeys.JobStats("wren", "test", "M0001")));
+        JobStats stats = await StoredStatsAsync(runner, backend.Storage, "test-M0001");
         Assert.Equal(1, stats.Duplicates);
     }
 

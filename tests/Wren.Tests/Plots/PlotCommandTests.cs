@@ -22,9 +22,10 @@ public sealed class PlotCommandTests(LocalExecutorFixture fixture) : IClassFixtu
         _ => null,
     };
 
-    /// <summary>A short job's record and stats are stored just after its last future completes; waits for them.</summary>
+    /// <summary>A short job's record and stats are stored on a page within a second of its end: writes it now, and waits for them.</summary>
     private async Task WaitForStatsAsync(string jobId)
     {
+        await fixture.Executor.WriteBookkeepingAsync();
         using var files = new FileStorage(fixture.StoragePath);
         using var jobs = new JobStore(files, "wren");
         using var timeout = new CancellationTokenSource(Patience);

@@ -8,6 +8,31 @@ public sealed class ExecutorDisposalTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
+    public async Task Disposing_WritesTheLastShortJobsRecordsAndStats()
+    {
+        string store = Path.Combine(_folder, "store");
+        string jobId;
+        await using (WrenExecutor executor = WrenExecutor.Create(new WrenOptions
+        {
+            Backend = WrenBackend.Local,
+            StoragePath = store,
+            ConfigPath = Path.Combine(_folder, "no-config.json"),
+            LocalWorkers = 1,
+        }))
+        {
+            Future<int> call = executor.CallAsync((int x) => x * 3, 14);
+            Assert.Equal(42, await call.GetResultAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+            jobId = $"{executor.Id}-M0001";
+        }
+        using var files = new Wren.Storage.FileStorage(store);
+        using var jobs = new Wren.Jobs.JobStore(files, "wren");
+        Wren.Jobs.JobStore.Summary job = Assert.Single(await jobs.ListAsync());
+        Assert.Equal((jobId, 1, 1, 0), (job.Id, job.Calls, job.Succeeded, job.Failed));
+        Assert.NotNull(job.Page);
+        Assert.Equal(Wren.Jobs.CallStatus.Succeeded, Assert.Single((await jobs.StatsAsync(job))!.Calls()).Status);
+    }
+
+    [Fact]
     public async Task DisposingFromSeveralThreadsAtOnce_StopsOnce_AndRefusesNewMaps()
     {
         await using WrenExecutor executor = WrenExecutor.Create(new WrenOptions
