@@ -15,6 +15,7 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
     private readonly RuntimeApiServer _api = new();
     private readonly Process _process;
     private readonly string? _temp;
+    private readonly string[] _runtimeFiles;
     private readonly List<string> _log = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -58,6 +59,7 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
         _api.WorkerReady += _ => _ready.TrySetResult();
         _process.Start();
         ProcessId = _process.Id;
+        _runtimeFiles = WorkerProcess.RuntimeFiles(ProcessId);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -142,6 +144,8 @@ internal sealed class FakeLambdaSandbox : IAsyncDisposable
     {
         Kill();
         await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // A killed runtime leaves its debugger pipes and diagnostics socket in the temp folder, as the local pool's workers would.
+        if (_exited.Task.IsCompleted) WorkerProcess.RemoveRuntimeFiles(_runtimeFiles);
         await _api.DisposeAsync().ConfigureAwait(false);
         _process.Dispose();
         try

@@ -100,9 +100,12 @@ internal sealed class WorkerProcess : IDisposable
     private string[] _runtimeFiles = [];
 
     /// <summary>Removes what the runtime left in the temp folder, once the process has exited.</summary>
-    private void RemoveRuntimeFiles()
+    private void RemoveRuntimeFiles() => RemoveRuntimeFiles(Interlocked.Exchange(ref _runtimeFiles, []));
+
+    /// <summary>Removes the <see cref="RuntimeFiles"/> of a process that has exited.</summary>
+    internal static void RemoveRuntimeFiles(string[] files)
     {
-        foreach (string file in Interlocked.Exchange(ref _runtimeFiles, []))
+        foreach (string file in files)
         {
             try
             {
