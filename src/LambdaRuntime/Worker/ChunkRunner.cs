@@ -213,6 +213,42 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
         }
 
         public CallContext? Context => Call?.Context;
+
+        /// <summary>The outputs of the runner's calls in this chunk.</summary>
+        public OutputBlocks Outputs { get; } = new();
+    }
+
+    /// <summary>
+    /// A runner's small outputs, one after another in blocks that are never moved or reused: a call's output is a slice
+    /// of a block, not an array of its own (most outputs are a few bytes, and a chunk may hold 100,000), and the watchdog
+    /// can read the slices of finished calls while the runner appends more.
+    /// </summary>
+    private sealed class OutputBlocks
+    {
+        /// <summary>The first block is small (a chunk of one call needs a few bytes); each next one twice the last, up to the largest.</summary>
+        private const int FirstBlockBytes = 256, LargestBlockBytes = 64 * 1024;
+
+        /// <summary>An output larger than this gets an array of its own, so that a block is not left mostly empty.</summary>
+        private const int LargestInBlock = LargestBlockBytes / 8;
+
+        private byte[] _block = [];
+        private int _used;
+
+        /// <summary>Copies <paramref name="output"/> into a block; returns the block and where in it the output starts.</summary>
+        public (byte[] Block, int Offset) Keep(ReadOnlySpan<byte> output)
+        {
+            if (output.Length > LargestInBlock) return (output.ToArray(), 0);
+            if (_block.Length - _used < output.Length)
+            {
+                int size = Math.Max(FirstBlockBytes, Math.Min(LargestBlockBytes, _block.Length * 2));
+                _block = GC.AllocateUninitializedArray<byte>(Math.Max(size, output.Length));
+                _used = 0;
+            }
+            int offset = _used;
+            output.CopyTo(_block.AsSpan(offset));
+            _used += output.Length;
+            return (_block, offset);
+        }
     }
 
     /// <summary>One call's result while its chunk runs (a struct in one array: a chunk may hold 100,000 calls).</summary>
@@ -220,7 +256,9 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
     {
         public bool Done;
         public CallOutcome Outcome;
+        /// <summary>The array holding the call's output (inline in the response), from <see cref="OutputOffset"/> for <see cref="OutputLength"/> bytes.</summary>
         public byte[]? Output;
+        public int OutputOffset;
         public string? OutputKey;
         public int OutputLength;
         public RemoteError? Error;
@@ -340,7 +378,7 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
                 slot.Outcome = CallOutcome.Succeeded;
                 slot.OutputLength = output.WrittenCount;
                 // Small outputs stay in the response; only large ones get objects of their own.
-                if (output.WrittenCount <= request.InlineOutputLimit) slot.Output = output.WrittenSpan.ToArray();
+                if (output.WrittenCount <= request.InlineOutputLimit) (slot.Output, slot.OutputOffset) = seat.Outputs.Keep(output.WrittenSpan);
                 else
                 {
                     slot.OutputKey = StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "output");
@@ -435,7 +473,7 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
                 outputLengths[i] = slot.OutputLength;
                 started[i] = slot.Started;
                 ended[i] = slot.Ended;
-                if (slot.Output is { } inline) inlineBytes += inline.Length;
+                if (slot.Output is not null) inlineBytes += slot.OutputLength;
                 if (slot.Error is not null || slot.OutputKey is not null || slot.LogTail is not null)
                     details.Add(new CallDetail(i) { Error = slot.Error, OutputKey = slot.OutputKey, LogTail = slot.LogTail });
             }
@@ -444,8 +482,8 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
             foreach (ref CallSlot slot in slots.AsSpan())
             {
                 if (slot.Output is not { } inline) continue;
-                inline.CopyTo(outputs.AsSpan(at));
-                at += inline.Length;
+                inline.AsSpan(slot.OutputOffset, slot.OutputLength).CopyTo(outputs.AsSpan(at));
+                at += slot.OutputLength;
             }
             return new InvocationResponse
             {

@@ -25,6 +25,18 @@ public abstract class BackendContractTests : BackendTests
         Assert.Equal(Enumerable.Range(0, 200).Select(x => x * x), results);
     }
 
+    /// <summary>
+    /// A chunk's outputs of every size come back whole and in order: a few bytes (many to a block of the worker's),
+    /// enough to fill several blocks, ones too large for a block (arrays of their own), and empty ones.
+    /// </summary>
+    [Fact]
+    public async Task Map_OutputsOfMixedSizesInOneChunk_ComeBackWhole()
+    {
+        static string Output(int x) => x % 97 == 0 ? new string((char)('a' + x % 26), 20_000 + x) : x % 11 == 0 ? "" : new string((char)('a' + x % 26), x % 300);
+        string[] results = await Executor.Map((int x) => Output(x), Enumerable.Range(0, 3_000), new MapOptions { ChunkSize = 3_000 }).GetResultsAsync().WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(0, 3_000).Select(Output), results);
+    }
+
     [Fact]
     public async Task Map_AwaitedWhole_MakesNoFuture_AndOneAskedForLaterHasItsResultAndStats()
     {
