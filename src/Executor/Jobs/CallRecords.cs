@@ -14,13 +14,7 @@ internal static class CallRecords
         return new CallRecord
         {
             CallId = callId,
-            Status = states.StatusOf(callId) == FutureStatus.Succeeded ? CallStatus.Succeeded : error switch
-            {
-                WrenTimeoutException => CallStatus.TimedOut,
-                WorkerLostException => CallStatus.Lost,
-                OperationCanceledException => CallStatus.Cancelled,
-                _ => CallStatus.Failed,
-            },
+            Status = states.StatusOf(callId) == FutureStatus.Succeeded ? CallStatus.Succeeded : StatusOf(error),
             SubmittedAt = stats.SubmittedAt,
             StartedAt = stats.StartedAt,
             EndedAt = stats.EndedAt,
@@ -30,12 +24,24 @@ internal static class CallRecords
             BytesIn = stats.BytesIn,
             BytesOut = stats.BytesOut,
             Attempts = stats.Attempts,
-            Error = error switch
-            {
-                null => null,
-                RemoteException remote => $"{remote.RemoteType}: {remote.RemoteMessage}",
-                _ => $"{error.GetType().Name}: {error.Message}",
-            },
+            Error = Describe(error),
         };
     }
+
+    /// <summary>How a call that did not succeed ended, by what it failed with.</summary>
+    public static CallStatus StatusOf(Exception? error) => error switch
+    {
+        WrenTimeoutException => CallStatus.TimedOut,
+        WorkerLostException => CallStatus.Lost,
+        OperationCanceledException => CallStatus.Cancelled,
+        _ => CallStatus.Failed,
+    };
+
+    /// <summary>A call's error as stored: the remote exception's type and message, or the local one's.</summary>
+    public static string? Describe(Exception? error) => error switch
+    {
+        null => null,
+        RemoteException remote => $"{remote.RemoteType}: {remote.RemoteMessage}",
+        _ => $"{error.GetType().Name}: {error.Message}",
+    };
 }

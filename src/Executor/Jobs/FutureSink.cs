@@ -47,5 +47,5 @@ internal sealed class FutureSink<T>(FutureStates<T> states, WrenSerializerOption
         states.Fail(callId, error);
     }
 
-    public CallRecord Record(int callId) => CallRecords.From(states, callId);
+    public void Record(int callId, JobStats.Builder stats, int row) => states.WriteStats(callId, stats, row);
 }

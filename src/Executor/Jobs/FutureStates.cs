@@ -72,6 +72,22 @@ internal abstract class FutureStates
         }
         : new FutureStats { SubmittedAt = SubmittedAt, Attempts = _attempts[index] };
 
+    /// <summary>
+    /// Call <paramref name="index"/> as the job's stats keep it, written to row <paramref name="row"/> of
+    /// <paramref name="stats"/> from these arrays (no future, no record); a call that has not ended yet is kept as failed,
+    /// so write it when the call is done.
+    /// </summary>
+    public void WriteStats(int index, JobStats.Builder stats, int row)
+    {
+        Exception? error = ErrorOf(index);
+        CallStatus status = StatusOf(index) == FutureStatus.Succeeded ? CallStatus.Succeeded : CallRecords.StatusOf(error);
+        long submitted = SubmittedAt.UtcTicks;
+        if (Measured(index) is { } measured)
+            stats.Set(row, status, submitted, measured.Started.Ticks, measured.Ended.Ticks, measured.ColdStart, measured.WorkerId, measured.PeakMemoryBytes,
+                measured.BytesIn, measured.BytesOut, _attempts[index], CallRecords.Describe(error));
+        else stats.Set(row, status, submitted, 0, 0, null, null, null, 0, null, _attempts[index], CallRecords.Describe(error));
+    }
+
     private CallStats? Measured(int index) => Volatile.Read(ref _measured[index]) switch
     {
         CallStats stats => stats,

@@ -16,6 +16,6 @@ internal interface IJobSink
 
     void Failed(int callId, Exception error, CallStats? stats);
 
-    /// <summary>How the call went, for the job's stats in storage.</summary>
-    CallRecord Record(int callId);
+    /// <summary>How the call went, for the job's stats in storage: written to row <paramref name="row"/> of <paramref name="stats"/>.</summary>
+    void Record(int callId, JobStats.Builder stats, int row);
 }

@@ -135,7 +135,9 @@ internal sealed class JobRun
         bool paged = Volatile.Read(ref _recordReady) && JobBook.Takes(total, _job.Detached, Volatile.Read(ref _recordWritten) != 0);
         if (!paged) await WriteRecordAsync(CancellationToken.None).ConfigureAwait(false);
         JobCost cost = _job.Meter.Snapshot();
-        JobStats stats = JobStats.Of(_job.JobId, total, _sink.Record) with
+        var builder = new JobStats.Builder(total);
+        for (int callId = 0; callId < total; callId++) _sink.Record(callId, builder, callId);
+        JobStats stats = builder.Build(_job.JobId) with
         {
             Duplicates = _calls.Duplicates,
             Invocations = cost.Invocations,

@@ -121,7 +121,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             inner.Failed(callId, error, stats);
         }
 
-        public CallRecord Record(int callId) => inner.Record(callId);
+        public void Record(int callId, JobStats.Builder stats, int row) => inner.Record(callId, stats, row);
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
         public void Succeeded(int callId, ReadOnlySpan<byte> output, CallStats? stats) => inner.Succeeded(calls[callId], output, stats);
         public void Returned(int callId, ReadOnlySpan<byte> output, InvocationResponse response, int index, bool billed) => inner.Returned(calls[callId], output, response, index, billed);
         public void Failed(int callId, Exception error, CallStats? stats) => inner.Failed(calls[callId], error, stats);
-        public CallRecord Record(int callId) => inner.Record(calls[callId]) with { CallId = callId };
+        public void Record(int callId, JobStats.Builder stats, int row) => inner.Record(calls[callId], stats, row);
     }
 
     /// <summary>A call's output: in its result, or (when large) where its worker stored it.</summary>

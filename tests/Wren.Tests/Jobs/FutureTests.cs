@@ -161,4 +161,46 @@ public sealed class FutureTests
         Assert.Equal((null, "System.ArgumentException: bad"), (records[0].Error, records[2].Error));
         Assert.Equal(0, states.FuturesMade);
     }
+
+    [Fact]
+    public void JobStats_WrittenFromTheArrays_AreTheCallRecords()
+    {
+        var states = new FutureStates<int>(6, DateTimeOffset.UnixEpoch.AddDays(3));
+        var started = new DateTime(2026, 12, 7, 20, 0, 0, DateTimeKind.Utc);
+        var response = new InvocationResponse
+        {
+            WorkerId = "w2",
+            CallIds = [0, 1],
+            Outcomes = [(byte)CallOutcome.Succeeded, (byte)CallOutcome.Succeeded],
+            OutputLengths = [1, 2],
+            Outputs = [1, 2, 3],
+            InputLengths = [4, 5],
+            Started = [started.Ticks, started.AddMilliseconds(1).Ticks],
+            Ended = [started.AddMilliseconds(1).Ticks, started.AddMilliseconds(3).Ticks],
+            BilledMs = [1, 2],
+            ColdCall = 0,
+            PeakMemoryBytes = 9_000,
+        };
+        for (int i = 0; i < 6; i++) states.MarkInvoked(i, i + 1);
+        states.Record(0, response, 0, billed: true);
+        states.Succeed(0, 10);
+        states.Record(1, response, 1, billed: false);
+        states.Succeed(1, 11);
+        states.Record(2, new CallStats { Started = started, Ended = started.AddMilliseconds(7), WorkerId = "w1", BytesIn = 6, BytesOut = 0, PeakMemoryBytes = 8_000 });
+        states.Fail(2, new RemoteException("System.ArgumentException", "bad", "at F()", 2, null));
+        states.Fail(3, new WrenTimeoutException(3, TimeSpan.FromSeconds(2)));
+        states.Fail(4, new WorkerLostException(4, 5, "gone"));
+        states.Fail(5, new OperationCanceledException("stopped"));
+
+        var builder = new JobStats.Builder(6);
+        for (int i = 0; i < 6; i++) states.WriteStats(i, builder, i);
+        JobStats stats = builder.Build("M0009");
+
+        CallRecord[] records = [.. Enumerable.Range(0, 6).Select(i => CallRecords.From(states, i))];
+        Assert.Equal(records, stats.Calls());
+        Assert.Equal([CallStatus.Succeeded, CallStatus.Succeeded, CallStatus.Failed, CallStatus.TimedOut, CallStatus.Lost, CallStatus.Cancelled], stats.Calls().Select(c => c.Status));
+        Assert.Equal(["w2", "w1"], stats.Workers);
+        Assert.Equal([0, 0, 1, -1, -1, -1], stats.WorkerOf);
+        Assert.Equal(0, states.FuturesMade);
+    }
 }
