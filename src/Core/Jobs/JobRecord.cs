@@ -85,6 +85,31 @@ internal sealed record JobStats
     /// <summary>The error of each call that failed, by call id.</summary>
     public CallError[] Errors { get; init; } = [];
 
+    /// <summary>
+    /// As stored: the columns above packed (<see cref="StatsColumns"/>), and they are empty; null in memory, and in stats
+    /// stored raw (on pages, and by earlier versions). <see cref="WithColumnsUnpacked"/> unpacks them.
+    /// </summary>
+    public byte[]? Packed { get; init; }
+
+    /// <summary>The stats as a job's own folder stores them: the columns packed, and emptied.</summary>
+    public JobStats WithColumnsPacked() => this with
+    {
+        Packed = StatsColumns.Pack(this),
+        Statuses = [],
+        SubmittedAt = [],
+        StartedAt = [],
+        EndedAt = [],
+        ColdStarts = [],
+        WorkerOf = [],
+        PeakMemoryBytes = [],
+        BytesIn = [],
+        BytesOut = [],
+        Attempts = [],
+    };
+
+    /// <summary>Stats as read from storage, with their columns unpacked if they were packed; throws <see cref="InvalidDataException"/> on packed bytes that do not read.</summary>
+    public JobStats WithColumnsUnpacked() => Packed is { } packed ? StatsColumns.Unpack(this, packed) : this;
+
     /// <summary>Every call as a record, in call id order.</summary>
     public CallRecord[] Calls()
     {

@@ -112,7 +112,7 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
     {
         try
         {
-            return JobRunner.ReadRecord<JobStats>(await storage.GetAsync(StorageKeys.JobStats(prefix, executorId, record.JobId), cancellationToken: cancellationToken).ConfigureAwait(false));
+            return JobRunner.ReadStats(await storage.GetAsync(StorageKeys.JobStats(prefix, executorId, record.JobId), cancellationToken: cancellationToken).ConfigureAwait(false));
         }
         catch (StorageNotFoundException)
         {

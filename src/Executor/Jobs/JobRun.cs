@@ -151,7 +151,7 @@ internal sealed class JobRun
             .SetTag("wren.cost_usd_estimate", (double)cost.EstimatedUsd)
             .SetStatus(succeeded == total ? ActivityStatusCode.Ok : ActivityStatusCode.Error, succeeded == total ? null : $"{total - succeeded} of {total} calls failed");
         if (paged) _runner.Book.Add(Record(), stats);
-        else await _runner.KeepAsync(StorageKeys.JobStats(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.Record(stats), CancellationToken.None).ConfigureAwait(false);
+        else await _runner.KeepAsync(StorageKeys.JobStats(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId), JobRunner.RecordStats(stats), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>How long a job runs before its record is written (a shorter one writes it at its end, with its stats).</summary>

@@ -80,6 +80,12 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
 
     public static T ReadRecord<T>(byte[] bytes) => WrenSerializer.Deserialize<T>(bytes, RecordOptions);
 
+    /// <summary>A job's stats as its folder keeps them, their columns packed.</summary>
+    public static byte[] RecordStats(JobStats stats) => Record(stats.WithColumnsPacked());
+
+    /// <summary>A job's stats from its folder, packed or (as earlier versions and pages store them) raw.</summary>
+    public static JobStats ReadStats(byte[] bytes) => ReadRecord<JobStats>(bytes).WithColumnsUnpacked();
+
     public sealed record SharedParts(byte[]? Function, string? FunctionKey, string? DataKey, CodeFile[] Code);
 
     /// <summary>Stores the function and the inputs once when they are too large to travel in every invocation.</summary>

@@ -76,7 +76,7 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
         {
             if (paged.Contains((executor, job))) continue;
             JobRecord? record = entry.HasRecord ? await ReadAsync<JobRecord>(StorageKeys.JobRecord(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
-            JobStats? stats = entry.HasStats ? await ReadAsync<JobStats>(StorageKeys.JobStats(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
+            JobStats? stats = entry.HasStats ? await ReadStatsAsync(StorageKeys.JobStats(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
             summaries.Add(Summarize(executor, job, record, stats, record?.CreatedAt ?? entry.Oldest, entry.Bytes) with
             {
                 Answered = record is { Detached: true } && stats is null
@@ -138,7 +138,7 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
 
     public async Task<JobStats?> StatsAsync(Summary job, CancellationToken cancellationToken = default) => job.Page is { } key
         ? (await PageAsync(key, cancellationToken).ConfigureAwait(false))?.Jobs.FirstOrDefault(j => j.Record.JobId == job.JobId && j.Record.ExecutorId == job.ExecutorId)?.Stats
-        : await ReadAsync<JobStats>(StorageKeys.JobStats(prefix, job.ExecutorId, job.JobId), cancellationToken).ConfigureAwait(false);
+        : await ReadStatsAsync(StorageKeys.JobStats(prefix, job.ExecutorId, job.JobId), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Deletes everything stored for the job (on a page, the page is written again without it); returns the bytes removed.</summary>
     public async Task<long> DeleteAsync(Summary job, CancellationToken cancellationToken = default)
@@ -197,6 +197,19 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
         await foreach (StoredObject stored in storage.ListAsync(StorageKeys.Job(prefix, job.ExecutorId, job.JobId) + "/", cancellationToken).ConfigureAwait(false))
             if (stored.Key.EndsWith("/log", StringComparison.Ordinal)) logs.Add(stored);
         return [.. logs.OrderBy(l => l.Key, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A job's stats from its folder, or null if they are gone or unreadable.</summary>
+    private async Task<JobStats?> ReadStatsAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ReadAsync<JobStats>(key, cancellationToken).ConfigureAwait(false))?.WithColumnsUnpacked();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private async Task<T?> ReadAsync<T>(string key, CancellationToken cancellationToken) where T : class

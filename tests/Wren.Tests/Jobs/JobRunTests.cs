@@ -53,7 +53,7 @@ public sealed class JobRunTests : IAsyncDisposable
         await runner.RunAsync(Job(3, 3), few, CancellationToken.None).WaitAsync(Patience);
         (_, FutureSink<int> many) = Futures(JobBook.MaxCalls + 1);
         await runner.RunAsync(Job(JobBook.MaxCalls + 1, 500) with { JobId = "M0002" }, many, CancellationToken.None).WaitAsync(Patience);
-        Assert.Equal(JobBook.MaxCalls + 1, JobRunner.ReadRecord<JobStats>(await backend.Storage.GetAsync(StorageKeys.JobStats("wren", "test", "M0002"))).Statuses.Length);
+        Assert.Equal(JobBook.MaxCalls + 1, JobRunner.ReadStats(await backend.Storage.GetAsync(StorageKeys.JobStats("wren", "test", "M0002"))).Statuses.Length);
         Assert.Null(await backend.Storage.GetInfoAsync(StorageKeys.JobStats("wren", "test", "M0001")));
         await runner.Book.FlushAsync();
         using var store = new JobStore(backend.Storage, "wren");
