@@ -21,9 +21,21 @@ internal sealed class CallTracker(int total, Action allResolved, TimeProvider? t
     /// <summary>Marks the call resolved; true only for the first run to answer.</summary>
     public bool Resolve(int callId)
     {
-        if (Interlocked.Exchange(ref _resolved[callId], 1) != 0) return false;
-        if (Interlocked.Decrement(ref _unresolved) == 0) allResolved();
+        if (!Claim(callId)) return false;
+        Counted(1);
         return true;
+    }
+
+    /// <summary>
+    /// Marks the call resolved without counting it yet (true only for the first run to answer): a response's calls are
+    /// claimed one by one and counted at once with <see cref="Counted"/>, one shared update instead of one per call.
+    /// </summary>
+    public bool Claim(int callId) => Interlocked.Exchange(ref _resolved[callId], 1) == 0;
+
+    /// <summary>Counts <paramref name="claimed"/> calls claimed with <see cref="Claim"/> as resolved.</summary>
+    public void Counted(int claimed)
+    {
+        if (claimed > 0 && Interlocked.Add(ref _unresolved, -claimed) == 0) allResolved();
     }
 
     public bool IsResolved(int callId) => Volatile.Read(ref _resolved[callId]) != 0;

@@ -103,8 +103,9 @@ internal abstract class FutureStates
 
     public void MarkRunning(int index)
     {
-        if (Interlocked.CompareExchange(ref _status[index], (int)FutureStatus.Running, (int)FutureStatus.Pending) != (int)FutureStatus.Pending)
-            Interlocked.CompareExchange(ref _status[index], (int)FutureStatus.Running, (int)FutureStatus.Invoked);
+        // A call is marked invoked before it runs, so that comes first: one exchange per call, not two.
+        if (Interlocked.CompareExchange(ref _status[index], (int)FutureStatus.Running, (int)FutureStatus.Invoked) != (int)FutureStatus.Invoked)
+            Interlocked.CompareExchange(ref _status[index], (int)FutureStatus.Running, (int)FutureStatus.Pending);
     }
 
     /// <summary>Keeps the worker's measurements of call <paramref name="index"/>.</summary>

@@ -44,9 +44,22 @@ internal sealed class JobRun
     private bool Resolve(int callId)
     {
         if (!_calls.Resolve(callId)) return false;
+        StopDuplicate(callId);
+        return true;
+    }
+
+    /// <summary><see cref="Resolve"/> for one of a response's calls, counted with the others by <see cref="CallTracker.Counted"/>.</summary>
+    private bool Claim(int callId)
+    {
+        if (!_calls.Claim(callId)) return false;
+        StopDuplicate(callId);
+        return true;
+    }
+
+    private void StopDuplicate(int callId)
+    {
         if (_calls.WasDuplicated(callId))
             _ = _runner.KeepAsync(StorageKeys.Call(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId, callId, "cancel"), "duplicate answered"u8.ToArray(), CancellationToken.None);
-        return true;
     }
 
     private void Requeue(int[] calls) => _queue.Writer.TryWrite(calls);
@@ -257,12 +270,13 @@ internal sealed class JobRun
             };
             outcome = await _runner.Backend.InvokeAsync(_runner.Backend.BinaryMessages ? WrenProtocol.WrapBinary(request) : WrenProtocol.Wrap(request), settings, () =>
             {
-                long now = _calls.Now();
-                foreach (int callId in chunk)
+                // How long calls have run matters only to speculation, which looks for stragglers.
+                if (_job.Speculation)
                 {
-                    _sink.Running(callId);
-                    _calls.Started(callId, now);
+                    long now = _calls.Now();
+                    foreach (int callId in chunk) _calls.Started(callId, now);
                 }
+                foreach (int callId in chunk) _sink.Running(callId);
                 _progress.Running(chunk.Length);
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -394,11 +408,12 @@ internal sealed class JobRun
                 });
                 continue;
             }
-            if (!Resolve(callId)) continue;
+            if (!Claim(callId)) continue;
             if (_job.Speculation) _calls.Finished(TimeSpan.FromTicks(response.Ended[i] - response.Started[i]));
             _sink.Returned(callId, inline, response, i, billing);
             succeeded++;
         }
+        _calls.Counted(succeeded);
         _progress.Finished(succeeded, 0);
         return others;
     }
