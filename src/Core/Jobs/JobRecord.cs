@@ -87,7 +87,7 @@ internal sealed record JobStats
 
     /// <summary>
     /// As stored: the columns above packed (<see cref="StatsColumns"/>), and they are empty; null in memory, and in stats
-    /// stored raw (on pages, and by earlier versions). <see cref="WithColumnsUnpacked"/> unpacks them.
+    /// stored raw (by earlier versions). <see cref="WithColumnsUnpacked"/> unpacks them.
     /// </summary>
     public byte[]? Packed { get; init; }
 

@@ -69,6 +69,12 @@ internal sealed class JobBook(IObjectStorage storage, string prefix, TimeProvide
     {
         await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
         JobRecord first = page.Jobs[0].Record;
-        await JobRunner.KeepAsync(storage, StorageKeys.JobPage(prefix, first.ExecutorId, first.JobId), JobRunner.Record(page), CancellationToken.None).ConfigureAwait(false);
+        await JobRunner.KeepAsync(storage, StorageKeys.JobPage(prefix, first.ExecutorId, first.JobId), Stored(page), CancellationToken.None).ConfigureAwait(false);
     }
+
+    /// <summary>A page as stored: each job's stats with their columns packed, as a job's own folder keeps them.</summary>
+    public static byte[] Stored(JobPage page) => JobRunner.Record(page with { Jobs = [.. page.Jobs.Select(j => j with { Stats = j.Stats.WithColumnsPacked() })] });
+
+    /// <summary>A page as read from storage, every job's stats unpacked; throws <see cref="InvalidDataException"/> on packed columns that do not read.</summary>
+    public static JobPage Read(JobPage stored) => stored with { Jobs = [.. stored.Jobs.Select(j => j with { Stats = j.Stats.WithColumnsUnpacked() })] };
 }

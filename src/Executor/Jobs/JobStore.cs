@@ -109,7 +109,14 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
     private async Task<JobPage?> PageAsync(string key, CancellationToken cancellationToken)
     {
         if (_pages.TryGetValue(key, out JobPage? page)) return page;
-        page = await ReadAsync<JobPage>(key, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            page = await ReadAsync<JobPage>(key, cancellationToken).ConfigureAwait(false) is { } stored ? JobBook.Read(stored) : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
         if (page is not null) _pages[key] = page;
         return page;
     }
@@ -155,7 +162,7 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
             }
             else
             {
-                byte[] bytes = JobRunner.Record(rest);
+                byte[] bytes = JobBook.Stored(rest);
                 await storage.PutAsync(key, bytes, cancellationToken).ConfigureAwait(false);
                 removed += before - bytes.Length;
             }

@@ -67,6 +67,9 @@ public sealed class JobBookTests : IDisposable
         await WaitForPagesAsync(1);
         await book.FlushAsync();
         Assert.Equal(["page-M0001"], Pages());
+        // As stored, each job's stats have their columns packed, as in a job's own folder.
+        JobPage stored = JobRunner.ReadRecord<JobPage>(await _storage.GetAsync("wren/jobs/feedf00d/page-M0001"));
+        Assert.All(stored.Jobs, j => Assert.True(j.Stats is { Packed: not null, Statuses: [] }));
 
         using var store = new JobStore(_storage, "wren");
         IReadOnlyList<JobStore.Summary> jobs = await store.ListAsync();

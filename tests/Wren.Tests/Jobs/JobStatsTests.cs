@@ -71,7 +71,7 @@ public sealed class JobStatsTests
     }
 
     [Fact]
-    public void StoredStats_Raw_AsEarlierVersionsAndPagesKeepThem_ReadAsTheyAre()
+    public void StoredStats_Raw_AsEarlierVersionsKeptThem_ReadAsTheyAre()
     {
         JobStats stats = MapOf(3_000);
         Assert.Equal(stats.Calls(), JobRunner.ReadStats(JobRunner.Record(stats)).Calls());
