@@ -32,7 +32,7 @@ public sealed partial class WrenExecutor
         catch (StorageNotFoundException)
         {
             // A short job's record is on a page (this executor's last ones perhaps not written yet): it was not detached.
-            if (executorId == Id) await _runner.Book.FlushAsync().ConfigureAwait(false);
+            if (executorId == Id) await FlushBooksAsync().ConfigureAwait(false);
             using var store = new JobStore(storage, prefix);
             if (await store.PagedRecordAsync(executorId, job, cancellationToken).ConfigureAwait(false) is not null) throw NotDetached(jobId);
             throw new WrenException($"There is no job {jobId} in {storage.Describe}: give the id of a detached Map (its FutureList.JobId; `wren jobs` lists the jobs there).");

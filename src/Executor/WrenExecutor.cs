@@ -279,9 +279,16 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     /// </summary>
     internal async Task WriteBookkeepingAsync()
     {
+        // The Maps' jobs, not the followers of attached jobs, which may run for long.
         Task[] jobs;
-        lock (_jobs) jobs = [.. _jobs];
+        lock (_jobs) jobs = [.. _jobsById.Values.Select(job => job.Task)];
         await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await FlushBooksAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the pages of short jobs not yet written, of each runner that has any.</summary>
+    private async Task FlushBooksAsync()
+    {
         await _runner.Book.FlushAsync().ConfigureAwait(false);
         if (_batch is { IsValueCreated: true }) await _batch.Value.Book.FlushAsync().ConfigureAwait(false);
     }
@@ -299,8 +306,11 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         lock (_jobs) submissions = [.. _detachedSubmissions];
         await Task.WhenAll(submissions).WaitAsync(SubmissionPatience, _configuration.Time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _disposing.Cancel();
-        // The jobs end, and then the short jobs' records and stats not yet written, while the storage is open.
-        await WriteBookkeepingAsync().ConfigureAwait(false);
+        Task[] jobs;
+        lock (_jobs) jobs = [.. _jobs];
+        await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // Then the short jobs' records and stats not yet written, while the storage is open.
+        await FlushBooksAsync().ConfigureAwait(false);
         await _backend.DisposeAsync().ConfigureAwait(false);
         foreach (Lazy<Storage.S3Storage> bucket in _otherBuckets.Values)
             if (bucket.IsValueCreated) bucket.Value.Dispose();

@@ -36,8 +36,7 @@ internal sealed class CleanupCommand : WrenCommand
                 ? [.. jobs.Where(j => now - j.CreatedAt > Durations.Parse(olderThan, "--older-than"))]
                 : jobs;
 
-        long jobBytes = 0;
-        foreach (JobStore.Summary job in doomed) jobBytes += await store.DeleteAsync(job, cancellationToken).ConfigureAwait(false);
+        long jobBytes = await store.DeleteAsync(doomed, cancellationToken).ConfigureAwait(false);
         var doomedIds = doomed.Select(j => j.Id).ToHashSet();
         JobStore.Summary[] remaining = [.. jobs.Where(j => !doomedIds.Contains(j.Id))];
         (int codeFiles, long codeBytes) = await store.DeleteUnusedCodeAsync(remaining, CodeGrace, now, cancellationToken).ConfigureAwait(false);

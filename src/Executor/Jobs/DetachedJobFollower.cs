@@ -118,7 +118,16 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
         {
             return null;
         }
+        catch (Exception e) when (e is InvalidDataException or Serialization.WrenSerializationException)
+        {
+            // The job ended, but how its calls went cannot be read: the calls still open end with that, rather than never.
+            _unreadableStats = e.Message;
+            return new JobStats { JobId = record.JobId };
+        }
     }
+
+    /// <summary>Why the ended job's stats could not be read, if they could not.</summary>
+    private string? _unreadableStats;
 
     private void CloseFromStats(IJobSink sink, JobStats stats)
     {
@@ -126,7 +135,8 @@ internal sealed class DetachedJobFollower(IObjectStorage storage, string prefix,
         CloseAll(sink, callId => _lastFailure[callId] is { Error: { } error } failed
             ? JobRunner.ToException(error, callId, failed.LogTail, _failures[callId])
             : new WrenException($"Call {callId} of job {JobIds.Format(executorId, record.JobId)} ended {byCall.GetValueOrDefault(callId)?.Status.ToString().ToLowerInvariant() ?? "without a result"}"
-                + (byCall.GetValueOrDefault(callId)?.Error is { } message ? $": {message}" : "; no worker stored its result")));
+                + (byCall.GetValueOrDefault(callId)?.Error is { } message ? $": {message}"
+                    : _unreadableStats is { } why ? $"; its job's stats could not be read ({why})" : "; no worker stored its result")));
     }
 
     private void CloseAll(IJobSink sink, Func<int, Exception> error)

@@ -69,7 +69,15 @@ internal sealed class JobBook(IObjectStorage storage, string prefix, TimeProvide
     {
         await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
         JobRecord first = page.Jobs[0].Record;
-        await JobRunner.KeepAsync(storage, StorageKeys.JobPage(prefix, first.ExecutorId, first.JobId), Stored(page), CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await JobRunner.KeepAsync(storage, StorageKeys.JobPage(prefix, first.ExecutorId, first.JobId), Stored(page), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Bookkeeping: a page that cannot be written is only missing from `wren jobs`; it must not fail the
+            // executor's disposal, nor leave a faulted task that nobody observes (the timer's flush).
+        }
     }
 
     /// <summary>A page as stored: each job's stats with their columns packed, as a job's own folder keeps them.</summary>

@@ -148,13 +148,22 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
         : await ReadStatsAsync(StorageKeys.JobStats(prefix, job.ExecutorId, job.JobId), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Deletes everything stored for the job (on a page, the page is written again without it); returns the bytes removed.</summary>
-    public async Task<long> DeleteAsync(Summary job, CancellationToken cancellationToken = default)
+    public Task<long> DeleteAsync(Summary job, CancellationToken cancellationToken = default) => DeleteAsync([job], cancellationToken);
+
+    /// <summary>
+    /// Deletes everything stored for the jobs; a page is written again once without those of its jobs (or deleted, when
+    /// none is left), not once per job. Returns the bytes removed.
+    /// </summary>
+    public async Task<long> DeleteAsync(IReadOnlyList<Summary> jobs, CancellationToken cancellationToken = default)
     {
         long removed = 0;
-        if (job.Page is { } key && await PageAsync(key, cancellationToken).ConfigureAwait(false) is { } page)
+        foreach (IGrouping<string, Summary> onPage in jobs.Where(j => j.Page is not null).GroupBy(j => j.Page!, StringComparer.Ordinal))
         {
-            long before = (await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false)).LongLength;
-            JobPage rest = page with { Jobs = [.. page.Jobs.Where(j => !(j.Record.JobId == job.JobId && j.Record.ExecutorId == job.ExecutorId))] };
+            string key = onPage.Key;
+            if (await PageAsync(key, cancellationToken).ConfigureAwait(false) is not { } page) continue;
+            var doomed = onPage.Select(j => (j.ExecutorId, j.JobId)).ToHashSet();
+            long before = await storage.SizeAsync(key, cancellationToken).ConfigureAwait(false) ?? 0;
+            JobPage rest = page with { Jobs = [.. page.Jobs.Where(j => !doomed.Contains((j.Record.ExecutorId, j.Record.JobId)))] };
             if (rest.Jobs.Length == 0)
             {
                 await storage.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
@@ -168,10 +177,13 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
             }
             _pages[key] = rest;
         }
-        await foreach (StoredObject stored in storage.ListAsync(StorageKeys.Job(prefix, job.ExecutorId, job.JobId) + "/", cancellationToken).ConfigureAwait(false))
+        foreach (Summary job in jobs)
         {
-            await storage.DeleteAsync(stored.Key, cancellationToken).ConfigureAwait(false);
-            removed += stored.Size;
+            await foreach (StoredObject stored in storage.ListAsync(StorageKeys.Job(prefix, job.ExecutorId, job.JobId) + "/", cancellationToken).ConfigureAwait(false))
+            {
+                await storage.DeleteAsync(stored.Key, cancellationToken).ConfigureAwait(false);
+                removed += stored.Size;
+            }
         }
         return removed;
     }

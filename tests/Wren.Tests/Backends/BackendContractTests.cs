@@ -26,8 +26,8 @@ public abstract class BackendContractTests : BackendTests
     }
 
     /// <summary>
-    /// A chunk's outputs of every size come back whole and in order: a few bytes (many to a block of the worker's),
-    /// enough to fill several blocks, ones too large for a block (arrays of their own), and empty ones.
+    /// A chunk's outputs of every size come back whole and in order: one byte (an empty string), a few bytes (many to a
+    /// block of the worker's), enough to fill several blocks, and ones too large for a block (arrays of their own).
     /// </summary>
     [Fact]
     public async Task Map_OutputsOfMixedSizesInOneChunk_ComeBackWhole()

@@ -139,6 +139,26 @@ public sealed class JobBookTests : IDisposable
     }
 
     [Fact]
+    public async Task DeletingSeveralJobsOfAPage_WritesItOnce_WithoutThem()
+    {
+        var book = new JobBook(_storage, "wren", _time);
+        foreach (int number in new[] { 1, 2, 3 })
+        {
+            (JobRecord record, JobStats stats) = Job(number, calls: 2);
+            book.Add(record, stats);
+        }
+        await book.FlushAsync();
+        string page = Path.Combine(_folder, "wren", "jobs", "feedf00d", "page-M0001");
+        long whole = new FileInfo(page).Length;
+        using var store = new JobStore(_storage, "wren");
+        IReadOnlyList<JobStore.Summary> jobs = await store.ListAsync();
+        long removed = await store.DeleteAsync([.. jobs.Where(j => j.JobId != "M0002")]);
+        Assert.Equal(whole - new FileInfo(page).Length, removed);
+        using var again = new JobStore(_storage, "wren");
+        Assert.Equal(["feedf00d-M0002"], (await again.ListAsync()).Select(j => j.Id));
+    }
+
+    [Fact]
     public async Task PagedJob_IsFoundByItsRecord_AndAJobWithAFolderBesideItStillIs()
     {
         var book = new JobBook(_storage, "wren", _time);

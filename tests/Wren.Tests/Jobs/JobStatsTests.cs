@@ -119,6 +119,18 @@ public sealed class JobStatsTests
         Assert.Contains($"layout 9, not {StatsColumns.Version}", Assert.Throws<InvalidDataException>(() => Unpack([9, .. packed[1..]])).Message);
         // Ten calls, the first column a run of eleven.
         Assert.Contains("run of 11 where 10 calls are left", Assert.Throws<InvalidDataException>(() => Unpack([StatsColumns.Version, 10, 0, 11])).Message);
-        Assert.Contains("claim", Assert.Throws<InvalidDataException>(() => Unpack([StatsColumns.Version, 0xFF, 0xFF, 0xFF, 0x7F])).Message);
+        // 2^35 - 1 calls.
+        Assert.Contains($"claim 34359738367 calls, more than a Map holds ({StatsColumns.MaxCalls})", Assert.Throws<InvalidDataException>(() => Unpack([StatsColumns.Version, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])).Message);
+    }
+
+    [Fact]
+    public void StoredStats_OfAMapWhoseCallsNeverRan_AreAFewBytes_AndReadBack()
+    {
+        var submitted = new DateTimeOffset(2026, 12, 7, 20, 0, 0, TimeSpan.Zero);
+        JobStats cancelled = JobStats.Of("M0004", 100_000, i => new CallRecord { CallId = i, Status = CallStatus.Cancelled, SubmittedAt = submitted, Error = "OperationCanceledException: stopped" });
+        JobStats packed = cancelled.WithColumnsPacked();
+        Assert.True(packed.Packed!.Length < 100, $"{packed.Packed.Length} bytes");
+        JobStats read = JobRunner.ReadStats(JobRunner.Record(packed));
+        Assert.Equal(cancelled.Calls(), read.Calls());
     }
 }

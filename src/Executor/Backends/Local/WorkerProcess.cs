@@ -81,8 +81,9 @@ internal sealed class WorkerProcess : IDisposable
         {
             stat = File.ReadAllText($"/proc/{processId}/stat");
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Gone already, or hidden (/proc mounted with hidepid): the files are then left, as before.
             return [];
         }
         // The fields after the command name (in parentheses, which may hold spaces): the start time is the 20th of them.
