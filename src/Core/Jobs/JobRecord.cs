@@ -258,6 +258,9 @@ internal enum CallStatus
 internal sealed record JobPage
 {
     public JobPageEntry[] Jobs { get; init; } = [];
+
+    /// <summary>Job <paramref name="jobId"/> of the page's executor, or null if it is not on the page.</summary>
+    public JobPageEntry? Of(string jobId) => Jobs.FirstOrDefault(j => j.Record.JobId == jobId);
 }
 
 /// <summary>One job in a <see cref="JobPage"/>: what its own folder would hold as <c>job</c> and <c>stats</c>.</summary>

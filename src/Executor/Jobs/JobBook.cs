@@ -84,5 +84,9 @@ internal sealed class JobBook(IObjectStorage storage, string prefix, TimeProvide
     public static byte[] Stored(JobPage page) => JobRunner.Record(page with { Jobs = [.. page.Jobs.Select(j => j with { Stats = j.Stats.WithColumnsPacked() })] });
 
     /// <summary>A page as read from storage, every job's stats unpacked; throws <see cref="InvalidDataException"/> on packed columns that do not read.</summary>
-    public static JobPage Read(JobPage stored) => stored with { Jobs = [.. stored.Jobs.Select(j => j with { Stats = j.Stats.WithColumnsUnpacked() })] };
+    public static JobPage Read(byte[] stored)
+    {
+        JobPage page = JobRunner.ReadRecord<JobPage>(stored);
+        return page with { Jobs = [.. page.Jobs.Select(j => j with { Stats = j.Stats.WithColumnsUnpacked() })] };
+    }
 }

@@ -75,8 +75,8 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
         foreach (((string executor, string job), var entry) in jobs)
         {
             if (paged.Contains((executor, job))) continue;
-            JobRecord? record = entry.HasRecord ? await ReadAsync<JobRecord>(StorageKeys.JobRecord(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
-            JobStats? stats = entry.HasStats ? await ReadStatsAsync(StorageKeys.JobStats(prefix, executor, job), cancellationToken).ConfigureAwait(false) : null;
+            JobRecord? record = entry.HasRecord ? await ReadAsync(StorageKeys.JobRecord(prefix, executor, job), JobRunner.ReadRecord<JobRecord>, cancellationToken).ConfigureAwait(false) : null;
+            JobStats? stats = entry.HasStats ? await ReadAsync(StorageKeys.JobStats(prefix, executor, job), JobRunner.ReadStats, cancellationToken).ConfigureAwait(false) : null;
             summaries.Add(Summarize(executor, job, record, stats, record?.CreatedAt ?? entry.Oldest, entry.Bytes) with
             {
                 Answered = record is { Detached: true } && stats is null
@@ -100,8 +100,7 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
     public async Task<JobRecord?> PagedRecordAsync(string executorId, string jobId, CancellationToken cancellationToken = default)
     {
         await foreach (StoredObject stored in storage.ListAsync(StorageKeys.JobPage(prefix, executorId, ""), cancellationToken).ConfigureAwait(false))
-            if ((await PageAsync(stored.Key, cancellationToken).ConfigureAwait(false))?.Jobs.FirstOrDefault(j => j.Record.JobId == jobId) is { } job)
-                return job.Record;
+            if ((await PageAsync(stored.Key, cancellationToken).ConfigureAwait(false))?.Of(jobId) is { } job) return job.Record;
         return null;
     }
 
@@ -109,14 +108,7 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
     private async Task<JobPage?> PageAsync(string key, CancellationToken cancellationToken)
     {
         if (_pages.TryGetValue(key, out JobPage? page)) return page;
-        try
-        {
-            page = await ReadAsync<JobPage>(key, cancellationToken).ConfigureAwait(false) is { } stored ? JobBook.Read(stored) : null;
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+        page = await ReadAsync(key, JobBook.Read, cancellationToken).ConfigureAwait(false);
         if (page is not null) _pages[key] = page;
         return page;
     }
@@ -144,8 +136,8 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
     }
 
     public async Task<JobStats?> StatsAsync(Summary job, CancellationToken cancellationToken = default) => job.Page is { } key
-        ? (await PageAsync(key, cancellationToken).ConfigureAwait(false))?.Jobs.FirstOrDefault(j => j.Record.JobId == job.JobId && j.Record.ExecutorId == job.ExecutorId)?.Stats
-        : await ReadStatsAsync(StorageKeys.JobStats(prefix, job.ExecutorId, job.JobId), cancellationToken).ConfigureAwait(false);
+        ? (await PageAsync(key, cancellationToken).ConfigureAwait(false))?.Of(job.JobId)?.Stats
+        : await ReadAsync(StorageKeys.JobStats(prefix, job.ExecutorId, job.JobId), JobRunner.ReadStats, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Deletes everything stored for the job (on a page, the page is written again without it); returns the bytes removed.</summary>
     public Task<long> DeleteAsync(Summary job, CancellationToken cancellationToken = default) => DeleteAsync([job], cancellationToken);
@@ -218,26 +210,14 @@ internal sealed class JobStore(IObjectStorage storage, string prefix, bool ownsS
         return [.. logs.OrderBy(l => l.Key, StringComparer.Ordinal)];
     }
 
-    /// <summary>A job's stats from its folder, or null if they are gone or unreadable.</summary>
-    private async Task<JobStats?> ReadStatsAsync(string key, CancellationToken cancellationToken)
+    /// <summary>The object at <paramref name="key"/>, read by <paramref name="read"/>; null if it is gone or does not read.</summary>
+    private async Task<T?> ReadAsync<T>(string key, Func<byte[], T> read, CancellationToken cancellationToken) where T : class
     {
         try
         {
-            return (await ReadAsync<JobStats>(key, cancellationToken).ConfigureAwait(false))?.WithColumnsUnpacked();
+            return read(await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false));
         }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-    }
-
-    private async Task<T?> ReadAsync<T>(string key, CancellationToken cancellationToken) where T : class
-    {
-        try
-        {
-            return JobRunner.ReadRecord<T>(await storage.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception e) when (e is StorageNotFoundException or Serialization.WrenSerializationException)
+        catch (Exception e) when (e is StorageNotFoundException or Serialization.WrenSerializationException or InvalidDataException)
         {
             return null;
         }

@@ -178,6 +178,22 @@ public sealed class JobBookTests : IDisposable
         Assert.Equal(3, (await store.StatsAsync(jobs[0]))!.Statuses.Length);
     }
 
+    [Fact]
+    public async Task PageWhoseStatsDoNotRead_IsLeftOut_AndTheOtherJobsStillList()
+    {
+        (JobRecord record, JobStats stats) = Job(1, calls: 2);
+        byte[] cut = stats.WithColumnsPacked().Packed![..^2];
+        await _storage.PutAsync(StorageKeys.JobPage("wren", "feedf00d", "M0001"), JobRunner.Record(new JobPage { Jobs = [new JobPageEntry { Record = record, Stats = stats with { Packed = cut } }] }));
+        (JobRecord other, JobStats otherStats) = Job(2, calls: 3);
+        await _storage.PutAsync(StorageKeys.JobRecord("wren", "feedf00d", "M0002"), JobRunner.Record(other));
+        await _storage.PutAsync(StorageKeys.JobStats("wren", "feedf00d", "M0002"), JobRunner.RecordStats(otherStats));
+
+        using var store = new JobStore(_storage, "wren");
+        JobStore.Summary only = Assert.Single(await store.ListAsync());
+        Assert.Equal(("feedf00d-M0002", 3, 3), (only.Id, only.Calls, only.Succeeded!.Value));
+        Assert.Null(await store.PagedRecordAsync("feedf00d", "M0001"));
+    }
+
     [Theory]
     [InlineData(1, false, false, true)]
     [InlineData(JobBook.MaxCalls, false, false, true)]
