@@ -40,13 +40,12 @@ internal static class WrenProtocol
     /// <summary>The binary envelope: <c>\0WRN</c>, the version (little-endian int), the MessagePack message.</summary>
     public static byte[] WrapBinary<T>(T message)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        Span<byte> header = buffer.GetSpan(BinaryHeaderBytes);
-        BinaryMagic.CopyTo(header);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header[4..], Version);
-        buffer.Advance(BinaryHeaderBytes);
-        WrenSerializer.Serialize(buffer, message, Options);
-        return buffer.WrittenSpan.ToArray();
+        // The message in one array of its size, the header in front: a chunk's request or response is tens of KB, and
+        // a buffer grown by doubling and then copied out allocated three times that.
+        byte[] envelope = WrenSerializer.Serialize(message, BinaryHeaderBytes, Options);
+        BinaryMagic.CopyTo(envelope);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(envelope.AsSpan(4), Version);
+        return envelope;
     }
 
     /// <summary>Whether <paramref name="envelope"/> is a binary envelope (else it is JSON).</summary>

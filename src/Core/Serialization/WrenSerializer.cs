@@ -17,12 +17,15 @@ public static class WrenSerializer
     [ThreadStatic] private static ReadContext? _readContext;
 
     /// <summary>Serializes <paramref name="value"/> as its declared type <typeparamref name="T"/>.</summary>
-    public static byte[] Serialize<T>(T value, WrenSerializerOptions? options = null)
+    public static byte[] Serialize<T>(T value, WrenSerializerOptions? options = null) => Serialize(value, 0, options);
+
+    /// <summary>Serializes <paramref name="value"/> into an array of its exact size after <paramref name="headroom"/> bytes left zero for the caller.</summary>
+    internal static byte[] Serialize<T>(T value, int headroom, WrenSerializerOptions? options)
     {
         WriteState state = Write(value, options);
         try
         {
-            return state.Writer.ToArray();
+            return state.Writer.ToArray(headroom);
         }
         finally
         {

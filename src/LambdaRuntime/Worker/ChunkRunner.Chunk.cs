@@ -11,10 +11,9 @@ internal sealed partial class ChunkRunner
     /// <summary>
     /// One call while it runs: where it started, and what is made only if the call asks for it (most never do): its
     /// token, and its <see cref="CallContext"/> with its log, made when the call (or a line it writes) first looks for
-    /// them. A trivial call then costs one small object.
+    /// them. A trivial call then costs one small object; what all of a chunk's calls share is the chunk's.
     /// </summary>
-    private sealed class RunningCall(ChunkRunner runner, int index, int callId, int attempt, long started, TimeSpan timeout, DateTimeOffset? deadline,
-        ChunkRun chunk, CancellationToken chunkToken) : CallContext.ICallControl, IDisposable
+    private sealed class RunningCall(ChunkRun chunk, int index, int callId, int attempt, long started) : CallContext.ICallControl, IDisposable
     {
         private CancellationTokenSource? _source;
         private CallContext? _context;
@@ -44,7 +43,7 @@ internal sealed partial class ChunkRunner
             get
             {
                 if (Volatile.Read(ref _source) is { } existing) return existing.Token;
-                var made = CancellationTokenSource.CreateLinkedTokenSource(chunkToken);
+                var made = CancellationTokenSource.CreateLinkedTokenSource(chunk.Token);
                 CancellationTokenSource source = Interlocked.CompareExchange(ref _source, made, null) ?? made;
                 if (source != made) made.Dispose();
                 // A cancel that came before the token was made still reaches it.
@@ -53,7 +52,7 @@ internal sealed partial class ChunkRunner
             }
         }
 
-        public TimeSpan RemainingTime => runner.RemainingTime(Started, timeout, deadline);
+        public TimeSpan RemainingTime => chunk.RemainingTime(Started);
 
         public void Cancel()
         {
@@ -119,21 +118,73 @@ internal sealed partial class ChunkRunner
         }
     }
 
-    /// <summary>One call's result while its chunk runs (a struct in one array: a chunk may hold 100,000 calls).</summary>
-    private struct CallSlot
+    /// <summary>
+    /// The chunk's results, kept as the response's columns and filled in as calls end (a chunk may hold 100,000 calls:
+    /// no object per call, and nothing to copy into the response). A call's outcome is written last, so a call whose
+    /// outcome is not <see cref="CallOutcome.NotRun"/> is finished and its row whole: the watchdog copies only those.
+    /// Each row is written by the one runner that ran its call.
+    /// </summary>
+    private sealed class CallColumns
     {
-        public bool Done;
-        public CallOutcome Outcome;
-        /// <summary>The array holding the call's output (inline in the response), from <see cref="OutputOffset"/> for <see cref="OutputLength"/> bytes.</summary>
-        public byte[]? Output;
-        public int OutputOffset;
-        public string? OutputKey;
-        public int OutputLength;
-        public RemoteError? Error;
-        public string? LogTail;
-        public long Started;
-        public long Ended;
+        public CallColumns(int count)
+        {
+            Outcomes = new byte[count];
+            Outcomes.AsSpan().Fill((byte)CallOutcome.NotRun);
+            OutputLengths = new int[count];
+            Started = new long[count];
+            Ended = new long[count];
+            OutputBlocks = new byte[count][];
+            OutputOffsets = new int[count];
+        }
+
+        public byte[] Outcomes { get; }
+        public int[] OutputLengths { get; }
+        public long[] Started { get; }
+        public long[] Ended { get; }
+
+        /// <summary>The block holding a call's inline output (from <see cref="OutputOffsets"/>, for its output length); null if it has none.</summary>
+        public byte[]?[] OutputBlocks { get; }
+        public int[] OutputOffsets { get; }
+
+        /// <summary>What few calls have (an error, an output in storage, a log): made at the first such call.</summary>
+        private CallExtra?[]? _extras;
+
+        public int Count => Outcomes.Length;
+
+        public bool Finished(int index) => Volatile.Read(ref Outcomes[index]) != (byte)CallOutcome.NotRun;
+
+        public CallExtra? Extra(int index) => Volatile.Read(ref _extras)?[index];
+
+        public void SetExtra(int index, CallExtra extra)
+        {
+            CallExtra?[] extras = Volatile.Read(ref _extras) ?? Interlocked.CompareExchange(ref _extras, new CallExtra?[Count], null) ?? _extras!;
+            extras[index] = extra;
+        }
+
+        /// <summary>Ends a call's row: its outcome, written last.</summary>
+        public void Finish(int index, CallOutcome outcome) => Volatile.Write(ref Outcomes[index], (byte)outcome);
+
+        /// <summary>A copy of the finished calls' rows, the others not run (for an answer while calls still run).</summary>
+        public CallColumns FinishedCopy()
+        {
+            var copy = new CallColumns(Count);
+            for (int i = 0; i < Count; i++)
+            {
+                if (!Finished(i)) continue;
+                copy.OutputLengths[i] = OutputLengths[i];
+                copy.Started[i] = Started[i];
+                copy.Ended[i] = Ended[i];
+                copy.OutputBlocks[i] = OutputBlocks[i];
+                copy.OutputOffsets[i] = OutputOffsets[i];
+                if (Extra(i) is { } extra) copy.SetExtra(i, extra);
+                copy.Outcomes[i] = Outcomes[i];
+            }
+            return copy;
+        }
     }
+
+    /// <summary>What few calls have: an error, an output in storage rather than inline, the tail of a log.</summary>
+    private sealed record CallExtra(RemoteError? Error, string? OutputKey, string? LogTail);
 
     /// <summary>
     /// One chunk while it runs: hands its calls out in order to the runners, keeps their results, and answers once,
@@ -142,7 +193,7 @@ internal sealed partial class ChunkRunner
     private sealed class ChunkRun(ChunkRunner runner, InvocationRequest request, IObjectStorage storage, WrenStorage dataStore, CallInvoker invoker,
         byte[] data, DateTimeOffset? deadline, long taken, int parallelism, CancellationToken cancellationToken)
     {
-        private readonly CallSlot[] _slots = new CallSlot[request.CallIds.Length];
+        private readonly CallColumns _results = new(request.CallIds.Length);
         private readonly RunnerSeat[] _seats = [.. Enumerable.Range(0, parallelism).Select(_ => new RunnerSeat())];
         private readonly int[] _offsets = Offsets(request.InputLengths);
         public string JobId { get; } = JobIds.Format(request.ExecutorId, request.JobId);
@@ -159,6 +210,12 @@ internal sealed partial class ChunkRunner
         private int _answered;
 
         public TimeSpan Timeout { get; } = TimeSpan.FromSeconds(request.TimeoutSeconds);
+
+        /// <summary>The chunk's token: the invocation's, cancelled when the worker stops.</summary>
+        public CancellationToken Token => cancellationToken;
+
+        /// <summary>A call's time left before its timeout or the invocation's deadline (less the answering margin).</summary>
+        public TimeSpan RemainingTime(long started) => runner.RemainingTime(started, Timeout, deadline);
 
         // Calls' start and end times are the clock at the chunk's start plus the elapsed time since: one timestamp read
         // per point in time instead of a read of the wall clock.
@@ -209,7 +266,7 @@ internal sealed partial class ChunkRunner
             // far (twice it, for the variance): a call's timeout may be far longer than the calls really take.
             if (deadline is { } end && Volatile.Read(ref _next) > 0 && UtcTicksAt(now) + 2 * Volatile.Read(ref _longestTicks) >= (end - DeadlineMargin).UtcTicks) return null;
             int next = Interlocked.Increment(ref _next) - 1;
-            return next < _slots.Length ? next : null;
+            return next < _results.Count ? next : null;
         }
 
         /// <summary>Runs one call, started at <paramref name="callStart"/>; returns when it ended.</summary>
@@ -219,7 +276,7 @@ internal sealed partial class ChunkRunner
             ReadOnlyMemory<byte> input = data.AsMemory(_offsets[index], request.InputLengths[index]);
             if (runner.TakeCold()) _coldCall = index;
             int attempt = request.Attempts is { } attempts && index < attempts.Length ? attempts[index] : 1;
-            using var running = new RunningCall(runner, index, callId, attempt, callStart, Timeout, deadline, this, cancellationToken);
+            using var running = new RunningCall(this, index, callId, attempt, callStart);
             // Each runner has a seat of its own for its running call, which the watchdog reads: no lock per call.
             seat.Call = running;
             RemoteError? error = null;
@@ -235,37 +292,36 @@ internal sealed partial class ChunkRunner
             }
             long callEnd = Time.GetTimestamp();
             long took = TicksBetween(callStart, callEnd);
-            var slot = new CallSlot { Done = true, Started = UtcTicksAt(callStart), Ended = UtcTicksAt(callEnd), Error = error };
+            _results.Started[index] = UtcTicksAt(callStart);
+            _results.Ended[index] = UtcTicksAt(callEnd);
             // Whether the call's output or log went to storage after it ended: then the next call starts later than this one ended.
             bool stored = false;
+            string? outputKey = null;
             CallLog.Scope? log = running.Log;
             log?.Dispose();
-            if (error is not null) slot.Outcome = CallOutcome.Failed;
-            else
+            if (error is null)
             {
-                slot.Outcome = CallOutcome.Succeeded;
-                slot.OutputLength = output.WrittenCount;
+                _results.OutputLengths[index] = output.WrittenCount;
                 // Small outputs stay in the response; only large ones get objects of their own.
-                if (output.WrittenCount <= request.InlineOutputLimit) (slot.Output, slot.OutputOffset) = seat.Outputs.Keep(output.WrittenSpan);
+                if (output.WrittenCount <= request.InlineOutputLimit) (_results.OutputBlocks[index], _results.OutputOffsets[index]) = seat.Outputs.Keep(output.WrittenSpan);
                 else
                 {
-                    slot.OutputKey = StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "output");
-                    await storage.PutAsync(slot.OutputKey, output.WrittenSpan.ToArray(), cancellationToken).ConfigureAwait(false);
+                    outputKey = StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "output");
+                    await storage.PutAsync(outputKey, output.WrittenSpan.ToArray(), cancellationToken).ConfigureAwait(false);
                     stored = true;
                 }
             }
-            slot.LogTail = log?.Tail();
+            string? logTail = log?.Tail();
             if (request.StoreLogs && log?.Text is { Length: > 0 } text)
             {
                 await storage.PutAsync(StorageKeys.Call(request.Storage.Prefix, request.ExecutorId, request.JobId, callId, "log"), System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
                 stored = true;
             }
+            if (error is not null || outputKey is not null || logTail is not null) _results.SetExtra(index, new CallExtra(error, outputKey, logTail));
             seat.Call = null;
-            // Stored without a lock: the slot is this runner's alone, and it is marked done last, so that the watchdog,
-            // which looks at Done first, never copies half of one.
-            slot.Done = false;
-            _slots[index] = slot;
-            Volatile.Write(ref _slots[index].Done, true);
+            // Without a lock: the row is this runner's alone, and its outcome is written last, so that the watchdog,
+            // which looks at the outcome first, never copies half of one.
+            _results.Finish(index, error is null ? CallOutcome.Succeeded : CallOutcome.Failed);
             long longest;
             while (took > (longest = Volatile.Read(ref _longestTicks)) && Interlocked.CompareExchange(ref _longestTicks, took, longest) != longest) { }
             return stored ? Time.GetTimestamp() : callEnd;
@@ -285,7 +341,7 @@ internal sealed partial class ChunkRunner
             foreach (RunningCall call in running)
             {
                 // A call that watches its CallContext token gets a warning shortly before it would be stopped.
-                if (runner.RemainingTime(call.Started, Timeout, deadline) <= StopWarning(Timeout)) call.Cancel();
+                if (RemainingTime(call.Started) <= StopWarning(Timeout)) call.Cancel();
                 if (Time.GetElapsedTime(call.Started) >= Timeout) late ??= call;
             }
             bool atDeadline = deadline is { } end && Time.GetUtcNow() >= end - DeadlineMargin;
@@ -300,71 +356,55 @@ internal sealed partial class ChunkRunner
         /// </summary>
         private InvocationResponse TimedOutResponse(RunningCall[] running, RunningCall? late, bool atDeadline)
         {
-            var slots = new CallSlot[_slots.Length];
-            for (int i = 0; i < slots.Length; i++)
-                if (Volatile.Read(ref _slots[i].Done)) slots[i] = _slots[i];
+            CallColumns results = _results.FinishedCopy();
             long now = Time.GetUtcNow().UtcTicks;
             foreach (RunningCall call in running)
             {
-                if (slots[call.Index].Done || (!atDeadline && call != late)) continue;
-                slots[call.Index] = new CallSlot
-                {
-                    Done = true,
-                    Outcome = CallOutcome.TimedOut,
-                    Error = atDeadline
+                if (results.Finished(call.Index) || (!atDeadline && call != late)) continue;
+                results.Started[call.Index] = now - Time.GetElapsedTime(call.Started).Ticks;
+                results.Ended[call.Index] = now;
+                results.SetExtra(call.Index, new CallExtra(
+                    atDeadline
                         ? new RemoteError("Wren.Timeout", "the call was still running when the invocation reached its deadline (the Lambda function's timeout); the worker running it was stopped", null, null)
                         : new RemoteError("Wren.Timeout", $"the call ran for more than its timeout of {Timeout.TotalSeconds:0.###} s; the worker running it was stopped", null, null),
-                    Started = now - Time.GetElapsedTime(call.Started).Ticks,
-                    Ended = now,
-                    LogTail = call.Log?.Tail(),
-                };
+                    null, call.Log?.Tail()));
+                results.Finish(call.Index, CallOutcome.TimedOut);
             }
-            return Response(slots, workerExiting: true);
+            return Response(results, workerExiting: true);
         }
 
         /// <summary>The answer once the runners are done: every call's result, the ones not started as not run.</summary>
-        public InvocationResponse Response() => Response(_slots, _outOfResources);
+        public InvocationResponse Response() => Response(_results, _outOfResources);
 
-        private InvocationResponse Response(CallSlot[] slots, bool workerExiting)
+        private InvocationResponse Response(CallColumns results, bool workerExiting)
         {
-            int count = slots.Length;
-            var outcomes = new byte[count];
-            var outputLengths = new int[count];
-            var started = new long[count];
-            var ended = new long[count];
             var details = new List<CallDetail>();
             int inlineBytes = 0;
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < results.Count; i++)
             {
-                ref CallSlot slot = ref slots[i];
-                outcomes[i] = (byte)(slot.Done ? slot.Outcome : CallOutcome.NotRun);
-                outputLengths[i] = slot.OutputLength;
-                started[i] = slot.Started;
-                ended[i] = slot.Ended;
-                if (slot.Output is not null) inlineBytes += slot.OutputLength;
-                if (slot.Error is not null || slot.OutputKey is not null || slot.LogTail is not null)
-                    details.Add(new CallDetail(i) { Error = slot.Error, OutputKey = slot.OutputKey, LogTail = slot.LogTail });
+                if (results.OutputBlocks[i] is not null) inlineBytes += results.OutputLengths[i];
+                if (results.Extra(i) is { } extra) details.Add(new CallDetail(i) { Error = extra.Error, OutputKey = extra.OutputKey, LogTail = extra.LogTail });
             }
             byte[] outputs = GC.AllocateUninitializedArray<byte>(inlineBytes);
             int at = 0;
-            foreach (ref CallSlot slot in slots.AsSpan())
+            for (int i = 0; i < results.Count; i++)
             {
-                if (slot.Output is not { } inline) continue;
-                inline.AsSpan(slot.OutputOffset, slot.OutputLength).CopyTo(outputs.AsSpan(at));
-                at += slot.OutputLength;
+                if (results.OutputBlocks[i] is not { } block) continue;
+                block.AsSpan(results.OutputOffsets[i], results.OutputLengths[i]).CopyTo(outputs.AsSpan(at));
+                at += results.OutputLengths[i];
             }
             return new InvocationResponse
             {
                 WorkerId = runner.WorkerId,
                 WorkerExiting = workerExiting,
                 CallIds = request.CallIds,
-                Outcomes = outcomes,
-                OutputLengths = outputLengths,
+                Outcomes = results.Outcomes,
+                OutputLengths = results.OutputLengths,
                 Outputs = outputs,
                 InputLengths = request.InputLengths,
-                Started = started,
-                Ended = ended,
-                BilledMs = Billed(started, ended),
+                Started = results.Started,
+                Ended = results.Ended,
+                BilledMs = Billed(results.Started, results.Ended),
                 ColdCall = _coldCall,
                 PeakMemoryBytes = PeakMemory(),
                 Details = [.. details],

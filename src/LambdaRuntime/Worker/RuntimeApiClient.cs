@@ -172,27 +172,17 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
         public void Write(byte[] head, byte[] body)
         {
             Received = 0;
-            // Head and body in one write while the body is small: with Nagle off, two writes are two segments, and the
-            // server wakes up twice to read them.
-            if (body.Length <= SingleWriteLimit)
-            {
-                byte[] message = new byte[head.Length + body.Length];
-                head.CopyTo(message, 0);
-                body.CopyTo(message, head.Length);
-                SendAll(message);
-                return;
-            }
-            SendAll(head);
-            SendAll(body);
+            // Head and body in one gathering write: with Nagle off, two writes are two segments, and the server wakes up
+            // twice to read them; copying them into one array first costs as much memory again as the body.
+            int sent = socket.Send([new ArraySegment<byte>(head), new ArraySegment<byte>(body)]);
+            if (sent < head.Length) SendAll(head.AsSpan(sent));
+            SendAll(body.AsSpan(Math.Max(0, sent - head.Length)));
         }
 
         private void SendAll(ReadOnlySpan<byte> bytes)
         {
             while (bytes.Length > 0) bytes = bytes[socket.Send(bytes)..];
         }
-
-        /// <summary>The largest body sent in one write with its head (copying more costs more than a second segment).</summary>
-        private const int SingleWriteLimit = 256 * 1024;
 
         public Response ReadResponse()
         {

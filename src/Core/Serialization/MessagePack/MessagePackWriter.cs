@@ -376,13 +376,19 @@ internal sealed class MessagePackWriter
     }
 
     /// <summary>Returns everything written, as a new array of exactly that length.</summary>
-    public byte[] ToArray()
+    public byte[] ToArray() => ToArray(0);
+
+    /// <summary>
+    /// Everything written, in one array of its exact size after <paramref name="headroom"/> bytes left for the caller (a
+    /// header in front of the message, with no second copy).
+    /// </summary>
+    public byte[] ToArray(int headroom)
     {
-        long total = Length;
+        long total = Length + headroom;
         if (total > Array.MaxLength) throw new WrenSerializationException("the serialized value exceeds 2 GB; split it into smaller values");
-        if (_deferred is not { Count: > 0 }) return _buffer.AsSpan(0, _position).ToArray();
         byte[] result = GC.AllocateUninitializedArray<byte>((int)total);
-        CopyTo(result);
+        result.AsSpan(0, headroom).Clear();
+        CopyTo(result.AsSpan(headroom));
         return result;
     }
 
