@@ -178,6 +178,7 @@ internal static class UserViewHarness
                 TimeSpan pauseBefore = GC.GetTotalPauseDuration();
                 int[] gcsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
                 TimeSpan clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime, workersCpuBefore = ChildrenCpu();
+                long allocatedBefore = GC.GetTotalAllocatedBytes(true);
                 long mapStart = Stopwatch.GetTimestamp();
                 FutureList<int> futures = executor.Map(Trivial.Increment, many);
                 double returned = Stopwatch.GetElapsedTime(mapStart).TotalMilliseconds;
@@ -191,7 +192,7 @@ internal static class UserViewHarness
                 mapSeconds = Stopwatch.GetElapsedTime(mapStart).TotalSeconds;
                 // For a profiler recording with the monotonic clock (perf record -k CLOCK_MONOTONIC): the big Map's window, in seconds.
                 if (Environment.GetEnvironmentVariable("WREN_BENCH_MARK") is not null)
-                    Console.Error.WriteLine($"mark {mapStart / (double)Stopwatch.Frequency:0.000000},{(mapStart / (double)Stopwatch.Frequency) + mapSeconds:0.000000}");
+                    Console.Error.WriteLine($"mark {mapStart / (double)Stopwatch.Frequency:0.000000},{(mapStart / (double)Stopwatch.Frequency) + mapSeconds:0.000000} allocated {GC.GetTotalAllocatedBytes(true) - allocatedBefore}");
                 double clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalMilliseconds, workersCpu = (ChildrenCpu() - workersCpuBefore).TotalMilliseconds;
                 // The Map's own collections: read before the breakdown below makes a future and its stats for every call.
                 TimeSpan mapPauses = GC.GetTotalPauseDuration() - pauseBefore;

@@ -20,7 +20,8 @@ internal sealed class JobRun
     private IJobSink _sink;
     private readonly int _total;
     private readonly int[] _attempts;
-    private readonly int[] _failures;
+    /// <summary>How many times each call failed, made at the first failure (most jobs have none).</summary>
+    private int[]? _failures;
     private readonly ProgressCounter _progress;
     private readonly Channel<int[]> _queue = Channel.CreateUnbounded<int[]>();
     private readonly CallTracker _calls;
@@ -35,9 +36,8 @@ internal sealed class JobRun
         _sink = sink;
         _total = job.Inputs.Count;
         _attempts = new int[_total];
-        _failures = new int[_total];
         _progress = new ProgressCounter(job.Progress, _total);
-        _calls = new CallTracker(_total, () => _queue.Writer.TryComplete(), runner.Time);
+        _calls = new CallTracker(_total, job.Speculation, () => _queue.Writer.TryComplete(), runner.Time);
     }
 
     /// <summary>Marks the call resolved (true for the first run to answer); the slower run of a duplicated call is told to stop.</summary>
@@ -438,7 +438,8 @@ internal sealed class JobRun
                 _progress.Finished(succeeded: true);
                 break;
             case CallOutcome.Failed:
-                int failed = Interlocked.Increment(ref _failures[callId]);
+                int[] failures = Volatile.Read(ref _failures) ?? Interlocked.CompareExchange(ref _failures, new int[_total], null) ?? _failures!;
+                int failed = Interlocked.Increment(ref failures[callId]);
                 RemoteException error = JobRunner.ToException(result.Error!, _job.InputIndexOf(callId), result.LogTail ?? invocationLogTail, failed);
                 if (failed <= _job.RetryFailedCalls && (_job.RetryIf?.Invoke(error) ?? true))
                 {

@@ -11,8 +11,6 @@ internal sealed class HttpExchange(NetworkStream stream)
 {
     private readonly byte[] _buffer = new byte[64 * 1024];
 
-    /// <summary>The largest body sent in one write with its head (copying more costs more than a second segment).</summary>
-    private const int SingleWriteLimit = 256 * 1024;
     private int _start;
     private int _end;
 
@@ -86,31 +84,26 @@ internal sealed class HttpExchange(NetworkStream stream)
 
     public async Task WriteAsync(int status, IEnumerable<KeyValuePair<string, string>> headers, byte[] body, CancellationToken cancellationToken)
     {
-        byte[] headBytes = Head(status, headers, body.Length);
-        // Head and body in one write while the body is small: with Nagle off, two writes are two segments, and the
-        // reader wakes up twice, once for each.
-        if (body.Length <= SingleWriteLimit)
-        {
-            await stream.WriteAsync(Joined(headBytes, body), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await stream.WriteAsync(headBytes, cancellationToken).ConfigureAwait(false);
-            await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
-        }
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        byte[] head = Head(status, headers, body.Length);
+        // Head and body in one gathering write: with Nagle off, two writes are two segments, and the reader wakes up
+        // twice, once for each; copying them into one array first costs as much memory again as the body.
+        int sent = await stream.Socket.SendAsync([new ArraySegment<byte>(head), new ArraySegment<byte>(body)], SocketFlags.None).ConfigureAwait(false);
+        await WriteRestAsync(head, body, sent, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteRestAsync(byte[] head, byte[] body, int sent, CancellationToken cancellationToken)
+    {
+        if (sent < head.Length) await stream.WriteAsync(head.AsMemory(sent), cancellationToken).ConfigureAwait(false);
+        if (Math.Max(0, sent - head.Length) < body.Length) await stream.WriteAsync(body.AsMemory(Math.Max(0, sent - head.Length)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes a response on this thread (a loopback socket takes a small one at once).</summary>
     public void Write(int status, IEnumerable<KeyValuePair<string, string>> headers, byte[] body)
     {
-        byte[] headBytes = Head(status, headers, body.Length);
-        if (body.Length <= SingleWriteLimit) stream.Write(Joined(headBytes, body));
-        else
-        {
-            stream.Write(headBytes);
-            stream.Write(body);
-        }
+        byte[] head = Head(status, headers, body.Length);
+        int sent = stream.Socket.Send([new ArraySegment<byte>(head), new ArraySegment<byte>(body)]);
+        if (sent < head.Length) stream.Write(head.AsSpan(sent));
+        if (Math.Max(0, sent - head.Length) < body.Length) stream.Write(body.AsSpan(Math.Max(0, sent - head.Length)));
     }
 
     private static byte[] Head(int status, IEnumerable<KeyValuePair<string, string>> headers, int length)
@@ -120,13 +113,5 @@ internal sealed class HttpExchange(NetworkStream stream)
         foreach ((string name, string value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
         head.Append("Content-Length: ").Append(length).Append("\r\n\r\n");
         return Encoding.ASCII.GetBytes(head.ToString());
-    }
-
-    private static byte[] Joined(byte[] head, byte[] body)
-    {
-        byte[] message = new byte[head.Length + body.Length];
-        head.CopyTo(message, 0);
-        body.CopyTo(message, head.Length);
-        return message;
     }
 }
