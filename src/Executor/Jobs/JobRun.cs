@@ -107,7 +107,7 @@ internal sealed class JobRun
             Task speculation = _job.Speculation ? SpeculateAsync(monitor.Token) : Task.CompletedTask;
             await foreach (int[] chunk in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                int[] pending = [.. chunk.Where(id => !_calls.IsResolved(id))];
+                int[] pending = Unresolved(chunk);
                 if (pending.Length == 0) continue;
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 // Started here, not on another thread: the chunk is built and sent at once, and waits for its answer off this loop.
@@ -243,6 +243,31 @@ internal sealed class JobRun
         }
     }
 
+    /// <summary>
+    /// The calls of <paramref name="chunk"/> not yet resolved: the chunk itself when none is (a first run), so that a
+    /// Map's chunks are neither copied nor filtered through code generic over the call ids, compiled while the Map runs.
+    /// </summary>
+    private int[] Unresolved(int[] chunk)
+    {
+        int resolved = 0;
+        foreach (int callId in chunk)
+            if (_calls.IsResolved(callId)) resolved++;
+        if (resolved == 0) return chunk;
+        int[] pending = new int[chunk.Length - resolved];
+        int at = 0;
+        foreach (int callId in chunk)
+            if (!_calls.IsResolved(callId) && at < pending.Length) pending[at++] = callId;
+        return at == pending.Length ? pending : pending[..at];
+    }
+
+    /// <summary>Whether any call of <paramref name="chunk"/> runs again (then the request says each call's attempt).</summary>
+    private bool Retried(int[] chunk)
+    {
+        foreach (int callId in chunk)
+            if (_attempts[callId] > 1) return true;
+        return false;
+    }
+
     private async Task RunChunkAsync(int[] chunk, CancellationToken cancellationToken)
     {
         foreach (int callId in chunk) _sink.Invoked(callId, ++_attempts[callId]);
@@ -259,7 +284,7 @@ internal sealed class JobRun
             {
                 ResponseKey = responseKey,
                 StoreLogs = _runner.Backend.StoresCallLogs,
-                Attempts = chunk.Any(id => _attempts[id] > 1) ? [.. chunk.Select(id => _attempts[id])] : null,
+                Attempts = Retried(chunk) ? [.. chunk.Select(id => _attempts[id])] : null,
             };
             var settings = new InvocationSettings(_job.MemoryMb, _job.Timeout, chunk.Length, responseKey, _job.Gpus,
                 StorageKeys.Job(_runner.Backend.Location.Prefix, _job.ExecutorId, _job.JobId))

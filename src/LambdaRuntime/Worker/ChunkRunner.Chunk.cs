@@ -9,19 +9,17 @@ namespace Wren.Worker;
 internal sealed partial class ChunkRunner
 {
     /// <summary>
-    /// One call while it runs: where it started, and what is made only if the call asks for it (most never do): its
-    /// token, and its <see cref="CallContext"/> with its log, made when the call (or a line it writes) first looks for
-    /// them. A trivial call then costs one small object; what all of a chunk's calls share is the chunk's.
+    /// What a call has only if it asks for it (most never do): its token, and its <see cref="CallContext"/> with its log,
+    /// made when the call (or a line it writes) first looks for them. A trivial call makes none: what identifies it is
+    /// in its runner's <see cref="RunnerSeat"/>, and what all of a chunk's calls share is the chunk's.
     /// </summary>
-    private sealed class RunningCall(ChunkRun chunk, int index, int callId, int attempt, long started) : CallContext.ICallControl, IDisposable
+    private sealed class RunningCall(ChunkRun chunk, RunnerSeat seat, int index, int callId, int attempt, long started) : CallContext.ICallControl, IDisposable
     {
         private CancellationTokenSource? _source;
         private CallContext? _context;
         private volatile bool _cancelled;
 
         public int Index { get; } = index;
-        public int CallId { get; } = callId;
-        public long Started { get; } = started;
 
         /// <summary>The call's log, if it has a context (a call that never looked for one wrote no line).</summary>
         public CallLog.Scope? Log => Volatile.Read(ref _context)?.Log as CallLog.Scope;
@@ -33,7 +31,7 @@ internal sealed partial class ChunkRunner
             get
             {
                 if (Volatile.Read(ref _context) is { } existing) return existing;
-                var made = new CallContext(chunk.DataStore, this, CallId, attempt, chunk.JobId, CallLog.Begin(chunk.JobId, CallId));
+                var made = new CallContext(chunk.DataStore, this, callId, attempt, chunk.JobId, CallLog.Begin(chunk.JobId, callId));
                 return Interlocked.CompareExchange(ref _context, made, null) ?? made;
             }
         }
@@ -46,13 +44,13 @@ internal sealed partial class ChunkRunner
                 var made = CancellationTokenSource.CreateLinkedTokenSource(chunk.Token);
                 CancellationTokenSource source = Interlocked.CompareExchange(ref _source, made, null) ?? made;
                 if (source != made) made.Dispose();
-                // A cancel that came before the token was made still reaches it.
-                if (_cancelled) CancelQuietly(source);
+                // A cancel that came before the token (or this object) was made still reaches it.
+                if (_cancelled || seat.WasCancelled(Index)) CancelQuietly(source);
                 return source.Token;
             }
         }
 
-        public TimeSpan RemainingTime => chunk.RemainingTime(Started);
+        public TimeSpan RemainingTime => chunk.RemainingTime(started);
 
         public void Cancel()
         {
@@ -63,26 +61,112 @@ internal sealed partial class ChunkRunner
         public void Dispose() => Volatile.Read(ref _source)?.Dispose();
     }
 
-    /// <summary>
-    /// Where the calls of one runner find their context: set as the runner's <see cref="CallContext"/> source once per
-    /// chunk, it answers with the context of the call the runner is running, so that a call costs no
-    /// <see cref="AsyncLocal{T}"/> write (a new execution context each). Work a call leaves running after it returns
-    /// sees the runner's next call, or none.
-    /// </summary>
-    private sealed class RunnerSeat : CallContext.ICallSource
+    /// <summary>A running call as the watchdog sees it: its runner's seat, its row in the chunk, its id and its start.</summary>
+    private readonly record struct RunningView(RunnerSeat Seat, int Index, int CallId, long Started)
     {
-        private RunningCall? _call;
+        public void Cancel() => Seat.Cancel(Index);
 
-        public RunningCall? Call
-        {
-            get => Volatile.Read(ref _call);
-            set => Volatile.Write(ref _call, value);
-        }
+        /// <summary>The call's log, if it made one.</summary>
+        public CallLog.Scope? Log => Seat.Made(Index)?.Log;
+    }
 
-        public CallContext? Context => Call?.Context;
+    /// <summary>
+    /// One runner's place in a chunk: the call it runs now (its row, id, attempt and start, written by the runner alone,
+    /// with no object per call), and that call's <see cref="RunningCall"/> once the call asks for its context or token.
+    /// Set as the runner's <see cref="CallContext"/> source once per chunk, it answers with the running call's context,
+    /// so that a call costs no <see cref="AsyncLocal{T}"/> write (a new execution context each). Work a call leaves
+    /// running after it returns keeps the context it had; one that first looks after the call ended finds the runner's
+    /// next call, or none.
+    /// </summary>
+    private sealed class RunnerSeat(ChunkRun chunk) : CallContext.ICallSource
+    {
+        private const int NoCall = -1;
+
+        private int _index = NoCall;
+        private int _callId;
+        private int _attempt;
+        private long _started;
+        private RunningCall? _made;
+        private int _cancelled = NoCall;
 
         /// <summary>The outputs of the runner's calls in this chunk.</summary>
         public OutputBlocks Outputs { get; } = new();
+
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The running call's RunningCall is the seat's: the runner disposes it when the call ends (End).")]
+        public CallContext? Context => Control()?.Context;
+
+        /// <summary>The runner starts the call in row <paramref name="index"/>.</summary>
+        public void Begin(int index, int callId, int attempt, long started)
+        {
+            _callId = callId;
+            _attempt = attempt;
+            _started = started;
+            // Published last: whoever sees the row sees the fields written before it.
+            Volatile.Write(ref _index, index);
+        }
+
+        /// <summary>The runner's call has ended: returns its <see cref="RunningCall"/>, if it made one, for the runner to dispose.</summary>
+        public RunningCall? End()
+        {
+            int index = _index;
+            // A full fence: the next call's fields are not seen before this call is seen to have ended.
+            Interlocked.Exchange(ref _index, NoCall);
+            RunningCall? made = Interlocked.Exchange(ref _made, null);
+            if (made is null || made.Index == index) return made;
+            // Made for an earlier call, by work that call left running: it is that work's to keep, not this call's.
+            return null;
+        }
+
+        /// <summary>The call running now, read whole, or null between calls (for the watchdog, from its own thread).</summary>
+        public RunningView? Running
+        {
+            get
+            {
+                int index = Volatile.Read(ref _index);
+                if (index == NoCall) return null;
+                var view = new RunningView(this, index, Volatile.Read(ref _callId), Volatile.Read(ref _started));
+                // A row runs once in a chunk: the same row read again means the fields read between were its call's.
+                return Volatile.Read(ref _index) == index ? view : null;
+            }
+        }
+
+        /// <summary>The running call's <see cref="RunningCall"/>, made at the first look (from any thread of the call: one wins).</summary>
+        private RunningCall? Control()
+        {
+            int index = Volatile.Read(ref _index);
+            if (index == NoCall) return null;
+            RunningCall? made = Volatile.Read(ref _made);
+            if (made?.Index == index) return made;
+            RunningCall? candidate = new(chunk, this, index, Volatile.Read(ref _callId), Volatile.Read(ref _attempt), Volatile.Read(ref _started));
+            try
+            {
+                // The call ended while its fields were read: the work looking is what it left running, and finds no call.
+                if (Volatile.Read(ref _index) != index) return null;
+                RunningCall? prior = Interlocked.CompareExchange(ref _made, candidate, made);
+                if (prior != made) return prior?.Index == index ? prior : null;
+                // The seat's now: the runner disposes it when the call ends.
+                (RunningCall installed, candidate) = (candidate, null);
+                return installed;
+            }
+            finally
+            {
+                candidate?.Dispose();
+            }
+        }
+
+        /// <summary>The <see cref="RunningCall"/> of the call in row <paramref name="index"/>, if it made one; none is made here.</summary>
+        public RunningCall? Made(int index) => Volatile.Read(ref _made) is { } made && made.Index == index ? made : null;
+
+        /// <summary>Tells the call in row <paramref name="index"/>, if it still runs, to stop: through its token, made now or later.</summary>
+        public void Cancel(int index)
+        {
+            if (Volatile.Read(ref _index) != index) return;
+            // A full fence, as in the token's making: one of the two sees the other.
+            Interlocked.Exchange(ref _cancelled, index);
+            Made(index)?.Cancel();
+        }
+
+        public bool WasCancelled(int index) => Volatile.Read(ref _cancelled) == index;
     }
 
     /// <summary>
@@ -194,7 +278,7 @@ internal sealed partial class ChunkRunner
         byte[] data, DateTimeOffset? deadline, long taken, int parallelism, CancellationToken cancellationToken)
     {
         private readonly CallColumns _results = new(request.CallIds.Length);
-        private readonly RunnerSeat[] _seats = [.. Enumerable.Range(0, parallelism).Select(_ => new RunnerSeat())];
+        private readonly RunnerSeat?[] _seats = new RunnerSeat?[parallelism];
         private readonly int[] _offsets = Offsets(request.InputLengths);
         public string JobId { get; } = JobIds.Format(request.ExecutorId, request.JobId);
 
@@ -248,7 +332,8 @@ internal sealed partial class ChunkRunner
         public async Task RunCallsAsync(int runnerIndex)
         {
             var output = new ArrayBufferWriter<byte>(256);
-            RunnerSeat seat = _seats[runnerIndex];
+            var seat = new RunnerSeat(this);
+            Volatile.Write(ref _seats[runnerIndex], seat);
             // For this runner's flow only: the change is undone when this method returns.
             CallContext.Follow(seat);
             long now = Time.GetTimestamp();
@@ -276,9 +361,8 @@ internal sealed partial class ChunkRunner
             ReadOnlyMemory<byte> input = data.AsMemory(_offsets[index], request.InputLengths[index]);
             if (runner.TakeCold()) _coldCall = index;
             int attempt = request.Attempts is { } attempts && index < attempts.Length ? attempts[index] : 1;
-            using var running = new RunningCall(this, index, callId, attempt, callStart);
-            // Each runner has a seat of its own for its running call, which the watchdog reads: no lock per call.
-            seat.Call = running;
+            // Each runner has a seat of its own for its running call, which the watchdog reads: no lock, and no object, per call.
+            seat.Begin(index, callId, attempt, callStart);
             RemoteError? error = null;
             try
             {
@@ -297,7 +381,7 @@ internal sealed partial class ChunkRunner
             // Whether the call's output or log went to storage after it ended: then the next call starts later than this one ended.
             bool stored = false;
             string? outputKey = null;
-            CallLog.Scope? log = running.Log;
+            CallLog.Scope? log = seat.Made(index)?.Log;
             log?.Dispose();
             if (error is null)
             {
@@ -318,7 +402,7 @@ internal sealed partial class ChunkRunner
                 stored = true;
             }
             if (error is not null || outputKey is not null || logTail is not null) _results.SetExtra(index, new CallExtra(error, outputKey, logTail));
-            seat.Call = null;
+            seat.End()?.Dispose();
             // Without a lock: the row is this runner's alone, and its outcome is written last, so that the watchdog,
             // which looks at the outcome first, never copies half of one.
             _results.Finish(index, error is null ? CallOutcome.Succeeded : CallOutcome.Failed);
@@ -333,12 +417,14 @@ internal sealed partial class ChunkRunner
         /// </summary>
         public InvocationResponse? Watch()
         {
-            RunningCall[] running = [.. _seats.Select(seat => seat.Call).OfType<RunningCall>()];
-            if (running.Length == 0) return null;
+            var running = new List<RunningView>(_seats.Length);
+            for (int i = 0; i < _seats.Length; i++)
+                if (Volatile.Read(ref _seats[i])?.Running is { } call) running.Add(call);
+            if (running.Count == 0) return null;
             // A cancelled Map's marker reaches the running calls through their tokens.
             _cancelWatch.Poll(running);
-            RunningCall? late = null;
-            foreach (RunningCall call in running)
+            RunningView? late = null;
+            foreach (RunningView call in running)
             {
                 // A call that watches its CallContext token gets a warning shortly before it would be stopped.
                 if (RemainingTime(call.Started) <= StopWarning(Timeout)) call.Cancel();
@@ -354,11 +440,11 @@ internal sealed partial class ChunkRunner
         /// The answer when the worker gives up: the calls that finished, the one past its timeout (or, at the deadline,
         /// every running call) as timed out, and the rest as not run, to run elsewhere. The worker exits after it.
         /// </summary>
-        private InvocationResponse TimedOutResponse(RunningCall[] running, RunningCall? late, bool atDeadline)
+        private InvocationResponse TimedOutResponse(List<RunningView> running, RunningView? late, bool atDeadline)
         {
             CallColumns results = _results.FinishedCopy();
             long now = Time.GetUtcNow().UtcTicks;
-            foreach (RunningCall call in running)
+            foreach (RunningView call in running)
             {
                 if (results.Finished(call.Index) || (!atDeadline && call != late)) continue;
                 results.Started[call.Index] = now - Time.GetElapsedTime(call.Started).Ticks;

@@ -269,11 +269,11 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
 
         public bool Cancelled => _cancelled;
 
-        public void Poll(RunningCall[] running)
+        public void Poll(List<RunningView> running)
         {
             if (Cancelled)
             {
-                foreach (RunningCall call in running) call.Cancel();
+                foreach (RunningView call in running) call.Cancel();
                 return;
             }
             long now = time.GetTimestamp();
@@ -287,11 +287,11 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
                     if (await storage.SizeAsync(key).ConfigureAwait(false) is not null)
                     {
                         _cancelled = true;
-                        foreach (RunningCall call in running) call.Cancel();
+                        foreach (RunningView call in running) call.Cancel();
                         return;
                     }
                     if (callKey is null) return;
-                    foreach (RunningCall call in running)
+                    foreach (RunningView call in running)
                         if (await storage.SizeAsync(callKey(call.CallId)).ConfigureAwait(false) is not null) call.Cancel();
                 }
                 catch (Exception e) when (e is WrenException or IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException)

@@ -388,6 +388,35 @@ public abstract class BackendFailureContractTests : BackendTests
     }
 
     /// <summary>
+    /// One runner's calls one after another, some writing a line: a call's log is its own, made only when it writes, and
+    /// never the call's before it (a worker keeps the running call in its runner's seat, with no object per call).
+    /// </summary>
+    [Fact]
+    public async Task Map_SerialCallsInAWorker_HaveOnlyTheirOwnLines()
+    {
+        FutureList<int> futures = Executor.Map((int x) =>
+        {
+            if (x % 3 == 0) Console.WriteLine($"line of call {x}");
+            return x % 3 == 2 ? x : throw new InvalidOperationException($"failed {x}");
+        }, Enumerable.Range(0, 12), new MapOptions { ChunkSize = 12, WorkerParallelism = 1 });
+        await Executor.WaitAsync(futures, WaitMode.AllCompleted).WaitAsync(Patience);
+        for (int x = 0; x < 12; x++)
+        {
+            if (x % 3 == 2)
+            {
+                Assert.Equal(x, await futures[x].GetResultAsync());
+                continue;
+            }
+            var error = await Assert.ThrowsAsync<RemoteException>(() => futures[x].GetResultAsync());
+            Assert.Equal($"failed {x}", error.RemoteMessage);
+            // A call that wrote nothing has no log of its own (a backend may then give the invocation's last lines).
+            if (x % 3 != 0) continue;
+            Assert.Contains($"line of call {x}", error.LogTail);
+            foreach (int other in Enumerable.Range(0, 12).Where(o => o != x)) Assert.DoesNotContain($"line of call {other}\n", error.LogTail + "\n");
+        }
+    }
+
+    /// <summary>
     /// A detached Map outlives the executor that ran it: that one is disposed before any call has answered, and another
     /// executor on the same configuration (what a second process makes) attaches by the job's id and gets every result
     /// and failure; asking for another result type is refused. Run by the backends whose workers outlive the client.
