@@ -74,42 +74,77 @@ public partial class MotoServer : IAsyncDisposable
         return moto;
     }
 
-    /// <summary>Starts moto_server and waits until it answers; does nothing when it is not installed (see <see cref="Require"/>).</summary>
+    /// <summary>How many ports are tried: a free port found by binding to port 0 may be taken by another process before moto binds it.</summary>
+    private const int PortAttempts = 5;
+
+    /// <summary>
+    /// Starts moto_server and waits until it answers; does nothing when it is not installed (see <see cref="Require"/>).
+    /// Ready means this process said it runs on the port and the port answers: an answer alone may come from another
+    /// server that took the port first (another test's moto, a local backend's loopback server), while this moto exits
+    /// saying the port is in use; it then starts again on another port.
+    /// </summary>
     public async Task StartIfInstalledAsync()
     {
         string? moto = ExternalTool.Find("moto_server");
         if (moto is null) return;
+        for (int attempt = 1; ; attempt++)
+        {
+            if (await TryStartAsync(moto).ConfigureAwait(false)) return;
+            if (attempt == PortAttempts) throw new InvalidOperationException($"moto_server found each of {PortAttempts} free ports taken before it could bind them");
+        }
+    }
+
+    /// <summary>Starts moto on a free port; false when the port was taken meanwhile (the process has exited).</summary>
+    private async Task<bool> TryStartAsync(string moto)
+    {
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {
             probe.Start();
             Port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
+        _running = false;
+        _portTaken = false;
         var start = new ProcessStartInfo(moto) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in new[] { "-H", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) }) start.ArgumentList.Add(argument);
         foreach ((string name, string value) in ServerVariables) start.Environment[name] = value;
-        _process = Process.Start(start) ?? throw new InvalidOperationException("moto_server could not be started");
-        ProcessId = _process.Id;
-        _process.OutputDataReceived += (_, e) => Keep(e.Data);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("moto_server could not be started");
+        _process?.Dispose();
+        _process = process;
+        ProcessId = process.Id;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            try
+            if (process.HasExited)
             {
-                using HttpResponseMessage response = await http.GetAsync($"{Endpoint}/moto-api/").ConfigureAwait(false);
-                return;
+                // Its last lines may still be on their way.
+                process.WaitForExit();
+                if (Volatile.Read(ref _portTaken)) return false;
+                throw new InvalidOperationException($"moto_server exited with code {process.ExitCode} at start");
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            if (Volatile.Read(ref _running))
             {
-                if (_process.HasExited) throw new InvalidOperationException($"moto_server exited with code {_process.ExitCode} at start");
-                if (clock.Elapsed > StartPatience) throw new TimeoutException($"moto_server did not answer within {StartPatience.TotalSeconds:0} s");
-                await Task.Delay(100).ConfigureAwait(false);
+                try
+                {
+                    using HttpResponseMessage response = await http.GetAsync($"{Endpoint}/moto-api/").ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    // Not answering yet.
+                }
             }
+            if (clock.Elapsed > StartPatience) throw new TimeoutException($"moto_server did not answer within {StartPatience.TotalSeconds:0} s");
+            await Task.Delay(100).ConfigureAwait(false);
         }
     }
+
+    private bool _running;
+    private bool _portTaken;
 
     /// <summary>Fails the test, saying what to install, when moto_server is not there.</summary>
     public void Require()
@@ -122,7 +157,11 @@ public partial class MotoServer : IAsyncDisposable
 
     private void Keep(string? line)
     {
-        if (line is null || RequestLine().Match(line) is not { Success: true } match) return;
+        if (line is null) return;
+        // What werkzeug says once it listens, and moto when its port is someone else's.
+        if (line.Contains($"Running on http://127.0.0.1:{Port}", StringComparison.Ordinal)) Volatile.Write(ref _running, true);
+        if (line.Contains("Address already in use", StringComparison.Ordinal) || line.Contains("is in use by another program", StringComparison.Ordinal)) Volatile.Write(ref _portTaken, true);
+        if (RequestLine().Match(line) is not { Success: true } match) return;
         lock (_log)
         {
             _log.Add(new LoggedRequest(match.Groups["method"].Value, match.Groups["path"].Value, int.Parse(match.Groups["status"].Value, System.Globalization.CultureInfo.InvariantCulture)));
