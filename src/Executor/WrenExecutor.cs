@@ -168,7 +168,10 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         if (detached) CheckDetachable(runner, options);
         int concurrency = options.MaxConcurrency ?? runner.Backend.DefaultConcurrency;
         // A detached job's chunks are all submitted at once, so that none waits for this process: one per slot by default.
-        int chunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Length, concurrency, detached ? 1 : runner.Backend.ChunksPerSlot, data.TotalBytes);
+        int chunksPerSlot = detached ? 1 : runner.Backend.ChunksPerSlot;
+        int chunkSize = options.ChunkSize ?? JobSpec.AutomaticChunkSize(inputs.Length, concurrency, chunksPerSlot, data.TotalBytes);
+        // Automatic chunks of a job this process follows may start larger, where the backend says invocations are worth saving.
+        int largestChunk = options.ChunkSize is null && !detached ? JobSpec.LargestAutomaticChunk(inputs.Length, runner.Backend.MaxChunkCalls, data.TotalBytes) : chunkSize;
         if (detached) concurrency = Math.Max(1, (inputs.Length + chunkSize - 1) / chunkSize);
         var spec = new JobSpec
         {
@@ -183,6 +186,8 @@ public sealed partial class WrenExecutor : IAsyncDisposable
             MemoryMb = memoryAsked ?? MapOptions.DefaultMemoryMb,
             MemoryGiven = memoryAsked is not null,
             ChunkSize = chunkSize,
+            LargestChunk = largestChunk,
+            ChunkShare = concurrency * chunksPerSlot,
             WorkerParallelism = options.WorkerParallelism,
             Concurrency = concurrency,
             Retries = options.Retries ?? MapOptions.DefaultRetries,

@@ -21,6 +21,13 @@ internal interface IComputeBackend : IAsyncDisposable
     /// </summary>
     int ChunksPerSlot => 4;
 
+    /// <summary>
+    /// The most calls an automatic chunk holds. Where an invocation costs little but not nothing (the local backend's),
+    /// a large Map's first chunks may be larger than the balanced size, shrinking to it as the Map ends (see
+    /// <see cref="Jobs.JobSpec.ChunkSizes()"/>).
+    /// </summary>
+    int MaxChunkCalls => Jobs.JobSpec.BalancedChunkCalls;
+
     /// <summary>Whether invocations go in the binary envelope (only Wren's own worker reads them, not Lambda's service).</summary>
     bool BinaryMessages => false;
 

@@ -95,9 +95,14 @@ internal sealed class JobRun
             if (_job.Detached) await WriteRecordAsync(cancellationToken).ConfigureAwait(false);
             else record = WriteRecordLaterAsync(recordWait.Token, cancellationToken);
             _shared = await _runner.ShareAsync(_job, cancellationToken).ConfigureAwait(false);
-            for (int start = 0; start < total; start += _job.ChunkSize)
-                _queue.Writer.TryWrite([.. Enumerable.Range(start, Math.Min(_job.ChunkSize, total - start))]);
-            _unsubmitted = (total + _job.ChunkSize - 1) / _job.ChunkSize;
+            int chunks = 0, start = 0;
+            foreach (int size in _job.ChunkSizes())
+            {
+                _queue.Writer.TryWrite([.. Enumerable.Range(start, size)]);
+                start += size;
+                chunks++;
+            }
+            _unsubmitted = chunks;
             if (_unsubmitted == 0) _job.Submitted?.TrySetResult();
 
             using var gate = new SemaphoreSlim(_job.Concurrency);
@@ -187,7 +192,7 @@ internal sealed class JobRun
         ResultType = _job.ResultType,
         RetryFailedCalls = _job.RetryFailedCalls,
         TimeoutSeconds = _job.Timeout.TotalSeconds,
-        ChunkSize = _job.ChunkSize,
+        ChunkSize = Math.Max(_job.ChunkSize, _job.LargestChunk),
     };
 
     private int _recordWritten;

@@ -28,7 +28,37 @@ internal sealed record JobSpec
 
     /// <summary>Whether <see cref="MemoryMb"/> was asked for (MapOptions or the configuration) rather than the default.</summary>
     public bool MemoryGiven { get; init; }
+    /// <summary>Calls per invocation; the last chunk may be smaller, and the first ones larger (<see cref="LargestChunk"/>).</summary>
     public required int ChunkSize { get; init; }
+
+    /// <summary>
+    /// The most calls a chunk of this job holds: above <see cref="ChunkSize"/>, the first chunks are each a share
+    /// (1 / <see cref="ChunkShare"/>) of the calls left, at most this, shrinking to <see cref="ChunkSize"/> (fewer
+    /// invocations, and the same balance at the end). Otherwise every chunk is <see cref="ChunkSize"/>.
+    /// </summary>
+    public int LargestChunk { get; init; }
+
+    /// <summary>How many chunks the calls left are shared among when chunks shrink: the invocations in flight times the chunks per slot.</summary>
+    public int ChunkShare { get; init; } = 1;
+
+    /// <summary>The job's chunks in order, as their sizes; they add up to the job's calls.</summary>
+    public IEnumerable<int> ChunkSizes() => ChunkSizes(Inputs.Count, ChunkSize, LargestChunk, ChunkShare);
+
+    /// <summary>
+    /// Chunks of <paramref name="calls"/>: each a <paramref name="share"/>th of the calls left, from
+    /// <paramref name="smallest"/> (the balanced size, and every chunk's size when it is not below
+    /// <paramref name="largest"/>) to <paramref name="largest"/>; the last may be smaller.
+    /// </summary>
+    public static IEnumerable<int> ChunkSizes(int calls, int smallest, int largest, int share)
+    {
+        largest = Math.Max(smallest, largest);
+        for (int left = calls; left > 0;)
+        {
+            int size = Math.Min(left, Math.Clamp((int)Math.Ceiling(left / (double)Math.Max(1, share)), smallest, largest));
+            yield return size;
+            left -= size;
+        }
+    }
 
     /// <summary>Calls a worker runs at once; null for its processor count.</summary>
     public int? WorkerParallelism { get; init; }
@@ -76,12 +106,17 @@ internal sealed record JobSpec
     /// and at most <see cref="MaxChunkInputBytes"/> of inputs (judged by the average input), so that a Map of large
     /// inputs does not hand one worker more than it can hold.
     /// </summary>
-    public static int AutomaticChunkSize(int calls, int concurrency, int chunksPerSlot = 4, long inputBytes = 0)
-    {
-        int size = Math.Clamp((int)Math.Ceiling(calls / ((double)concurrency * chunksPerSlot)), 1, 2000);
-        if (calls > 0 && inputBytes > 0) size = (int)Math.Clamp(MaxChunkInputBytes / Math.Max(1, inputBytes / calls), 1, size);
-        return size;
-    }
+    public static int AutomaticChunkSize(int calls, int concurrency, int chunksPerSlot = 4, long inputBytes = 0) =>
+        WithinInputBytes(Math.Clamp((int)Math.Ceiling(calls / ((double)concurrency * chunksPerSlot)), 1, BalancedChunkCalls), calls, inputBytes);
+
+    /// <summary>The most calls a chunk of the balanced size holds.</summary>
+    public const int BalancedChunkCalls = 2000;
+
+    /// <summary>The largest automatic chunk: <paramref name="maxCalls"/> (the backend's), within <see cref="MaxChunkInputBytes"/> of inputs.</summary>
+    public static int LargestAutomaticChunk(int calls, int maxCalls, long inputBytes) => WithinInputBytes(Math.Max(1, maxCalls), calls, inputBytes);
+
+    private static int WithinInputBytes(int size, int calls, long inputBytes) =>
+        calls > 0 && inputBytes > 0 ? (int)Math.Clamp(MaxChunkInputBytes / Math.Max(1, inputBytes / calls), 1, size) : size;
 
     /// <summary>The inputs one automatic chunk carries at most: a small part of the least memory a worker has (128 MB).</summary>
     public const long MaxChunkInputBytes = 16 * 1024 * 1024;

@@ -68,4 +68,30 @@ public sealed class InputDataTests
         Assert.Equal(16, JobSpec.AutomaticChunkSize(2_200, 4, 2, 2_200L << 20));
         Assert.Equal(1, JobSpec.AutomaticChunkSize(3, 4, 2, 3L * (64 << 20)));
     }
+
+    [Fact]
+    public void ChunkSizes_ShrinkFromTheLargestToTheBalancedSize_AndAddUpToTheCalls()
+    {
+        // The local backend's Map of 100,000: two workers with two invocations each, two chunks per slot.
+        int[] sizes = [.. JobSpec.ChunkSizes(100_000, 2000, 10_000, 8)];
+        Assert.Equal(100_000, sizes.Sum());
+        Assert.Equal([10_000, 10_000, 10_000, 8750], sizes[..4]);
+        Assert.Equal([2014, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 97], sizes[^9..]);
+        Assert.True(sizes.Zip(sizes.Skip(1)).All(pair => pair.First >= pair.Second), string.Join(", ", sizes));
+        Assert.Equal(23, sizes.Length);
+        // Without room above the balanced size, every chunk is that size, the last one what is left.
+        Assert.Equal([2000, 2000, 1000], JobSpec.ChunkSizes(5000, 2000, 2000, 8));
+        Assert.Equal([2000, 2000, 1000], JobSpec.ChunkSizes(5000, 2000, 500, 8));
+        // A small Map is not changed: its balanced size is already a share of it.
+        Assert.Equal([250, 250, 250, 250], JobSpec.ChunkSizes(1000, 250, 10_000, 8));
+        Assert.Empty(JobSpec.ChunkSizes(0, 1, 10_000, 8));
+    }
+
+    [Fact]
+    public void LargestAutomaticChunk_KeepsItsInputsUnder16MB()
+    {
+        Assert.Equal(10_000, JobSpec.LargestAutomaticChunk(100_000, 10_000, 300_000));
+        Assert.Equal(16, JobSpec.LargestAutomaticChunk(2_200, 10_000, 2_200L << 20));
+        Assert.Equal(2000, JobSpec.LargestAutomaticChunk(100_000, 2000, 0));
+    }
 }

@@ -82,6 +82,19 @@ public sealed class JobRunTests : IAsyncDisposable
     private static Task<InvocationOutcome> Now(InvocationOutcome outcome) => Task.FromResult(outcome);
 
     [Fact]
+    public async Task LargeJob_SendsItsLargestChunksFirst_ShrinkingToTheBalancedSize()
+    {
+        ScriptedBackend backend = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, _) => ScriptedBackend.Returned(callId, callId + 1))));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(20_000);
+        await Runner(backend).RunAsync(Job(20_000, 1000) with { LargestChunk = 4000, ChunkShare = 4 }, sink, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(1, 20_000), await Task.WhenAll(futures.Select(f => f.GetResultAsync())));
+        int[][] chunks = [.. backend.Invocations.Select(i => i.Request.CallIds).OrderBy(ids => ids[0])];
+        Assert.Equal([4000, 4000, 3000, 2250, 1688, 1266, 1000, 1000, 1000, 796], chunks.Select(ids => ids.Length));
+        // Each call once, in order, chunk after chunk.
+        Assert.Equal(Enumerable.Range(0, 20_000), chunks.SelectMany(ids => ids));
+    }
+
+    [Fact]
     public async Task FailedCall_RunsAgainWithTheSameInputAndItsSecondAnswerWins()
     {
         ScriptedBackend backend = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, attempt) =>

@@ -30,6 +30,13 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
     /// <summary>With two invocations per worker, two chunks per slot keep the automatic chunk size at a quarter of a worker's share.</summary>
     public int ChunksPerSlot => 2;
 
+    /// <summary>
+    /// A large Map's first chunks hold up to 10,000 calls: an invocation costs this process about a quarter of a
+    /// millisecond whatever its size (its request, its answer, the threads they wake), which with 2,000-call chunks was
+    /// a third of a trivial Map's time. The chunks shrink to the balanced size as the Map ends.
+    /// </summary>
+    public int MaxChunkCalls => 10_000;
+
     /// <summary>One call at a time per worker: the pool already runs a worker per core, and calls side by side in one would contend for it.</summary>
     public int? DefaultWorkerParallelism => 1;
 
