@@ -46,6 +46,47 @@ public sealed class InputDataTests
     }
 
     [Fact]
+    public void Serialize_Primitives_WritesTheSerializersBytes_InSegmentsCutBetweenInputs()
+    {
+        // 1,000,000 doubles that need all nine bytes: over 8 MB, so three segments.
+        var random = new Random(7);
+        double[] doubles = [.. Enumerable.Range(0, 1_000_000).Select(_ => random.NextDouble())];
+        InputData data = InputData.Serialize<double>(doubles);
+        Assert.Equal(9L * doubles.Length, data.TotalBytes);
+        using var whole = new MemoryStream();
+        data.OpenRead().CopyTo(whole);
+        byte[] bytes = whole.ToArray();
+        int cut = InputData.SegmentBytes / 9;
+        foreach (int i in new[] { 0, 1, cut - 1, cut, cut + 1, 2 * cut, 999_999 })
+        {
+            Assert.Equal(WrenSerializer.Serialize(doubles[i]), data.Input(i).ToArray());
+            Assert.Equal(data.Input(i).ToArray(), bytes.AsSpan((int)data.Offset(i), data.Length(i)).ToArray());
+        }
+        // A run across the cut is copied from both segments.
+        int[] across = [cut - 2, cut - 1, cut, cut + 1];
+        Assert.Equal(across.SelectMany(i => WrenSerializer.Serialize(doubles[i])), data.Gather(across));
+
+        // Every other primitive, at its edges, as the serializer writes it one by one.
+        int[] ints = [0, 1, 127, 128, 255, 256, 65_535, 65_536, int.MaxValue, -1, -32, -33, -128, -129, int.MinValue];
+        long[] longs = [0, 127, 128, uint.MaxValue, (long)uint.MaxValue + 1, long.MaxValue, -33, int.MinValue, (long)int.MinValue - 1, long.MinValue];
+        float[] floats = [0f, -0f, 1.5f, float.NaN, float.PositiveInfinity, float.Epsilon, float.MaxValue];
+        bool[] bools = [true, false, true];
+        AssertSameBytes(ints);
+        AssertSameBytes(longs);
+        AssertSameBytes(floats);
+        AssertSameBytes(bools);
+        AssertSameBytes<double>([0.0, 0.5, 0.1, double.NaN, double.NegativeInfinity, double.Epsilon, 1e300]);
+        Assert.Equal(0, InputData.Serialize<int>([]).Count);
+
+        static void AssertSameBytes<T>(T[] values)
+        {
+            InputData data = InputData.Serialize<T>(values);
+            Assert.Equal(values.Select(v => WrenSerializer.Serialize(v)), Enumerable.Range(0, values.Length).Select(i => data.Input(i).ToArray()));
+            Assert.Equal(values.SelectMany(v => WrenSerializer.Serialize(v)), data.Gather([.. Enumerable.Range(0, values.Length)]));
+        }
+    }
+
+    [Fact]
     public void Serialize_AnInputLargerThanASegment_HasASegmentOfItsOwn()
     {
         byte[][] inputs = [[1, 2, 3], new byte[InputData.SegmentBytes + 100], [4, 5]];
