@@ -534,11 +534,16 @@ internal sealed class JobRun
         await Task.WhenAll(runs).ConfigureAwait(false);
     }
 
-    /// <summary>A job of some of this job's calls, with their inputs, as its own job (its id suffixed) of the same Map.</summary>
+    /// <summary>
+    /// A job of some of this job's calls, with their inputs, as its own job (its id suffixed) of the same Map; its chunks
+    /// are all of one size (the larger first chunks were this job's, sized for all its calls).
+    /// </summary>
     private JobSpec Subset(int[] calls, string suffix) => _job with
     {
         JobId = _job.JobId + suffix,
         Inputs = _job.Inputs.Subset(calls),
         InputIndexes = [.. calls.Select(_job.InputIndexOf)],
+        LargestChunk = 0,
+        ChunkShare = 1,
     };
 }

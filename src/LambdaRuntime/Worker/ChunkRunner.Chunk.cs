@@ -160,9 +160,16 @@ internal sealed partial class ChunkRunner
         /// <summary>Tells the call in row <paramref name="index"/>, if it still runs, to stop: through its token, made now or later.</summary>
         public void Cancel(int index)
         {
-            if (Volatile.Read(ref _index) != index) return;
-            // A full fence, as in the token's making: one of the two sees the other.
-            Interlocked.Exchange(ref _cancelled, index);
+            // Written only while the call still runs, and never over a later call's cancel: a stale cancel (a marker
+            // looked up while this call ran) may race with the watchdog's for the next. A full fence, as in the
+            // token's making: one of the two sees the other.
+            int seen;
+            do
+            {
+                seen = Volatile.Read(ref _cancelled);
+                if (Volatile.Read(ref _index) != index) return;
+            }
+            while (Interlocked.CompareExchange(ref _cancelled, index, seen) != seen);
             Made(index)?.Cancel();
         }
 

@@ -240,6 +240,21 @@ public sealed class JobRunTests : IAsyncDisposable
         Assert.Equal(2, futures[1].Stats.Attempts);
     }
 
+    [Fact]
+    public async Task CallsOutgrowingAJobOfLargeFirstChunks_RunOneByOneOnTheFallback()
+    {
+        ScriptedBackend lambda = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, _) =>
+            ScriptedBackend.Threw(callId, typeof(OutOfMemoryException).FullName!, "Insufficient memory"))));
+        ScriptedBackend batch = Backend((request, _, _) => Now(ScriptedBackend.Answer(request, (callId, _) => ScriptedBackend.Returned(callId, callId + 100))));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(40);
+        await Runner(lambda, fallback: Runner(batch)).RunAsync(Job(40, 5) with { Fallback = true, LargestChunk = 20, ChunkShare = 4 }, sink, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(100, 40), await Task.WhenAll(futures.Select(f => f.GetResultAsync())));
+        Assert.Equal([10, 8, 6, 5, 5, 5, 1], lambda.Invocations.Select(i => i.Request.CallIds.Length).OrderDescending());
+        // Each call that outgrew its chunk gets an invocation of its own, with its own time and memory.
+        Assert.Equal(40, batch.Invocations.Count);
+        Assert.All(batch.Invocations, invocation => Assert.Single(invocation.Request.CallIds));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (ScriptedBackend backend in _backends) await backend.DisposeAsync();
