@@ -48,6 +48,20 @@ internal static class WrenProtocol
         return envelope;
     }
 
+    /// <summary>
+    /// Writes <paramref name="message"/> in a binary envelope into <paramref name="destination"/>, as
+    /// <see cref="WrapBinary{T}"/> makes it: for a writer that keeps its buffer from one message to the next (a worker
+    /// answers one invocation after another), so that an answer of tens of KB costs no new array.
+    /// </summary>
+    public static void WriteBinary<T>(IBufferWriter<byte> destination, T message)
+    {
+        Span<byte> header = destination.GetSpan(BinaryHeaderBytes);
+        BinaryMagic.CopyTo(header);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header[4..], Version);
+        destination.Advance(BinaryHeaderBytes);
+        WrenSerializer.Serialize(destination, message, Options);
+    }
+
     /// <summary>Whether <paramref name="envelope"/> is a binary envelope (else it is JSON).</summary>
     public static bool IsBinary(ReadOnlySpan<byte> envelope) => envelope.StartsWith(BinaryMagic);
 

@@ -5,7 +5,8 @@ internal interface IRuntimeApi
 {
     Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default);
 
-    Task RespondAsync(string requestId, byte[] response, CancellationToken cancellationToken = default);
+    /// <summary>Answers the invocation with <paramref name="response"/>, which is read before this returns (its buffer may be reused then).</summary>
+    Task RespondAsync(string requestId, ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default);
 
     Task ReportErrorAsync(string requestId, string errorType, string message, CancellationToken cancellationToken = default);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Wren.Protocol;
@@ -24,7 +25,7 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
 
     public Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default)
     {
-        Response response = Send("GET", "runtime/invocation/next", [], [], cancellationToken);
+        Response response = Send("GET", "runtime/invocation/next", [], ReadOnlyMemory<byte>.Empty, cancellationToken);
         response.EnsureSuccess("next");
         string requestId = response.Header("Lambda-Runtime-Aws-Request-Id")
             ?? throw new WrenException("The Runtime API answered without a Lambda-Runtime-Aws-Request-Id header.");
@@ -32,9 +33,9 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
         return Task.FromResult(new RuntimeInvocation(requestId, deadline, response.Body));
     }
 
-    public Task RespondAsync(string requestId, byte[] response, CancellationToken cancellationToken = default)
+    public Task RespondAsync(string requestId, ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default)
     {
-        string type = WrenProtocol.IsBinary(response) ? "application/octet-stream" : "application/json";
+        string type = WrenProtocol.IsBinary(response.Span) ? "application/octet-stream" : "application/json";
         Send("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", type)], response, cancellationToken).EnsureSuccess("response");
         return Task.CompletedTask;
     }
@@ -62,7 +63,7 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
     /// then a pool thread (two wake-ups, each waiting for a core on a busy machine). The calls then run on the same thread.
     /// A cancellation closes the connection, which ends a blocked read.
     /// </remarks>
-    private Response Send(string method, string path, (string Name, string Value)[] headers, byte[] body, CancellationToken cancellationToken)
+    private Response Send(string method, string path, (string Name, string Value)[] headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         _one.Wait(cancellationToken);
         try
@@ -169,14 +170,15 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
             }
         }
 
-        public void Write(byte[] head, byte[] body)
+        public void Write(byte[] head, ReadOnlyMemory<byte> body)
         {
             Received = 0;
             // Head and body in one gathering write: with Nagle off, two writes are two segments, and the server wakes up
             // twice to read them; copying them into one array first costs as much memory again as the body.
-            int sent = socket.Send([new ArraySegment<byte>(head), new ArraySegment<byte>(body)]);
+            ArraySegment<byte> bodySegment = MemoryMarshal.TryGetArray(body, out ArraySegment<byte> segment) ? segment : body.ToArray();
+            int sent = socket.Send([new ArraySegment<byte>(head), bodySegment]);
             if (sent < head.Length) SendAll(head.AsSpan(sent));
-            SendAll(body.AsSpan(Math.Max(0, sent - head.Length)));
+            SendAll(body.Span[Math.Max(0, sent - head.Length)..]);
         }
 
         private void SendAll(ReadOnlySpan<byte> bytes)

@@ -36,6 +36,20 @@ public sealed class WrenProtocolTests
     }
 
     [Fact]
+    public void WriteBinary_IntoAReusedBuffer_WritesWhatWrapBinaryMakes()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        // A large message first, then a small one over it: the second is exactly its own bytes.
+        InvocationRequest large = Request() with { CallIds = [.. Enumerable.Range(0, 50_000)], Data = new byte[100_000] };
+        WrenProtocol.WriteBinary(buffer, large);
+        Assert.Equal(WrenProtocol.WrapBinary(large), buffer.WrittenSpan.ToArray());
+        buffer.ResetWrittenCount();
+        WrenProtocol.WriteBinary(buffer, Request());
+        Assert.Equal(WrenProtocol.WrapBinary(Request()), buffer.WrittenSpan.ToArray());
+        Assert.Equal([3, 4, 5], WrenProtocol.Unwrap<InvocationRequest>(buffer.WrittenSpan).Message!.CallIds);
+    }
+
+    [Fact]
     public void WrapLike_AnswersInTheFormItWasAskedIn()
     {
         byte[] json = WrenProtocol.Wrap(Request());
