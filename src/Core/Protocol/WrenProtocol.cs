@@ -43,8 +43,7 @@ internal static class WrenProtocol
         // The message in one array of its size, the header in front: a chunk's request or response is tens of KB, and
         // a buffer grown by doubling and then copied out allocated three times that.
         byte[] envelope = WrenSerializer.Serialize(message, BinaryHeaderBytes, Options);
-        BinaryMagic.CopyTo(envelope);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(envelope.AsSpan(4), Version);
+        WriteBinaryHeader(envelope);
         return envelope;
     }
 
@@ -55,11 +54,16 @@ internal static class WrenProtocol
     /// </summary>
     public static void WriteBinary<T>(IBufferWriter<byte> destination, T message)
     {
-        Span<byte> header = destination.GetSpan(BinaryHeaderBytes);
-        BinaryMagic.CopyTo(header);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header[4..], Version);
+        WriteBinaryHeader(destination.GetSpan(BinaryHeaderBytes));
         destination.Advance(BinaryHeaderBytes);
         WrenSerializer.Serialize(destination, message, Options);
+    }
+
+    /// <summary>The binary envelope's header: the magic bytes, then the version.</summary>
+    private static void WriteBinaryHeader(Span<byte> header)
+    {
+        BinaryMagic.CopyTo(header);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header[4..], Version);
     }
 
     /// <summary>Whether <paramref name="envelope"/> is a binary envelope (else it is JSON).</summary>

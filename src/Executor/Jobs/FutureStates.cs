@@ -126,7 +126,7 @@ internal abstract class FutureStates
     public void Fail(int index, Exception exception)
     {
         if (!TryBeginCompletion(index)) return;
-        Exception?[] errors = Volatile.Read(ref _errors) ?? Interlocked.CompareExchange(ref _errors, new Exception?[Count], null) ?? _errors;
+        Exception?[] errors = LazyArray.Get(ref _errors, Count);
         errors[index] = exception;
         EndCompletion(index, succeeded: false);
     }
@@ -172,7 +172,7 @@ internal sealed class FutureStates<T>(int count, DateTimeOffset submittedAt) : F
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        Future<T>?[] futures = Volatile.Read(ref _futures) ?? Interlocked.CompareExchange(ref _futures, new Future<T>?[Count], null) ?? _futures;
+        Future<T>?[] futures = LazyArray.Get(ref _futures, Count);
         return Volatile.Read(ref futures[index]) ?? Interlocked.CompareExchange(ref futures[index], new Future<T>(this, index), null) ?? futures[index]!;
     }
 

@@ -468,8 +468,7 @@ internal sealed class JobRun
                 _progress.Finished(succeeded: true);
                 break;
             case CallOutcome.Failed:
-                int[] failures = Volatile.Read(ref _failures) ?? Interlocked.CompareExchange(ref _failures, new int[_total], null) ?? _failures!;
-                int failed = Interlocked.Increment(ref failures[callId]);
+                int failed = Interlocked.Increment(ref LazyArray.Get(ref _failures, _total)[callId]);
                 RemoteException error = JobRunner.ToException(result.Error!, _job.InputIndexOf(callId), result.LogTail ?? invocationLogTail, failed);
                 if (failed <= _job.RetryFailedCalls && (_job.RetryIf?.Invoke(error) ?? true))
                 {

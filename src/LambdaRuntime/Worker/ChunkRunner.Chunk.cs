@@ -248,8 +248,7 @@ internal sealed partial class ChunkRunner
 
         public void SetExtra(int index, CallExtra extra)
         {
-            CallExtra?[] extras = Volatile.Read(ref _extras) ?? Interlocked.CompareExchange(ref _extras, new CallExtra?[Count], null) ?? _extras!;
-            extras[index] = extra;
+            LazyArray.Get(ref _extras, Count)[index] = extra;
         }
 
         /// <summary>Ends a call's row: its outcome, written last.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Wren.Protocol;
@@ -173,17 +172,7 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
         public void Write(byte[] head, ReadOnlyMemory<byte> body)
         {
             Received = 0;
-            // Head and body in one gathering write: with Nagle off, two writes are two segments, and the server wakes up
-            // twice to read them; copying them into one array first costs as much memory again as the body.
-            ArraySegment<byte> bodySegment = MemoryMarshal.TryGetArray(body, out ArraySegment<byte> segment) ? segment : body.ToArray();
-            int sent = socket.Send([new ArraySegment<byte>(head), bodySegment]);
-            if (sent < head.Length) SendAll(head.AsSpan(sent));
-            SendAll(body.Span[Math.Max(0, sent - head.Length)..]);
-        }
-
-        private void SendAll(ReadOnlySpan<byte> bytes)
-        {
-            while (bytes.Length > 0) bytes = bytes[socket.Send(bytes)..];
+            GatheringSend.Send(socket, head, body);
         }
 
         public Response ReadResponse()

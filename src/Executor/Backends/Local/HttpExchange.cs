@@ -85,26 +85,15 @@ internal sealed class HttpExchange(NetworkStream stream)
     public async Task WriteAsync(int status, IEnumerable<KeyValuePair<string, string>> headers, byte[] body, CancellationToken cancellationToken)
     {
         byte[] head = Head(status, headers, body.Length);
-        // Head and body in one gathering write: with Nagle off, two writes are two segments, and the reader wakes up
-        // twice, once for each; copying them into one array first costs as much memory again as the body.
+        // As Write does (Protocol.GatheringSend), without blocking: one gathering write, and what it did not take after.
         int sent = await stream.Socket.SendAsync([new ArraySegment<byte>(head), new ArraySegment<byte>(body)], SocketFlags.None).ConfigureAwait(false);
-        await WriteRestAsync(head, body, sent, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task WriteRestAsync(byte[] head, byte[] body, int sent, CancellationToken cancellationToken)
-    {
         if (sent < head.Length) await stream.WriteAsync(head.AsMemory(sent), cancellationToken).ConfigureAwait(false);
-        if (Math.Max(0, sent - head.Length) < body.Length) await stream.WriteAsync(body.AsMemory(Math.Max(0, sent - head.Length)), cancellationToken).ConfigureAwait(false);
+        if (sent < head.Length + body.Length) await stream.WriteAsync(body.AsMemory(Math.Max(0, sent - head.Length)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes a response on this thread (a loopback socket takes a small one at once).</summary>
-    public void Write(int status, IEnumerable<KeyValuePair<string, string>> headers, byte[] body)
-    {
-        byte[] head = Head(status, headers, body.Length);
-        int sent = stream.Socket.Send([new ArraySegment<byte>(head), new ArraySegment<byte>(body)]);
-        if (sent < head.Length) stream.Write(head.AsSpan(sent));
-        if (Math.Max(0, sent - head.Length) < body.Length) stream.Write(body.AsSpan(Math.Max(0, sent - head.Length)));
-    }
+    public void Write(int status, IEnumerable<KeyValuePair<string, string>> headers, byte[] body) =>
+        Protocol.GatheringSend.Send(stream.Socket, Head(status, headers, body.Length), body);
 
     private static byte[] Head(int status, IEnumerable<KeyValuePair<string, string>> headers, int length)
     {
