@@ -190,13 +190,15 @@ internal static class InvokeRateHarness
         CapturedFunction function = FunctionCapture.Capture(Trivial.Increment, typeof(int), typeof(int));
         int[] callIds = [0, 1, 2, 3];
         byte[][] inputs = [.. callIds.Select(i => WrenSerializer.Serialize(i))];
+        var code = CodeManifest.Of(function.Code.Select(c => new CodeFile(c.Name, c.Hash)));
         var request = new InvocationRequest
         {
             ExecutorId = "0123456789ab",
             JobId = "M0001",
             Storage = new StorageLocation { Kind = StorageLocation.S3, Bucket = "wren-benchmark", Region = Region, Prefix = "wren" },
             Function = function.Bytes,
-            Code = [.. function.Code.Select(c => new CodeFile(c.Name, c.Hash))],
+            CodeKey = code.Key,
+            CodeList = code.List,
             CallIds = callIds,
             Data = [.. inputs.SelectMany(b => b)],
             InputLengths = [.. inputs.Select(b => b.Length)],

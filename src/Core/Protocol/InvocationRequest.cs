@@ -11,8 +11,14 @@ internal sealed record InvocationRequest
     public byte[]? Function { get; init; }
     public string? FunctionKey { get; init; }
 
-    /// <summary>The user's assemblies, by name and content hash, under <c>code/&lt;hash&gt;.dll</c>.</summary>
-    public required CodeFile[] Code { get; init; }
+    /// <summary>The key of the user's assemblies (<see cref="CodeManifest.Key"/>): a worker that has loaded them knows them by it.</summary>
+    public required string CodeKey { get; init; }
+
+    /// <summary>
+    /// The user's assemblies, by name and content hash, under <c>code/&lt;hash&gt;.dll</c>, as <see cref="CodeManifest.List"/>:
+    /// read only by a worker that does not know <see cref="CodeKey"/> yet.
+    /// </summary>
+    public required byte[] CodeList { get; init; }
 
     /// <summary>The call ids (input indexes) in this chunk.</summary>
     public required int[] CallIds { get; init; }

@@ -15,9 +15,15 @@ namespace Wren.Protocol;
 internal static class WrenProtocol
 {
     /// <summary>The version of the messages inside the envelope; bump it whenever they change.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     private static readonly WrenSerializerOptions Options = new() { AllowedAssemblies = [typeof(WrenProtocol).Assembly], RawBlocks = true };
+
+    /// <summary>A part of a message kept as bytes of its own (<see cref="CodeManifest"/>), in the messages' options.</summary>
+    public static byte[] Serialize<T>(T value) => WrenSerializer.Serialize(value, Options);
+
+    /// <summary>Reads what <see cref="Serialize{T}"/> wrote.</summary>
+    public static T Deserialize<T>(ReadOnlySpan<byte> bytes) => WrenSerializer.Deserialize<T>(bytes, Options);
 
     public static byte[] Wrap<T>(T message)
     {

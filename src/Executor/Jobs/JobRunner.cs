@@ -86,7 +86,10 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
     /// <summary>A job's stats from its folder, packed or (as earlier versions and pages store them) raw.</summary>
     public static JobStats ReadStats(byte[] bytes) => ReadRecord<JobStats>(bytes).WithColumnsUnpacked();
 
-    public sealed record SharedParts(byte[]? Function, string? FunctionKey, string? DataKey, CodeFile[] Code);
+    public sealed record SharedParts(byte[]? Function, string? FunctionKey, string? DataKey, CodeManifest Code);
+
+    /// <summary>Each code set's manifest, made once: a function's code list is one object for as long as the function lives.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<CodeAssembly>, CodeManifest> Manifests = new();
 
     /// <summary>Stores the function and the inputs once when they are too large to travel in every invocation.</summary>
     public async Task<SharedParts> ShareAsync(JobSpec job, CancellationToken cancellationToken)
@@ -105,7 +108,7 @@ internal sealed class JobRunner(IComputeBackend backend, CodeUploader uploader, 
             using Stream inputs = job.Inputs.OpenRead();
             await backend.Storage.PutAsync(dataKey, inputs, cancellationToken).ConfigureAwait(false);
         }
-        CodeFile[] code = [.. job.Function.Code.Select(c => new CodeFile(c.Name, c.Hash))];
+        CodeManifest code = Manifests.GetValue(job.Function.Code, static files => CodeManifest.Of(files.Select(c => new CodeFile(c.Name, c.Hash))));
         return new SharedParts(functionKey is null ? job.Function.Bytes : null, functionKey, dataKey, code);
     }
 

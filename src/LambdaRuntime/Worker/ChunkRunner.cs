@@ -58,28 +58,29 @@ internal sealed partial class ChunkRunner(string workerId, Func<StorageLocation,
     /// <summary>
     /// What the previous invocation ran with: the next one, from the same job or the next <c>CallAsync</c> of the same
     /// function, usually has the same storage, code and function, which is then told by comparing bytes rather than by
-    /// hashing the function and sorting the code's hashes.
+    /// hashing the function.
     /// </summary>
-    private (StorageLocation Location, CodeFile[] Code, byte[]? Function, string? FunctionKey, IObjectStorage Storage, CallInvoker Invoker)? _previous;
+    private (StorageLocation Location, string CodeKey, byte[]? Function, string? FunctionKey, IObjectStorage Storage, CallInvoker Invoker)? _previous;
 
     private async ValueTask<(IObjectStorage Storage, CallInvoker Invoker)> PrepareAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
         if (_previous is { } previous && previous.Location == request.Storage && previous.FunctionKey == request.FunctionKey
-            && previous.Code.AsSpan().SequenceEqual(request.Code)
+            && previous.CodeKey == request.CodeKey
             && (previous.Function is null ? request.Function is null : request.Function is not null && previous.Function.AsSpan().SequenceEqual(request.Function)))
             return (previous.Storage, previous.Invoker);
         IObjectStorage storage = Storage(request.Storage);
-        string codeKey = CodeSet.KeyOf(request.Code);
-        if (!_codeSets.TryGetValue(codeKey, out (CodeSet Code, WrenSerializerOptions Options) loaded))
+        // A code set is known by its key; its list of files is read only the first time.
+        if (!_codeSets.TryGetValue(request.CodeKey, out (CodeSet Code, WrenSerializerOptions Options) loaded))
         {
-            CodeSet code = await CodeSet.LoadAsync(request.Code, storage, request.Storage.Prefix, codeCacheFolder, cancellationToken).ConfigureAwait(false);
+            CodeFile[] files = CodeManifest.Read(request.CodeKey, request.CodeList);
+            CodeSet code = await CodeSet.LoadAsync(request.CodeKey, files, storage, request.Storage.Prefix, codeCacheFolder, cancellationToken).ConfigureAwait(false);
             // Wren.Core is allowed too: a function that takes a CallContext ships as a Wren.Core adapter around the user's.
             // One options object per code set: options are checked once each, and every CallAsync is an invocation.
             loaded = (code, new WrenSerializerOptions { AllowedAssemblies = [.. code.UserAssemblies, typeof(CallContext).Assembly], Delegates = true });
-            _codeSets[codeKey] = loaded;
+            _codeSets[request.CodeKey] = loaded;
         }
-        CallInvoker invoker = await FunctionAsync(request, storage, codeKey, loaded.Options, cancellationToken).ConfigureAwait(false);
-        _previous = (request.Storage, request.Code, request.Function, request.FunctionKey, storage, invoker);
+        CallInvoker invoker = await FunctionAsync(request, storage, request.CodeKey, loaded.Options, cancellationToken).ConfigureAwait(false);
+        _previous = (request.Storage, request.CodeKey, request.Function, request.FunctionKey, storage, invoker);
         return (storage, invoker);
     }
 

@@ -30,10 +30,8 @@ internal sealed class CodeSet : AssemblyLoadContext
         return _paths.TryGetValue(assemblyName.Name, out string? path) ? LoadFromAssemblyPath(path) : null;
     }
 
-    public static string KeyOf(IEnumerable<CodeFile> files) => string.Join(",", files.Select(f => f.Hash).Order(StringComparer.Ordinal));
-
     /// <summary>Makes sure every file is on local disk (downloading and checking its hash if needed) and loads the set.</summary>
-    public static async Task<CodeSet> LoadAsync(IReadOnlyList<CodeFile> files, IObjectStorage storage, string prefix, string cacheFolder, CancellationToken cancellationToken)
+    public static async Task<CodeSet> LoadAsync(string setKey, IReadOnlyList<CodeFile> files, IObjectStorage storage, string prefix, string cacheFolder, CancellationToken cancellationToken)
     {
         var paths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (CodeFile file in files)
@@ -61,6 +59,6 @@ internal sealed class CodeSet : AssemblyLoadContext
             }
             paths[file.Name] = path;
         }
-        return new CodeSet(KeyOf(files), paths);
+        return new CodeSet(setKey, paths);
     }
 }

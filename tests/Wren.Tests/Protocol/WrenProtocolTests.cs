@@ -6,12 +6,15 @@ namespace Wren.Tests.Protocol;
 /// <summary>The two envelopes: JSON (what Lambda carries) and binary (the local backend's), read by the same Unwrap.</summary>
 public sealed class WrenProtocolTests
 {
+    private static readonly CodeManifest Code = CodeManifest.Of([new CodeFile("App", "abc")]);
+
     private static InvocationRequest Request() => new()
     {
         ExecutorId = "e1",
         JobId = "M0001",
         Storage = StorageLocation.ForFolder("/tmp/wren") with { Prefix = "p" },
-        Code = [new CodeFile("App.dll", "abc")],
+        CodeKey = Code.Key,
+        CodeList = Code.List,
         CallIds = [3, 4, 5],
         Data = [0x01, 0x02, 0x03],
         InputLengths = [1, 1, 1],
