@@ -21,7 +21,7 @@ internal static class Program
             ?? $"worker-{Environment.ProcessId}";
         string cache = Path.Combine(Path.GetTempPath(), "wren-code");
         CallLog.Install();
-        using var api = new RuntimeApiClient(endpoint, workerId);
+        using var api = new RuntimeApiClient(endpoint, workerId, local: Environment.GetEnvironmentVariable(WorkerLaunch.LocalRuntimeVariable) == "1");
         using var runner = new ChunkRunner(workerId, WorkerStorage.Open, cache, TimeProvider.System);
         var host = new WorkerHost(api, runner, code => Environment.Exit(code));
         await host.RunAsync().ConfigureAwait(false);

@@ -21,6 +21,17 @@ internal static class WorkerLaunch
     /// <summary>The Runtime API endpoint (host:port) the worker polls; set by Lambda and by the local backend.</summary>
     public const string RuntimeApiVariable = "AWS_LAMBDA_RUNTIME_API";
 
+    /// <summary>
+    /// Set to 1 by the local backend, whose Runtime API is Wren's own: the worker then sends its next request right
+    /// behind its answer, marked with <see cref="NextFollowsHeader"/>, without waiting for the answer's
+    /// acknowledgement, and spins briefly for its next invocation before it blocks (<see cref="SocketSpin"/>).
+    /// Lambda's Runtime API is not asked to take requests so.
+    /// </summary>
+    public const string LocalRuntimeVariable = "WREN_LOCAL_RUNTIME";
+
+    /// <summary>The header on a local worker's answer that says its next request follows at once.</summary>
+    public const string NextFollowsHeader = "Wren-Next-Follows";
+
     /// <summary>The worker's name in stats and logs, set by the local backend.</summary>
     public const string WorkerIdVariable = "WREN_WORKER_ID";
 

@@ -14,17 +14,28 @@ namespace Wren.Worker;
 /// Plain HTTP/1.1 on one kept-alive connection, written here rather than through <c>HttpClient</c>: the API is four
 /// requests on loopback, and <c>HttpClient</c> costs a worker about 40 ms of start (loading and jitting its stack) and
 /// several thread hops per invocation. Responses may come with a <c>Content-Length</c>, chunked, or up to the close.
+/// Against the local backend's own Runtime API (<paramref name="local"/>), an answer is not waited for: its
+/// acknowledgement is read after the next request has gone (see <see cref="WorkerLaunch.LocalRuntimeVariable"/>).
 /// </remarks>
-internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRuntimeApi, IDisposable
+internal sealed class RuntimeApiClient(string endpoint, string workerId, bool local = false) : IRuntimeApi, IDisposable
 {
     private const string Prefix = "/2018-06-01/";
+
+    /// <summary>
+    /// How long a local worker spins for a response before it blocks: its next invocation, in a loop of single calls,
+    /// comes tens of microseconds after its answer, and a worker that blocked is woken 20 µs or more later (<see cref="SocketSpin"/>).
+    /// </summary>
+    private static readonly TimeSpan LocalSpin = TimeSpan.FromMicroseconds(250);
 
     private readonly SemaphoreSlim _one = new(1, 1);
     private Connection? _connection;
 
+    /// <summary>Answers sent whose acknowledgement has not been read yet (local only).</summary>
+    private int _unacknowledged;
+
     public Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default)
     {
-        Response response = Send("GET", "runtime/invocation/next", [], ReadOnlyMemory<byte>.Empty, cancellationToken);
+        Response response = Send("GET", "runtime/invocation/next", [], ReadOnlyMemory<byte>.Empty, cancellationToken)!;
         response.EnsureSuccess("next");
         string requestId = response.Header("Lambda-Runtime-Aws-Request-Id")
             ?? throw new WrenException("The Runtime API answered without a Lambda-Runtime-Aws-Request-Id header.");
@@ -35,7 +46,13 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
     public Task RespondAsync(string requestId, ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default)
     {
         string type = WrenProtocol.IsBinary(response.Span) ? "application/octet-stream" : "application/json";
-        Send("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", type)], response, cancellationToken).EnsureSuccess("response");
+        if (local)
+        {
+            // The next request follows at once; this one's acknowledgement is read before that one's response.
+            Send("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", type), (WorkerLaunch.NextFollowsHeader, "1")], response, cancellationToken, acknowledgeLater: true);
+            return Task.CompletedTask;
+        }
+        Send("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", type)], response, cancellationToken)!.EnsureSuccess("response");
         return Task.CompletedTask;
     }
 
@@ -48,7 +65,7 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
     private Task PostErrorAsync(string path, string errorType, string message, CancellationToken cancellationToken)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorMessage"] = message, ["errorType"] = errorType });
-        Send("POST", path, [("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", errorType)], body, cancellationToken).EnsureSuccess("error");
+        Send("POST", path, [("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", errorType)], body, cancellationToken)!.EnsureSuccess("error");
         return Task.CompletedTask;
     }
 
@@ -60,9 +77,10 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
     /// Blocking, on the caller's thread: the worker's loop is the only caller, and a thread blocked on its socket is woken
     /// by the kernel the moment the answer arrives, where an asynchronous read goes through the socket engine's thread and
     /// then a pool thread (two wake-ups, each waiting for a core on a busy machine). The calls then run on the same thread.
-    /// A cancellation closes the connection, which ends a blocked read.
+    /// A cancellation closes the connection, which ends a blocked read. With <paramref name="acknowledgeLater"/> the
+    /// response is not read here but before the next request's (and null is returned); a failure then is that request's.
     /// </remarks>
-    private Response Send(string method, string path, (string Name, string Value)[] headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private Response? Send(string method, string path, (string Name, string Value)[] headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken, bool acknowledgeLater = false)
     {
         _one.Wait(cancellationToken);
         try
@@ -76,7 +94,18 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
                     using CancellationTokenRegistration abort = cancellationToken.CanBeCanceled ? cancellationToken.Register(connection.Dispose) : default;
                     cancellationToken.ThrowIfCancellationRequested();
                     connection.Write(Head(method, path, headers, body.Length), body);
-                    Response response = connection.ReadResponse();
+                    if (acknowledgeLater)
+                    {
+                        _unacknowledged++;
+                        return null;
+                    }
+                    for (; _unacknowledged > 0; _unacknowledged--)
+                    {
+                        Response acknowledgement = connection.ReadResponse(local ? LocalSpin : TimeSpan.Zero);
+                        if (acknowledgement.Closes) throw new IOException("The Runtime API closed the connection after acknowledging an answer, with the next request sent.");
+                        acknowledgement.EnsureSuccess("response");
+                    }
+                    Response response = connection.ReadResponse(local ? LocalSpin : TimeSpan.Zero);
                     if (response.Closes) Drop();
                     return response;
                 }
@@ -88,8 +117,10 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
                 }
                 catch (Exception e) when (e is IOException or SocketException)
                 {
+                    // An answer whose acknowledgement never came may or may not have been taken: not sent again.
+                    bool unacknowledged = _unacknowledged > 0;
                     Drop();
-                    if (!reused || attempt > 1 || connection.Received > 0) throw;
+                    if (!reused || attempt > 1 || connection.Received > 0 || unacknowledged) throw;
                 }
                 catch (OperationCanceledException)
                 {
@@ -115,6 +146,7 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
 
     private void Drop()
     {
+        _unacknowledged = 0;
         _connection?.Dispose();
         _connection = null;
     }
@@ -175,8 +207,10 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId) : IRunt
             GatheringSend.Send(socket, head, body);
         }
 
-        public Response ReadResponse()
+        /// <summary>Reads the next response, spinning up to <paramref name="spin"/> for its first bytes before it blocks.</summary>
+        public Response ReadResponse(TimeSpan spin)
         {
+            if (_start == _end) SocketSpin.UntilReadable(socket, spin);
             string statusLine = ReadLine();
             string[] parts = statusLine.Split(' ', 3);
             if (parts.Length < 2 || !parts[0].StartsWith("HTTP/", StringComparison.Ordinal) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status))

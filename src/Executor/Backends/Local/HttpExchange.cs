@@ -41,6 +41,30 @@ internal sealed class HttpExchange(NetworkStream stream)
             if (read == 0) return null;
             _end += read;
         }
+        return Take(headerEnd);
+    }
+
+    /// <summary>
+    /// The next request if it is here already or its head comes within <paramref name="spin"/>, else null (and what
+    /// came of it stays buffered for <see cref="Read"/>): for a client that sends its next request right behind this one.
+    /// </summary>
+    public Request? ReadSoon(TimeSpan spin)
+    {
+        long until = Protocol.SocketSpin.Deadline(spin);
+        int headerEnd;
+        while ((headerEnd = FindHeaderEnd()) < 0)
+        {
+            if (!Protocol.SocketSpin.UntilReadable(stream.Socket, until)) return null;
+            // Bytes are there: this read does not block.
+            int read = stream.Read(RoomToRead().Span);
+            if (read == 0) return null;
+            _end += read;
+        }
+        return Take(headerEnd);
+    }
+
+    private Request Take(int headerEnd)
+    {
         (string method, string path, Dictionary<string, string> headers, byte[] body, int buffered) = ParseHead(headerEnd);
         if (buffered < body.Length) stream.ReadExactly(body.AsSpan(buffered));
         return new Request(method, path, headers, body);

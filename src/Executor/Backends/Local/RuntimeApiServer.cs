@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace Wren.Backends.Local;
 
@@ -10,15 +9,26 @@ namespace Wren.Backends.Local;
 /// The Lambda Runtime API, hosted on loopback for local workers: each worker's <c>next</c> takes the oldest queued
 /// invocation, and its <c>response</c> or <c>error</c> completes it. A worker that dies loses what it held.
 /// </summary>
+/// <remarks>
+/// A new invocation goes to the worker that asked last, not to the one that has waited longest: its caches are warm,
+/// and it may still be spinning for its next invocation (<see cref="Protocol.SocketSpin"/>), where one that waited
+/// longer sleeps and takes 20 µs or more to wake. A worker of the local backend sends its next request right behind its
+/// answer; that request is taken before the answer completes its call, so that the worker is waiting again when the
+/// caller makes its next call.
+/// </remarks>
 internal sealed class RuntimeApiServer : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/runtime/";
 
-    // A worker waiting for its next invocation is handed one by the thread that queues it, with no hop to another thread
-    // in between: the continuation only writes the invocation to the worker's socket.
-    private readonly Channel<LocalInvocation> _queue = Channel.CreateUnbounded<LocalInvocation>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
+    // Invocations no worker has taken yet, oldest first, and workers waiting for one, the one that asked last at the end.
+    // A waiting worker is handed an invocation by the thread that queues it, with no hop to another thread in between:
+    // that thread only writes the invocation to the worker's socket.
+    private readonly object _gate = new();
+    private readonly Queue<LocalInvocation> _queued = new();
+    private readonly List<Waiter> _waiters = [];
+    private bool _closed;
+
     private readonly ConcurrentDictionary<string, LocalInvocation> _inFlight = new();
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _waiting = new();
     private readonly ConcurrentDictionary<string, byte> _lost = new();
     private readonly ConcurrentDictionary<string, byte> _seen = new();
     // Each worker's connection is served on a thread of its own, blocked on its socket (see LoopbackHttpServer).
@@ -36,23 +46,57 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
     /// <summary>Raised the first time a worker asks for an invocation, with its id.</summary>
     public event Action<string>? WorkerReady;
 
-    public int Queued => _queue.Reader.Count;
+    public int Queued
+    {
+        get
+        {
+            lock (_gate) return _queued.Count;
+        }
+    }
+
+    /// <summary>Workers waiting for an invocation now.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate) return _waiters.Count;
+        }
+    }
 
     /// <summary>The invocations workers hold now.</summary>
     public ICollection<LocalInvocation> InFlight => _inFlight.Values;
 
+    /// <summary>How long the answer's reader waits for the worker's next request, which the worker sends right behind its answer.</summary>
+    private static readonly TimeSpan NextRequestSpin = TimeSpan.FromMicroseconds(30);
+
     public void Enqueue(LocalInvocation invocation)
     {
-        if (!_queue.Writer.TryWrite(invocation)) invocation.Finish(new InvocationOutcome.Lost("the local backend has shut down"));
+        while (true)
+        {
+            Waiter waiter;
+            lock (_gate)
+            {
+                if (_closed) break;
+                if (_waiters.Count == 0)
+                {
+                    _queued.Enqueue(invocation);
+                    return;
+                }
+                waiter = _waiters[^1];
+                _waiters.RemoveAt(_waiters.Count - 1);
+                waiter.Registration.Unregister();
+            }
+            // A waiter whose worker was lost, or whose connection closed, passes it on to the next.
+            if (Hand(waiter, invocation)) return;
+        }
+        invocation.Finish(new InvocationOutcome.Lost("the local backend has shut down"));
     }
 
     /// <summary>Fails whatever the worker held and stops handing it work.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "Cancelling only wakes the waiting request, which may still read the token; a source without timers holds nothing to release.")]
     public void WorkerLost(string workerId, string reason)
     {
         _lost[workerId] = 0;
-        // The source stays its waiting request's to dispose: cancelling it here only wakes that request.
-        if (_waiting.TryRemove(workerId, out CancellationTokenSource? waiting)) waiting.Cancel();
+        lock (_gate) _waiters.RemoveAll(w => w.WorkerId == workerId);
         foreach (LocalInvocation invocation in _inFlight.Values.Where(i => i.WorkerId == workerId).ToList())
             if (_inFlight.TryRemove(invocation.RequestId, out _)) invocation.Finish(new InvocationOutcome.Lost(reason));
     }
@@ -72,8 +116,9 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
         string workerId = request.Headers.GetValueOrDefault("Wren-Worker") ?? "unknown";
         if (request.Method == "GET" && route == "invocation/next")
         {
-            // Waits off this thread, which goes back to reading: the worker sends nothing more until it has its invocation.
-            _ = NextAsync(exchange, workerId, connection);
+            // Handed an invocation now, or when one comes; this thread goes back to reading either way: the worker sends
+            // nothing more until it has its invocation.
+            Next(exchange, workerId, connection);
         }
         else if (request.Method == "POST" && route.StartsWith("invocation/", StringComparison.Ordinal) && route.EndsWith("/response", StringComparison.Ordinal))
         {
@@ -81,7 +126,12 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
             exchange.Write(202, [], []);
             string requestId = route["invocation/".Length..^"/response".Length];
             var outcome = new InvocationOutcome.Answered(request.Body);
-            if (request.Body.Length <= AnswerTakenHereBytes) Complete(requestId, outcome);
+            if (request.Body.Length <= AnswerTakenHereBytes)
+            {
+                // The worker's next request, which it sends right behind its answer, goes first (see the remarks above).
+                if (request.Headers.ContainsKey(Protocol.WorkerLaunch.NextFollowsHeader) && exchange.ReadSoon(NextRequestSpin) is { } next) Handle(exchange, next, connection);
+                Complete(requestId, outcome);
+            }
             else ThreadPool.UnsafeQueueUserWorkItem(state => Complete(state.requestId, state.outcome), (requestId, outcome), preferLocal: false);
         }
         else if (request.Method == "POST" && route.StartsWith("invocation/", StringComparison.Ordinal) && route.EndsWith("/error", StringComparison.Ordinal))
@@ -102,40 +152,76 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
         }
     }
 
-    private async Task NextAsync(HttpExchange exchange, string workerId, CancellationToken connection)
+    /// <summary>A worker's request for its next invocation, not answered yet.</summary>
+    private sealed class Waiter(HttpExchange exchange, string workerId, CancellationToken connection)
     {
-        try
+        public HttpExchange Exchange { get; } = exchange;
+        public string WorkerId { get; } = workerId;
+        public CancellationToken Connection { get; } = connection;
+        public CancellationTokenRegistration Registration { get; set; }
+    }
+
+    /// <summary>Hands the worker the oldest queued invocation, or keeps it waiting for the next one.</summary>
+    private void Next(HttpExchange exchange, string workerId, CancellationToken connection)
+    {
+        if (_seen.TryAdd(workerId, 0)) WorkerReady?.Invoke(workerId);
+        var waiter = new Waiter(exchange, workerId, connection);
+        while (true)
         {
-            if (_seen.TryAdd(workerId, 0)) WorkerReady?.Invoke(workerId);
-            CancellationTokenSource waiting = _waiting.GetOrAdd(workerId, _ => new CancellationTokenSource());
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(waiting.Token, connection);
-            while (true)
+            LocalInvocation? invocation = null;
+            lock (_gate)
             {
-                LocalInvocation invocation = await _queue.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
-                if (invocation.Outcome.Task.IsCompleted) continue;
-                if (_lost.ContainsKey(workerId) || connection.IsCancellationRequested)
+                if (_closed || _lost.ContainsKey(workerId) || connection.IsCancellationRequested) return;
+                while (invocation is null && _queued.TryDequeue(out LocalInvocation? queued))
+                    if (!queued.Outcome.Task.IsCompleted) invocation = queued;
+                if (invocation is null)
                 {
-                    Enqueue(invocation);
+                    // A connection that closes takes its waiter away (a worker that reconnects is not raced by its own
+                    // dead request). Registered under the lock, so that no one takes the waiter before it is.
+                    _waiters.Add(waiter);
+                    waiter.Registration = connection.UnsafeRegister(static state =>
+                    {
+                        (RuntimeApiServer server, Waiter gone) = ((RuntimeApiServer, Waiter))state!;
+                        server.Forget(gone);
+                    }, (this, waiter));
                     return;
                 }
-                invocation.WorkerId = workerId;
-                _inFlight[invocation.RequestId] = invocation;
-                invocation.OnRunning();
-                var headers = new Dictionary<string, string>
-                {
-                    ["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId,
-                    ["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-                    ["Content-Type"] = Protocol.WrenProtocol.IsBinary(invocation.Envelope) ? "application/octet-stream" : "application/json",
-                };
-                // On the thread that queued the invocation, when the worker was already waiting.
-                exchange.Write(200, headers, invocation.Envelope);
-                return;
             }
+            if (Hand(waiter, invocation)) return;
+            // This worker was lost or its connection closed: the invocation goes to another.
+            Enqueue(invocation);
+            return;
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or ChannelClosedException)
+    }
+
+    private void Forget(Waiter waiter)
+    {
+        lock (_gate) _waiters.Remove(waiter);
+    }
+
+    /// <summary>Writes <paramref name="invocation"/> to the waiting worker; false, without writing, if the worker is gone.</summary>
+    private bool Hand(Waiter waiter, LocalInvocation invocation)
+    {
+        if (invocation.Outcome.Task.IsCompleted) return true;
+        if (_lost.ContainsKey(waiter.WorkerId) || waiter.Connection.IsCancellationRequested) return false;
+        invocation.WorkerId = waiter.WorkerId;
+        _inFlight[invocation.RequestId] = invocation;
+        invocation.OnRunning();
+        var headers = new Dictionary<string, string>
         {
-            // The worker or the server went away; what the worker held is failed when its process exit is noticed.
+            ["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId,
+            ["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            ["Content-Type"] = Protocol.WrenProtocol.IsBinary(invocation.Envelope) ? "application/octet-stream" : "application/json",
+        };
+        try
+        {
+            waiter.Exchange.Write(200, headers, invocation.Envelope);
         }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The worker went away; what it held is failed when its process exit is noticed.
+        }
+        return true;
     }
 
     /// <summary>Completes the invocation on this thread (see <see cref="LocalInvocation.FinishHere"/>).</summary>
@@ -163,9 +249,16 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        LocalInvocation[] queued;
+        lock (_gate)
+        {
+            _closed = true;
+            queued = [.. _queued];
+            _queued.Clear();
+            _waiters.Clear();
+        }
         await _server.DisposeAsync().ConfigureAwait(false);
         foreach (LocalInvocation invocation in _inFlight.Values) invocation.Finish(new InvocationOutcome.Lost("the local backend shut down"));
-        while (_queue.Reader.TryRead(out LocalInvocation? queued)) queued.Finish(new InvocationOutcome.Lost("the local backend shut down"));
+        foreach (LocalInvocation invocation in queued) invocation.Finish(new InvocationOutcome.Lost("the local backend shut down"));
     }
 }

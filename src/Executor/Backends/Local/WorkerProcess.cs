@@ -46,6 +46,7 @@ internal sealed class WorkerProcess : IDisposable
         start.ArgumentList.Add(assembly);
         start.Environment[WorkerLaunch.RuntimeApiVariable] = runtimeEndpoint;
         start.Environment[WorkerLaunch.WorkerIdVariable] = id;
+        start.Environment[WorkerLaunch.LocalRuntimeVariable] = "1";
         // The memory setting is the worker's GC heap limit, as Lambda's memory size limits a function.
         start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{(long)memoryMb * 1024 * 1024:X}";
         start.Environment["DOTNET_gcServer"] = "0";

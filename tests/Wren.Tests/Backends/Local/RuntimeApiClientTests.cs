@@ -8,7 +8,9 @@ namespace Wren.Tests.Backends.Local;
 
 /// <summary>
 /// The real worker process against a Runtime API written here byte by byte, as servers other than Wren's may answer:
-/// the invocation comes chunked, and the server drops the kept-alive connection after it without saying so.
+/// the invocation comes chunked, and the server drops the kept-alive connection after it without saying so. And as the
+/// local backend's worker (<see cref="Wren.Protocol.WorkerLaunch.LocalRuntimeVariable"/>), it sends its next request right
+/// behind its answer.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class RuntimeApiClientTests
@@ -50,6 +52,39 @@ public sealed class RuntimeApiClientTests
 
         // Then it asks for the next invocation on the same, new connection.
         Assert.StartsWith("GET /2018-06-01/runtime/invocation/next HTTP/1.1", await ReadHeadAsync(again, timeout.Token));
+        worker.Kill();
+    }
+
+    [Fact]
+    public async Task LocalWorker_AsksForItsNextInvocationWithoutWaitingForItsAnswersAcknowledgement()
+    {
+        using RealInvocation real = await RealInvocation.CreateAsync();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using WorkerProcess worker = WorkerProcess.Start("pipelined-test", $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", 256, TimeProvider.System);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using TcpClient client = await listener.AcceptTcpClientAsync(timeout.Token);
+        NetworkStream stream = client.GetStream();
+
+        Assert.StartsWith("GET /2018-06-01/runtime/invocation/next HTTP/1.1", await ReadHeadAsync(stream, timeout.Token));
+        foreach ((string requestId, int input) in new[] { ("req-1", 2), ("req-2", 5) })
+        {
+            byte[] envelope = Wren.Protocol.WrenProtocol.WrapBinary(real.Request([input]));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                $"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: {requestId}\r\nLambda-Runtime-Deadline-Ms: 9999999999999\r\nContent-Length: {envelope.Length}\r\n\r\n"), timeout.Token);
+            await stream.WriteAsync(envelope, timeout.Token);
+
+            string answer = await ReadHeadAsync(stream, timeout.Token);
+            Assert.StartsWith($"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1", answer);
+            Assert.Contains($"{Wren.Protocol.WorkerLaunch.NextFollowsHeader}: 1", answer);
+            byte[] body = new byte[int.Parse(answer.Split("\r\n").Single(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..].Trim())];
+            await stream.ReadExactlyAsync(body, timeout.Token);
+            Assert.Equal([input * 3], RealInvocation.Outputs(body));
+
+            // Not acknowledged yet: the next request comes all the same; the acknowledgement is read before its answer.
+            Assert.StartsWith("GET /2018-06-01/runtime/invocation/next HTTP/1.1", await ReadHeadAsync(stream, timeout.Token));
+            await stream.WriteAsync("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), timeout.Token);
+        }
         worker.Kill();
     }
 
