@@ -39,6 +39,9 @@ internal abstract class FutureStates
     /// <summary>When the job was submitted: the same for every call.</summary>
     public DateTimeOffset SubmittedAt { get; }
 
+    /// <summary>The Map's inputs, for each call's input length (a worker's answer does not repeat them); null for a job attached to, whose stored answers do.</summary>
+    public InputData? Inputs { get; set; }
+
     /// <summary>How many calls the job has.</summary>
     public int Count => _status.Length;
 
@@ -91,7 +94,7 @@ internal abstract class FutureStates
     private CallStats? Measured(int index) => Volatile.Read(ref _measured[index]) switch
     {
         CallStats stats => stats,
-        InvocationResponse response when response.StatsOf(_measuredIndex[index]) is { } stats => _billed[index] ? stats : stats with { BilledMs = 0 },
+        InvocationResponse response when response.StatsOf(_measuredIndex[index], Inputs?.Length(index) ?? 0) is { } stats => _billed[index] ? stats : stats with { BilledMs = 0 },
         _ => null,
     };
 

@@ -390,9 +390,7 @@ internal sealed class JobRun
     {
         (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
         if (response is null) throw new ProtocolMismatchException("The worker answered in another protocol version; run `wren deploy-lambda` to deploy the runtime that matches this client.");
-        long billed = 0;
-        foreach (long share in response.BilledMs) billed += share;
-        _job.Meter.Billed(_job.Pricing, billed);
+        _job.Meter.Billed(_job.Pricing, response.BilledMs);
         var notRun = new List<int>();
         foreach (CallResult result in AcceptReturned(response))
             await AcceptAsync(result, answered.LogTail, notRun, cancellationToken).ConfigureAwait(false);
@@ -427,7 +425,7 @@ internal sealed class JobRun
             var outcome = (CallOutcome)response.Outcomes[i];
             if (outcome != CallOutcome.Succeeded || detail?.OutputKey is not null)
             {
-                CallStats? stats = response.StatsOf(i) is { } measured ? measured with { BilledMs = billing ? measured.BilledMs : 0 } : null;
+                CallStats? stats = response.StatsOf(i, _job.Inputs.Length(callId)) is { } measured ? measured with { BilledMs = billing ? measured.BilledMs : 0 } : null;
                 others.Add(new CallResult
                 {
                     CallId = callId,

@@ -493,44 +493,15 @@ internal sealed partial class ChunkRunner
                 Outcomes = results.Outcomes,
                 OutputLengths = results.OutputLengths,
                 Outputs = outputs,
-                InputLengths = request.InputLengths,
+                // A stored response may be read where the inputs are not; one that goes back to its client needs none.
+                InputLengths = request.StoreResults ? request.InputLengths : [],
                 Started = results.Started,
                 Ended = results.Ended,
-                BilledMs = Billed(results.Started, results.Ended),
+                BilledMs = (long)Math.Ceiling(Time.GetElapsedTime(taken).TotalMilliseconds),
                 ColdCall = _coldCall,
                 PeakMemoryBytes = PeakMemory(),
                 Details = [.. details],
             };
-        }
-
-        /// <summary>
-        /// Splits the invocation's billed time so far (rounded up to the millisecond) among the calls that ran, in
-        /// proportion to their run times; the shares add up to the whole.
-        /// </summary>
-        private long[] Billed(long[] started, long[] ended)
-        {
-            long billed = (long)Math.Ceiling(Time.GetElapsedTime(taken).TotalMilliseconds);
-            var shares = new long[started.Length];
-            int ran = 0;
-            double total = 0;
-            for (int i = 0; i < started.Length; i++)
-            {
-                if (ended[i] == 0) continue;
-                ran++;
-                total += Math.Max(ended[i] - started[i], 0);
-            }
-            if (ran == 0) return shares;
-            double cumulative = 0;
-            long given = 0;
-            for (int i = 0; i < started.Length; i++)
-            {
-                if (ended[i] == 0) continue;
-                cumulative += total > 0 ? Math.Max(ended[i] - started[i], 0) / total : 1.0 / ran;
-                long share = (long)Math.Round(cumulative * billed) - given;
-                given += share;
-                shares[i] = share;
-            }
-            return shares;
         }
     }
 }

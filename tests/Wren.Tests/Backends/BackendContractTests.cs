@@ -49,6 +49,24 @@ public abstract class BackendContractTests : BackendTests
         Assert.Equal(1, futures.States.FuturesMade);
     }
 
+    /// <summary>
+    /// Each call's bytes in and out, in its future's stats and the job's: the worker's answer does not repeat the
+    /// inputs' lengths to the client that sent them, which fills them in.
+    /// </summary>
+    [Fact]
+    public async Task CallStats_CountEachCallsInputAndOutputBytes()
+    {
+        string[] inputs = ["", "ten chars!", new string('x', 1_000), new string('y', 70_000)];
+        FutureList<int> futures = Executor.Map((string s) => s.Length, inputs);
+        Assert.Equal(inputs.Select(s => s.Length), await futures.GetResultsAsync().WaitAsync(Patience));
+
+        long[] bytesIn = [.. futures.Select(f => f.Stats.BytesIn)];
+        long[] bytesOut = [.. futures.Select(f => f.Stats.BytesOut ?? -1)];
+
+        Assert.Equal(inputs.Select(s => (long)WrenSerializer.Serialize(s).Length), bytesIn);
+        Assert.Equal(inputs.Select(s => (long)WrenSerializer.Serialize(s.Length).Length), bytesOut);
+    }
+
     [Fact]
     public async Task CallStats_PeakMemory_CountsWhatTheCallTouched()
     {

@@ -177,7 +177,7 @@ public sealed class FutureTests
             InputLengths = [4, 5],
             Started = [started.Ticks, started.AddMilliseconds(1).Ticks],
             Ended = [started.AddMilliseconds(1).Ticks, started.AddMilliseconds(3).Ticks],
-            BilledMs = [1, 2],
+            BilledMs = 3,
             ColdCall = 0,
             PeakMemoryBytes = 9_000,
         };

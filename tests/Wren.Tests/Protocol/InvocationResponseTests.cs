@@ -15,7 +15,7 @@ public sealed class InvocationResponseTests
         PeakMemoryBytes = 123_456,
         BytesIn = 3,
         BytesOut = i == 2 ? 9_000_000 : 2,
-        BilledMs = i,
+        BilledMs = 2,
     };
 
     [Fact]
@@ -71,5 +71,19 @@ public sealed class InvocationResponseTests
         Assert.Equal(("k", 0), (seen[1].Key, seen[1].Output.Length));
         Assert.Empty(seen[2].Output);
         Assert.Equal([8, 9], seen[3].Output);
+    }
+
+    [Fact]
+    public void BilledTime_IsSharedByRunTime_AndTheSharesAddUpToIt()
+    {
+        long[] started = [100, 0, 100, 100];
+        long[] ended = [400, 0, 200, 700];
+
+        long[] shares = InvocationResponse.SplitBilled(started, ended, 11);
+
+        // Run times 300, none, 100 and 600 ticks: 11 ms in tenths, each rounded so that the sum stays whole.
+        Assert.Equal([3, 0, 1, 7], shares);
+        Assert.Equal(11, shares.Sum());
+        Assert.Equal(new long[4], InvocationResponse.SplitBilled(started, [0, 0, 0, 0], 11));
     }
 }
