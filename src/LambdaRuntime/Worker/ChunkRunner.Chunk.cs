@@ -495,8 +495,7 @@ internal sealed partial class ChunkRunner
                 Outputs = outputs,
                 // A stored response may be read where the inputs are not; one that goes back to its client needs none.
                 InputLengths = request.StoreResults ? request.InputLengths : [],
-                Started = results.Started,
-                Ended = results.Ended,
+                Times = InvocationResponse.PackTimes(results.Started, results.Ended),
                 BilledMs = (long)Math.Ceiling(Time.GetElapsedTime(taken).TotalMilliseconds),
                 ColdCall = _coldCall,
                 PeakMemoryBytes = PeakMemory(),

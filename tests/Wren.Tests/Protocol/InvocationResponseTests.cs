@@ -86,4 +86,24 @@ public sealed class InvocationResponseTests
         Assert.Equal(11, shares.Sum());
         Assert.Equal(new long[4], InvocationResponse.SplitBilled(started, [0, 0, 0, 0], 11));
     }
+
+    [Fact]
+    public void Times_PackToAFewBytesACall_AndUnpackToTheSameTicks()
+    {
+        long t = Start.Ticks;
+        // In order; one not run; one that started before the call listed before it (runners side by side); one that ran
+        // for three hours; one that started and has no end (cut off by the watchdog's copy).
+        long[] started = [t, t + 3, 0, t + 9, t + 5, t + 20, t + 30];
+        long[] ended = [t + 2, t + 4, 0, t + 12, t + 6, t + 20 + TimeSpan.FromHours(3).Ticks, 0];
+
+        byte[] packed = InvocationResponse.PackTimes(started, ended);
+        (long[] readStarted, long[] readEnded) = InvocationResponse.UnpackTimes(packed, started.Length);
+
+        Assert.Equal(started, readStarted);
+        Assert.Equal(ended, readEnded);
+        // The first start whole (9 bytes), then two or three bytes a call, the long run's end and the missing end more.
+        Assert.True(packed.Length <= 9 + 1 + 6 * 2 + 1 + 5 + 9, $"{packed.Length} bytes");
+        Assert.Throws<WrenException>(() => InvocationResponse.UnpackTimes(packed[..^1], started.Length));
+        Assert.Throws<WrenException>(() => InvocationResponse.UnpackTimes([.. packed, 0], started.Length));
+    }
 }
