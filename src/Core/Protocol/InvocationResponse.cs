@@ -13,8 +13,14 @@ internal sealed record InvocationResponse
     /// <summary>Set when the worker will exit after this response (a call ran past its timeout and is still running).</summary>
     public bool WorkerExiting { get; init; }
 
-    /// <summary>The calls answered, in the request's order.</summary>
+    /// <summary>
+    /// The calls answered, in the request's order, in a stored response (read where the request is not). Empty in a
+    /// response that goes back to the client that sent the request: it answers every call of the request, in order.
+    /// </summary>
     public required int[] CallIds { get; init; }
+
+    /// <summary>How many calls the response answers.</summary>
+    public int Count => Outcomes.Length;
 
     /// <summary>Each call's <see cref="CallOutcome"/>.</summary>
     public required byte[] Outcomes { get; init; }
@@ -50,7 +56,7 @@ internal sealed record InvocationResponse
     public long[] Ended => UnpackedTimes.Ended;
 
     // Unpacked once (a race unpacks twice, to the same values).
-    private TimeColumns UnpackedTimes => Volatile.Read(ref _times) ?? (_times = Unpacked(UnpackTimes(Times, CallIds.Length)));
+    private TimeColumns UnpackedTimes => Volatile.Read(ref _times) ?? (_times = Unpacked(UnpackTimes(Times, Count)));
 
     private static TimeColumns Unpacked((long[] Started, long[] Ended) times) => new(times.Started, times.Ended);
 
@@ -216,16 +222,22 @@ internal sealed record InvocationResponse
         return response;
     }
 
-    /// <summary>Each call as a record (for the paths where calls are few or rare: the columns are for the common one).</summary>
-    public IEnumerable<CallResult> Results()
+    /// <summary>
+    /// Each call as a record (for the paths where calls are few or rare: the columns are for the common one), with its
+    /// id from <see cref="CallIds"/>, or from <paramref name="requestCallIds"/> where the response does not name them.
+    /// </summary>
+    public IEnumerable<CallResult> Results(int[]? requestCallIds = null)
     {
+        int[] callIds = CallIds.Length > 0 ? CallIds : requestCallIds ?? [];
+        if (callIds.Length != Count)
+            throw new InvalidOperationException($"The response answers {Count} calls and names {callIds.Length}: a response that does not name its calls is read with its request's call ids.");
         var reader = new Reader(this);
-        for (int i = 0; i < CallIds.Length; i++)
+        for (int i = 0; i < callIds.Length; i++)
         {
             ReadOnlySpan<byte> inline = reader.Next(i, out CallDetail? detail);
             yield return new CallResult
             {
-                CallId = CallIds[i],
+                CallId = callIds[i],
                 Outcome = (CallOutcome)Outcomes[i],
                 Output = (CallOutcome)Outcomes[i] == CallOutcome.Succeeded && detail?.OutputKey is null ? inline.ToArray() : null,
                 OutputKey = detail?.OutputKey,

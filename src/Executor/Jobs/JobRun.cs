@@ -321,7 +321,16 @@ internal sealed class JobRun
         switch (outcome)
         {
             case InvocationOutcome.Answered answered:
-                await AcceptAsync(answered, chunk, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await AcceptAsync(answered, chunk, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // An answer that cannot be read (another protocol, damaged bytes) fails the calls it did not resolve,
+                    // rather than leaving them waiting.
+                    Fail(chunk, e is WrenException ? e : new WrenException($"The {_runner.Backend.Name} worker's answer could not be read: {e.Message}", e));
+                }
                 break;
             case InvocationOutcome.Rejected or InvocationOutcome.Failed:
                 Exception error = outcome switch
@@ -331,12 +340,7 @@ internal sealed class JobRun
                     InvocationOutcome.Rejected rejected => new WrenException($"The {_runner.Backend.Name} worker rejected the invocation ({rejected.ErrorType}): {rejected.Message}"),
                     _ => throw new InvalidOperationException(),
                 };
-                foreach (int callId in chunk)
-                {
-                    if (!Resolve(callId)) continue;
-                    _sink.Failed(callId, error, null);
-                    _progress.Finished(succeeded: false);
-                }
+                Fail(chunk, error);
                 break;
             case InvocationOutcome.Lost lost:
                 var again = new List<int>();
@@ -357,6 +361,17 @@ internal sealed class JobRun
                 WrenTelemetry.InvocationLost(_runner.Logger, _job.Name, chunk.Length, _runner.Backend.Name, lost.Reason, again.Count);
                 if (again.Count > 0) Requeue([.. again]);
                 break;
+        }
+    }
+
+    /// <summary>Fails each call of <paramref name="chunk"/> that is not resolved yet with <paramref name="error"/>.</summary>
+    private void Fail(int[] chunk, Exception error)
+    {
+        foreach (int callId in chunk)
+        {
+            if (!Resolve(callId)) continue;
+            _sink.Failed(callId, error, null);
+            _progress.Finished(succeeded: false);
         }
     }
 
@@ -390,13 +405,17 @@ internal sealed class JobRun
     {
         (_, InvocationResponse? response) = WrenProtocol.Unwrap<InvocationResponse>(answered.Envelope);
         if (response is null) throw new ProtocolMismatchException("The worker answered in another protocol version; run `wren deploy-lambda` to deploy the runtime that matches this client.");
+        // An answer that does not name its calls answers the request's, in order.
+        int[] callIds = response.CallIds.Length > 0 ? response.CallIds : chunk;
+        if (callIds.Length != response.Count)
+            throw new WrenException($"A worker answered {response.Count} calls of an invocation of {chunk.Length} without naming them: the answer was damaged on its way, or came from a runtime that is not Wren's.");
         _job.Meter.Billed(_job.Pricing, response.BilledMs);
         var notRun = new List<int>();
-        foreach (CallResult result in AcceptReturned(response))
+        foreach (CallResult result in AcceptReturned(response, callIds))
             await AcceptAsync(result, answered.LogTail, notRun, cancellationToken).ConfigureAwait(false);
-        if (response.CallIds.Length != chunk.Length)
+        if (callIds.Length != chunk.Length)
         {
-            var answeredIds = response.CallIds.ToHashSet();
+            var answeredIds = callIds.ToHashSet();
             notRun.AddRange(chunk.Where(id => !answeredIds.Contains(id) && !_calls.IsResolved(id)));
             foreach (int id in chunk.Where(id => !answeredIds.Contains(id))) _calls.Stopped(id);
         }
@@ -408,17 +427,17 @@ internal sealed class JobRun
     /// Resolves, straight from the response's columns, every call that returned an output in the response (the common
     /// case, without a record per call); returns the other calls as records, for <see cref="AcceptAsync(CallResult, string?, List{int}, CancellationToken)"/>.
     /// </summary>
-    private List<CallResult> AcceptReturned(InvocationResponse response)
+    private List<CallResult> AcceptReturned(InvocationResponse response, int[] callIds)
     {
         var others = new List<CallResult>();
         var reader = new InvocationResponse.Reader(response);
         // Where nothing is billed (local workers), no call has a billed time.
         bool billing = _job.Pricing is not null;
         int succeeded = 0;
-        for (int i = 0; i < response.CallIds.Length; i++)
+        for (int i = 0; i < callIds.Length; i++)
         {
             ReadOnlySpan<byte> inline = reader.Next(i, out CallDetail? detail);
-            int callId = response.CallIds[i];
+            int callId = callIds[i];
             _calls.Stopped(callId);
             // A duplicated call's slower run: the other one resolved it already.
             if (_calls.IsResolved(callId)) continue;

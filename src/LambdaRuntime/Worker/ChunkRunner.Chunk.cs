@@ -489,11 +489,12 @@ internal sealed partial class ChunkRunner
             {
                 WorkerId = runner.WorkerId,
                 WorkerExiting = workerExiting,
-                CallIds = request.CallIds,
+                // A stored response may be read where the request and the inputs are not; one that goes back to its client
+                // answers the request's calls in order, whose inputs the client has.
+                CallIds = request.StoreResults ? request.CallIds : [],
                 Outcomes = results.Outcomes,
                 OutputLengths = results.OutputLengths,
                 Outputs = outputs,
-                // A stored response may be read where the inputs are not; one that goes back to its client needs none.
                 InputLengths = request.StoreResults ? request.InputLengths : [],
                 Times = InvocationResponse.PackTimes(results.Started, results.Ended),
                 BilledMs = (long)Math.Ceiling(Time.GetElapsedTime(taken).TotalMilliseconds),

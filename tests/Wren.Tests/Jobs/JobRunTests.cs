@@ -161,6 +161,55 @@ public sealed class JobRunTests : IAsyncDisposable
         Assert.Equal([[0, 1, 2], [1, 2], [2]], backend.Invocations.Select(i => i.Request.CallIds));
     }
 
+    /// <summary>The answer a worker sends straight back, without its calls' ids: it answers the request's, in order.</summary>
+    private static InvocationOutcome Unnamed(InvocationRequest request, int calls)
+    {
+        InvocationResponse named = WrenProtocol.Unwrap<InvocationResponse>(((InvocationOutcome.Answered)ScriptedBackend.Answer(request,
+            (callId, _) => ScriptedBackend.Returned(callId, callId * 10))).Envelope).Message!;
+        InvocationResponse[] taken = [named with { CallIds = [] }];
+        if (calls < named.Count)
+            taken = [taken[0] with { Outcomes = named.Outcomes[..calls], OutputLengths = named.OutputLengths[..calls], Times = InvocationResponse.PackTimes(named.Started[..calls], named.Ended[..calls]) }];
+        return new InvocationOutcome.Answered(WrenProtocol.WrapBinary(taken[0]));
+    }
+
+    [Fact]
+    public async Task AnswerThatDoesNotNameItsCalls_AnswersTheRequestsInOrder()
+    {
+        ScriptedBackend backend = Backend((request, _, _) => Now(Unnamed(request, request.CallIds.Length)));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(5);
+
+        await Runner(backend).RunAsync(Job(5, 2), sink, CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal(new[] { 0, 10, 20, 30, 40 }, await Task.WhenAll(futures.Select(f => f.GetResultAsync())));
+    }
+
+    [Fact]
+    public async Task AnswerThatDoesNotNameItsCalls_AndAnswersFewerThanAsked_FailsItsChunkSayingSo()
+    {
+        ScriptedBackend backend = Backend((request, _, _) => Now(Unnamed(request, request.CallIds.Length - 1)));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(2);
+
+        await Runner(backend).RunAsync(Job(2, 2), sink, CancellationToken.None).WaitAsync(Patience);
+
+        foreach (Future<int> future in futures)
+        {
+            var error = await Assert.ThrowsAsync<WrenException>(() => future.GetResultAsync());
+            Assert.Contains("A worker answered 1 calls of an invocation of 2 without naming them", error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task AnswerThatCannotBeRead_FailsItsCalls_InsteadOfLeavingThemWaiting()
+    {
+        byte[] damaged = [.. WrenProtocol.WrapBinary(new { Hello = 1 })[..8], 0xC1];
+        ScriptedBackend backend = Backend((_, _, _) => Now(new InvocationOutcome.Answered(damaged)));
+        (Future<int>[] futures, FutureSink<int> sink) = Futures(2);
+
+        await Runner(backend).RunAsync(Job(2, 2), sink, CancellationToken.None).WaitAsync(Patience);
+
+        foreach (Future<int> future in futures) await Assert.ThrowsAnyAsync<WrenException>(() => future.GetResultAsync());
+    }
+
     [Fact]
     public async Task RejectedInvocation_FailsEveryCallOfItsChunkWithTheWorkersReason()
     {

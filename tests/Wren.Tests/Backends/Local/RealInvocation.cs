@@ -55,11 +55,11 @@ internal sealed class RealInvocation : IDisposable
         };
     }
 
-    /// <summary>The outputs of a worker's answer, every call having succeeded.</summary>
+    /// <summary>The outputs of a worker's answer to a request of <see cref="Request"/>, every call having succeeded.</summary>
     public static int[] Outputs(byte[] envelope)
     {
         InvocationResponse response = WrenProtocol.Unwrap<InvocationResponse>(envelope).Message!;
-        CallResult[] results = [.. response.Results()];
+        CallResult[] results = [.. response.Results([.. Enumerable.Range(0, response.Count)])];
         Assert.All(results, r => Assert.Equal(CallOutcome.Succeeded, r.Outcome));
         return [.. results.Select(r => WrenSerializer.Deserialize<int>(r.Output!))];
     }
