@@ -160,7 +160,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
     private void Start<TIn, TOut>(PreparedJob<TOut> job, TIn[] inputs, CancellationToken cancellationToken)
     {
         InputData data = InputData.Serialize(inputs);
-        job.States.Inputs = data;
+        job.States.InputLengths = data.Lengths;
         MapOptions options = job.Options;
         TimeSpan timeout = options.Timeout ?? _configuration.Timeout ?? MapOptions.DefaultTimeout;
         int? memoryAsked = options.MemoryMb ?? _configuration.MemoryMb;

@@ -39,8 +39,11 @@ internal abstract class FutureStates
     /// <summary>When the job was submitted: the same for every call.</summary>
     public DateTimeOffset SubmittedAt { get; }
 
-    /// <summary>The Map's inputs, for each call's input length (a worker's answer does not repeat them); null for a job attached to, whose stored answers do.</summary>
-    public InputData? Inputs { get; set; }
+    /// <summary>
+    /// Each input's length in bytes, for a call's stats (a worker's answer does not repeat them); null for a job
+    /// attached to, whose stored answers do. The lengths alone: the inputs' bytes are not kept past the job.
+    /// </summary>
+    public int[]? InputLengths { get; set; }
 
     /// <summary>How many calls the job has.</summary>
     public int Count => _status.Length;
@@ -85,7 +88,12 @@ internal abstract class FutureStates
         Exception? error = ErrorOf(index);
         CallStatus status = StatusOf(index) == FutureStatus.Succeeded ? CallStatus.Succeeded : CallRecords.StatusOf(error);
         long submitted = SubmittedAt.UtcTicks;
-        if (Measured(index) is { } measured)
+        // A call returned in a response is written from the response's columns, without a record of its stats: a Map
+        // of ten million calls is written after it ends, beside whatever runs next.
+        if (Volatile.Read(ref _measured[index]) is InvocationResponse response && _measuredIndex[index] is int at && (response.Started[at] != 0 || response.Ended[at] != 0))
+            stats.Set(row, status, submitted, response.Started[at], response.Ended[at], at == response.ColdCall, response.WorkerId, response.PeakMemoryBytes,
+                at < response.InputLengths.Length ? response.InputLengths[at] : InputLengths?[index] ?? 0, response.OutputLengths[at], _attempts[index], CallRecords.Describe(error));
+        else if (Measured(index) is { } measured)
             stats.Set(row, status, submitted, measured.Started.Ticks, measured.Ended.Ticks, measured.ColdStart, measured.WorkerId, measured.PeakMemoryBytes,
                 measured.BytesIn, measured.BytesOut, _attempts[index], CallRecords.Describe(error));
         else stats.Set(row, status, submitted, 0, 0, null, null, null, 0, null, _attempts[index], CallRecords.Describe(error));
@@ -94,7 +102,7 @@ internal abstract class FutureStates
     private CallStats? Measured(int index) => Volatile.Read(ref _measured[index]) switch
     {
         CallStats stats => stats,
-        InvocationResponse response when response.StatsOf(_measuredIndex[index], Inputs?.Length(index) ?? 0) is { } stats => _billed[index] ? stats : stats with { BilledMs = 0 },
+        InvocationResponse response when response.StatsOf(_measuredIndex[index], InputLengths?[index] ?? 0) is { } stats => _billed[index] ? stats : stats with { BilledMs = 0 },
         _ => null,
     };
 
