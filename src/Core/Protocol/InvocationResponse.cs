@@ -47,7 +47,7 @@ internal sealed record InvocationResponse
     [NonSerialized]
     private TimeColumns? _times;
 
-    private sealed record TimeColumns(long[] Started, long[] Ended);
+    private sealed record TimeColumns(byte[] Packed, long[] Started, long[] Ended);
 
     /// <summary>When each call started (UTC ticks); 0 for a call with no stats. Unpacked from <see cref="Times"/> at the first look.</summary>
     public long[] Started => UnpackedTimes.Started;
@@ -55,10 +55,17 @@ internal sealed record InvocationResponse
     /// <summary>When each call ended (UTC ticks); 0 for a call with no stats.</summary>
     public long[] Ended => UnpackedTimes.Ended;
 
-    // Unpacked once (a race unpacks twice, to the same values).
-    private TimeColumns UnpackedTimes => Volatile.Read(ref _times) ?? (_times = Unpacked(UnpackTimes(Times, Count)));
-
-    private static TimeColumns Unpacked((long[] Started, long[] Ended) times) => new(times.Started, times.Ended);
+    // Unpacked once (a race unpacks twice, to the same values), for the bytes it was unpacked from (a copy made with
+    // `with` may have others).
+    private TimeColumns UnpackedTimes
+    {
+        get
+        {
+            if (Volatile.Read(ref _times) is { } times && ReferenceEquals(times.Packed, Times) && times.Started.Length == Count) return times;
+            (long[] started, long[] ended) = UnpackTimes(Times, Count);
+            return _times = new TimeColumns(Times, started, ended);
+        }
+    }
 
     /// <summary>
     /// Packs the calls' start and end times (UTC ticks): for each call, a varint of 0 if it has none; else a varint of
@@ -140,14 +147,19 @@ internal sealed record InvocationResponse
     /// </summary>
     public long BilledMs { get; init; }
 
+    // Worked out at the first look, for the values they were worked out from (a copy made with `with` may change them).
     [NonSerialized]
-    private long[]? _billedShares;
+    private BilledShares? _billedShares;
+
+    private sealed record BilledShares(long[] Started, long Billed, long[] Shares);
 
     /// <summary>Call <paramref name="index"/>'s share of <see cref="BilledMs"/>: the shares of the calls that ran add up to it.</summary>
     public long BilledShareOf(int index)
     {
-        long[] shares = Volatile.Read(ref _billedShares) ?? (_billedShares = SplitBilled(Started, Ended, BilledMs));
-        return shares[index];
+        long[] started = Started;
+        if (Volatile.Read(ref _billedShares) is not { } shares || !ReferenceEquals(shares.Started, started) || shares.Billed != BilledMs)
+            _billedShares = shares = new BilledShares(started, BilledMs, SplitBilled(started, Ended, BilledMs));
+        return shares.Shares[index];
     }
 
     /// <summary>

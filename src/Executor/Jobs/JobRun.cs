@@ -327,9 +327,9 @@ internal sealed class JobRun
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // An answer that cannot be read (another protocol, damaged bytes) fails the calls it did not resolve,
-                    // rather than leaving them waiting.
-                    Fail(chunk, e is WrenException ? e : new WrenException($"The {_runner.Backend.Name} worker's answer could not be read: {e.Message}", e));
+                    // An answer that cannot be read (another protocol, damaged bytes) or whose outputs cannot be fetched
+                    // fails the calls it did not resolve, rather than leaving them waiting.
+                    Fail(chunk, e is WrenException ? e : new WrenException($"The {_runner.Backend.Name} worker's answer could not be taken: {e.GetType().Name}: {e.Message}", e));
                 }
                 break;
             case InvocationOutcome.Rejected or InvocationOutcome.Failed:

@@ -5,8 +5,12 @@ internal interface IRuntimeApi
 {
     Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Answers the invocation with <paramref name="response"/>, which is read before this returns (its buffer may be reused then).</summary>
-    Task RespondAsync(string requestId, ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Answers the invocation with <paramref name="response"/>, which is read before this returns (its buffer may be
+    /// reused then). <paramref name="nextFollows"/> says that the worker asks for its next invocation right after (it
+    /// does not exit): an API that may take the answer's acknowledgement later then does.
+    /// </summary>
+    Task RespondAsync(string requestId, ReadOnlyMemory<byte> response, bool nextFollows, CancellationToken cancellationToken = default);
 
     Task ReportErrorAsync(string requestId, string errorType, string message, CancellationToken cancellationToken = default);
 

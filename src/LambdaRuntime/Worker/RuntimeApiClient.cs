@@ -43,10 +43,10 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId, bool lo
         return Task.FromResult(new RuntimeInvocation(requestId, deadline, response.Body));
     }
 
-    public Task RespondAsync(string requestId, ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default)
+    public Task RespondAsync(string requestId, ReadOnlyMemory<byte> response, bool nextFollows, CancellationToken cancellationToken = default)
     {
         string type = WrenProtocol.IsBinary(response.Span) ? "application/octet-stream" : "application/json";
-        if (local)
+        if (local && nextFollows)
         {
             // The next request follows at once; this one's acknowledgement is read before that one's response.
             Send("POST", $"runtime/invocation/{requestId}/response", [("Content-Type", type), (WorkerLaunch.NextFollowsHeader, "1")], response, cancellationToken, acknowledgeLater: true);
@@ -103,7 +103,12 @@ internal sealed class RuntimeApiClient(string endpoint, string workerId, bool lo
                     {
                         Response acknowledgement = connection.ReadResponse(local ? LocalSpin : TimeSpan.Zero);
                         if (acknowledgement.Closes) throw new IOException("The Runtime API closed the connection after acknowledging an answer, with the next request sent.");
-                        acknowledgement.EnsureSuccess("response");
+                        if (acknowledgement.Status is < 200 or > 299)
+                        {
+                            // This request's response is still to come: the connection is out of step, and goes.
+                            Drop();
+                            acknowledgement.EnsureSuccess("response");
+                        }
                     }
                     Response response = connection.ReadResponse(local ? LocalSpin : TimeSpan.Zero);
                     if (response.Closes) Drop();

@@ -57,7 +57,9 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
         {
             InvocationResponse response = await runner.RunAsync(request, invocation.Deadline, GiveUp, cancellationToken).ConfigureAwait(false);
             // In the form it was asked in: JSON from Lambda, binary from the local backend (into the buffer kept for it).
-            await api.RespondAsync(invocation.RequestId, Envelope(invocation.Payload, response), cancellationToken).ConfigureAwait(false);
+            // A worker that exits after this answer waits for its acknowledgement: the answer is then taken before the
+            // worker's exit is noticed, which would count its calls lost.
+            await api.RespondAsync(invocation.RequestId, Envelope(invocation.Payload, response), nextFollows: !response.WorkerExiting, cancellationToken).ConfigureAwait(false);
             if (_envelope.Capacity > KeptEnvelopeBytes) _envelope = new ArrayBufferWriter<byte>();
             if (response.WorkerExiting) exit(WorkerExitCodes.OutOfResources);
         }
@@ -78,7 +80,7 @@ internal sealed class WorkerHost(IRuntimeApi api, ChunkRunner runner, Action<int
                 try
                 {
                     await runner.StoreResponseAsync(request, partial, CancellationToken.None).ConfigureAwait(false);
-                    await api.RespondAsync(invocation.RequestId, WrenProtocol.WrapLike(invocation.Payload, partial), CancellationToken.None).ConfigureAwait(false);
+                    await api.RespondAsync(invocation.RequestId, WrenProtocol.WrapLike(invocation.Payload, partial), nextFollows: false, CancellationToken.None).ConfigureAwait(false);
                 }
                 finally
                 {

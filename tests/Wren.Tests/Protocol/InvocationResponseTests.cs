@@ -106,4 +106,27 @@ public sealed class InvocationResponseTests
         Assert.Throws<WrenException>(() => InvocationResponse.UnpackTimes(packed[..^1], started.Length));
         Assert.Throws<WrenException>(() => InvocationResponse.UnpackTimes([.. packed, 0], started.Length));
     }
+
+    [Fact]
+    public void CopyWithOtherTimes_ReadsItsOwn()
+    {
+        long t = Start.Ticks;
+        var response = new InvocationResponse
+        {
+            WorkerId = "w",
+            CallIds = [],
+            Outcomes = [0, 0],
+            OutputLengths = [0, 0],
+            Outputs = [],
+            Times = InvocationResponse.PackTimes([t, t + 10], [t + 10, t + 30]),
+            BilledMs = 3,
+        };
+        Assert.Equal([1, 2], new[] { response.BilledShareOf(0), response.BilledShareOf(1) });
+
+        InvocationResponse copy = response with { Times = InvocationResponse.PackTimes([t, t + 30], [t + 30, t + 40]), BilledMs = 8 };
+
+        Assert.Equal([t, t + 30], copy.Started);
+        Assert.Equal([6, 2], new[] { copy.BilledShareOf(0), copy.BilledShareOf(1) });
+        Assert.Equal([t, t + 10], response.Started);
+    }
 }

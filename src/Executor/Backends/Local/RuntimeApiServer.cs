@@ -86,8 +86,18 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
                 _waiters.RemoveAt(_waiters.Count - 1);
                 waiter.Registration.Unregister();
             }
-            // A waiter whose worker was lost, or whose connection closed, passes it on to the next.
-            if (Hand(waiter, invocation)) return;
+            switch (Hand(waiter, invocation))
+            {
+                case Handed.Written:
+                    return;
+                case Handed.AlreadyFinished:
+                    // Cancelled meanwhile: the worker waits on for the next one.
+                    Next(waiter.Exchange, waiter.WorkerId, waiter.Connection);
+                    return;
+                case Handed.WorkerGone:
+                    // The next waiter takes it.
+                    continue;
+            }
         }
         invocation.Finish(new InvocationOutcome.Lost("the local backend has shut down"));
     }
@@ -96,7 +106,11 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
     public void WorkerLost(string workerId, string reason)
     {
         _lost[workerId] = 0;
-        lock (_gate) _waiters.RemoveAll(w => w.WorkerId == workerId);
+        lock (_gate)
+        {
+            foreach (Waiter waiter in _waiters.Where(w => w.WorkerId == workerId)) waiter.Registration.Unregister();
+            _waiters.RemoveAll(w => w.WorkerId == workerId);
+        }
         foreach (LocalInvocation invocation in _inFlight.Values.Where(i => i.WorkerId == workerId).ToList())
             if (_inFlight.TryRemove(invocation.RequestId, out _)) invocation.Finish(new InvocationOutcome.Lost(reason));
     }
@@ -128,9 +142,16 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
             var outcome = new InvocationOutcome.Answered(request.Body);
             if (request.Body.Length <= AnswerTakenHereBytes)
             {
-                // The worker's next request, which it sends right behind its answer, goes first (see the remarks above).
-                if (request.Headers.ContainsKey(Protocol.WorkerLaunch.NextFollowsHeader) && exchange.ReadSoon(NextRequestSpin) is { } next) Handle(exchange, next, connection);
-                Complete(requestId, outcome);
+                try
+                {
+                    // The worker's next request, which it sends right behind its answer, goes first (see the remarks above).
+                    if (request.Headers.ContainsKey(Protocol.WorkerLaunch.NextFollowsHeader) && exchange.ReadSoon(NextRequestSpin) is { } next) Handle(exchange, next, connection);
+                }
+                finally
+                {
+                    // The answer was acknowledged: it completes its call whatever became of the next request.
+                    Complete(requestId, outcome);
+                }
             }
             else ThreadPool.UnsafeQueueUserWorkItem(state => Complete(state.requestId, state.outcome), (requestId, outcome), preferLocal: false);
         }
@@ -187,10 +208,18 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
                     return;
                 }
             }
-            if (Hand(waiter, invocation)) return;
-            // This worker was lost or its connection closed: the invocation goes to another.
-            Enqueue(invocation);
-            return;
+            switch (Hand(waiter, invocation))
+            {
+                case Handed.Written:
+                    return;
+                case Handed.AlreadyFinished:
+                    // Cancelled meanwhile: the worker takes the next one, or waits for it.
+                    continue;
+                case Handed.WorkerGone:
+                    // This worker was lost or its connection closed: the invocation goes to another.
+                    Enqueue(invocation);
+                    return;
+            }
         }
     }
 
@@ -199,14 +228,35 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
         lock (_gate) _waiters.Remove(waiter);
     }
 
-    /// <summary>Writes <paramref name="invocation"/> to the waiting worker; false, without writing, if the worker is gone.</summary>
-    private bool Hand(Waiter waiter, LocalInvocation invocation)
+    private enum Handed
     {
-        if (invocation.Outcome.Task.IsCompleted) return true;
-        if (_lost.ContainsKey(waiter.WorkerId) || waiter.Connection.IsCancellationRequested) return false;
+        Written,
+
+        /// <summary>The worker was lost or its connection closed: nothing was written.</summary>
+        WorkerGone,
+
+        /// <summary>The invocation was finished (cancelled) before it could be handed: nothing was written, and the worker still waits.</summary>
+        AlreadyFinished,
+    }
+
+    /// <summary>Writes <paramref name="invocation"/> to the waiting worker, unless the worker is gone or the invocation already finished.</summary>
+    private Handed Hand(Waiter waiter, LocalInvocation invocation)
+    {
+        if (invocation.Outcome.Task.IsCompleted) return Handed.AlreadyFinished;
+        if (_lost.ContainsKey(waiter.WorkerId) || waiter.Connection.IsCancellationRequested) return Handed.WorkerGone;
         invocation.WorkerId = waiter.WorkerId;
         _inFlight[invocation.RequestId] = invocation;
-        invocation.OnRunning();
+        try
+        {
+            invocation.OnRunning();
+        }
+        catch (Exception e)
+        {
+            // What the caller asked to hear of (its progress) failed: the invocation fails with that, and is not sent.
+            _inFlight.TryRemove(invocation.RequestId, out _);
+            invocation.Finish(new InvocationOutcome.Failed(e is WrenException ? e : new WrenException($"Reporting the invocation as running failed: {e.GetType().Name}: {e.Message}", e)));
+            return Handed.AlreadyFinished;
+        }
         var headers = new Dictionary<string, string>
         {
             ["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId,
@@ -221,7 +271,7 @@ internal sealed class RuntimeApiServer : IAsyncDisposable
         {
             // The worker went away; what it held is failed when its process exit is noticed.
         }
-        return true;
+        return Handed.Written;
     }
 
     /// <summary>Completes the invocation on this thread (see <see cref="LocalInvocation.FinishHere"/>).</summary>

@@ -33,7 +33,12 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Receives each line the worker writes (stdout and stderr).</summary>
     public Action<string>? OnLine { get; set; }
 
-    public static WorkerProcess Start(string id, string runtimeEndpoint, int memoryMb, TimeProvider time)
+    /// <summary>
+    /// Starts a worker polling the Runtime API at <paramref name="runtimeEndpoint"/>, as the local backend's own
+    /// (<see cref="WorkerLaunch.LocalRuntimeVariable"/>) unless <paramref name="localRuntime"/> is false, when it talks
+    /// to it as to Lambda's.
+    /// </summary>
+    public static WorkerProcess Start(string id, string runtimeEndpoint, int memoryMb, TimeProvider time, bool localRuntime = true)
     {
         string host = WorkerFiles.DotnetHost();
         string assembly = WorkerFiles.RequireAssembly();
@@ -46,7 +51,8 @@ internal sealed class WorkerProcess : IDisposable
         start.ArgumentList.Add(assembly);
         start.Environment[WorkerLaunch.RuntimeApiVariable] = runtimeEndpoint;
         start.Environment[WorkerLaunch.WorkerIdVariable] = id;
-        start.Environment[WorkerLaunch.LocalRuntimeVariable] = "1";
+        if (localRuntime) start.Environment[WorkerLaunch.LocalRuntimeVariable] = "1";
+        else start.Environment.Remove(WorkerLaunch.LocalRuntimeVariable);
         // The memory setting is the worker's GC heap limit, as Lambda's memory size limits a function.
         start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{(long)memoryMb * 1024 * 1024:X}";
         start.Environment["DOTNET_gcServer"] = "0";

@@ -88,6 +88,38 @@ public sealed class RuntimeApiClientTests
         worker.Kill();
     }
 
+    /// <summary>As against Lambda's Runtime API: the worker waits for its answer's acknowledgement before it asks again.</summary>
+    [Fact]
+    public async Task Worker_AgainstAnotherRuntimeApi_WaitsForItsAnswersAcknowledgement()
+    {
+        using RealInvocation real = await RealInvocation.CreateAsync();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using WorkerProcess worker = WorkerProcess.Start("lambda-like-test", $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", 256, TimeProvider.System, localRuntime: false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using TcpClient client = await listener.AcceptTcpClientAsync(timeout.Token);
+        NetworkStream stream = client.GetStream();
+
+        Assert.StartsWith("GET /2018-06-01/runtime/invocation/next HTTP/1.1", await ReadHeadAsync(stream, timeout.Token));
+        byte[] envelope = Wren.Protocol.WrenProtocol.WrapBinary(real.Request([4]));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\nLambda-Runtime-Deadline-Ms: 9999999999999\r\nContent-Length: {envelope.Length}\r\n\r\n"), timeout.Token);
+        await stream.WriteAsync(envelope, timeout.Token);
+        string answer = await ReadHeadAsync(stream, timeout.Token);
+        Assert.StartsWith("POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1", answer);
+        Assert.DoesNotContain(Wren.Protocol.WorkerLaunch.NextFollowsHeader, answer);
+        byte[] body = new byte[int.Parse(answer.Split("\r\n").Single(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..].Trim())];
+        await stream.ReadExactlyAsync(body, timeout.Token);
+        Assert.Equal([12], RealInvocation.Outputs(body));
+
+        // Nothing more until the answer is acknowledged.
+        await Task.Delay(500);
+        Assert.False(stream.DataAvailable);
+        await stream.WriteAsync("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), timeout.Token);
+        Assert.StartsWith("GET /2018-06-01/runtime/invocation/next HTTP/1.1", await ReadHeadAsync(stream, timeout.Token));
+        worker.Kill();
+    }
+
     private static async Task<string> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
         var head = new List<byte>();

@@ -158,4 +158,69 @@ public sealed class RuntimeApiServerTests
         Assert.Equal(0, await workersWaitingThen.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         await WaitingAsync(server, 1);
     }
+
+    [Fact]
+    public async Task FinishedInvocation_DoesNotSwallowTheWaitingWorker()
+    {
+        await using var server = new RuntimeApiServer();
+        using var worker = new StandIn(server, "w");
+        worker.AskForNext();
+        await WaitingAsync(server, 1);
+        LocalInvocation cancelled = Invocation("cancelled");
+        cancelled.Finish(new InvocationOutcome.Lost("cancelled"));
+
+        server.Enqueue(cancelled);
+
+        Assert.Equal(1, server.Waiting);
+        LocalInvocation next = Invocation("next");
+        server.Enqueue(next);
+        Assert.Equal((200, next.RequestId, "next"), worker.Read());
+    }
+
+    /// <summary>A queued invocation cancelled while a worker takes it, many times over: the worker is always answered or still waiting.</summary>
+    [Fact]
+    public async Task InvocationCancelledAsAWorkerTakesIt_LeavesTheWorkerServed()
+    {
+        await using var server = new RuntimeApiServer();
+        using var worker = new StandIn(server, "w");
+        for (int i = 0; i < 3_000; i++)
+        {
+            LocalInvocation queued = Invocation("queued");
+            server.Enqueue(queued);
+            worker.AskForNext();
+            while (server.Queued != 0) Thread.Yield();
+            queued.Finish(new InvocationOutcome.Lost("cancelled"));
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!worker.HasMore && server.Waiting == 0)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), $"round {i}: the worker's request was neither answered nor waiting");
+                Thread.Yield();
+            }
+            if (worker.HasMore)
+            {
+                Assert.Equal(queued.RequestId, worker.Read().RequestId);
+                continue;
+            }
+            LocalInvocation fresh = Invocation("fresh");
+            server.Enqueue(fresh);
+            Assert.Equal(fresh.RequestId, worker.Read().RequestId);
+        }
+    }
+
+    [Fact]
+    public async Task InvocationWhoseRunningReportThrows_FailsWithIt_AndTheWorkerWaitsOn()
+    {
+        await using var server = new RuntimeApiServer();
+        using var worker = new StandIn(server, "w");
+        worker.AskForNext();
+        await WaitingAsync(server, 1);
+        var throwing = new LocalInvocation(Encoding.UTF8.GetBytes("x"), DateTimeOffset.UtcNow + Patience, Patience, () => throw new InvalidOperationException("progress broke"));
+
+        server.Enqueue(throwing);
+
+        var failed = Assert.IsType<InvocationOutcome.Failed>(await throwing.Answer.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("Reporting the invocation as running failed: InvalidOperationException: progress broke", failed.Error.Message);
+        Assert.Equal(1, server.Waiting);
+        Assert.False(worker.HasMore);
+    }
 }
