@@ -19,6 +19,21 @@ internal static class GatheringSend
         SendAll(socket, body.Span[Math.Max(0, sent - head.Length)..]);
     }
 
+    /// <summary>Sends <paramref name="parts"/> (two messages' heads and bodies: a worker's answer and its next request) in one gathering write.</summary>
+    public static void Send(Socket socket, ReadOnlyMemory<byte>[] parts)
+    {
+        var segments = new ArraySegment<byte>[parts.Length];
+        for (int i = 0; i < parts.Length; i++) segments[i] = MemoryMarshal.TryGetArray(parts[i], out ArraySegment<byte> segment) ? segment : parts[i].ToArray();
+        int sent = socket.Send(segments);
+        // What the socket did not take at once goes after, part by part.
+        foreach (ReadOnlyMemory<byte> part in parts)
+        {
+            int taken = Math.Min(sent, part.Length);
+            sent -= taken;
+            SendAll(socket, part.Span[taken..]);
+        }
+    }
+
     private static void SendAll(Socket socket, ReadOnlySpan<byte> bytes)
     {
         while (bytes.Length > 0) bytes = bytes[socket.Send(bytes)..];

@@ -6,9 +6,10 @@ internal interface IRuntimeApi
     Task<RuntimeInvocation> NextAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Answers the invocation with <paramref name="response"/>, which is read before this returns (its buffer may be
-    /// reused then). <paramref name="nextFollows"/> says that the worker asks for its next invocation right after (it
-    /// does not exit): an API that may take the answer's acknowledgement later then does.
+    /// Answers the invocation with <paramref name="response"/>. <paramref name="nextFollows"/> says that the worker asks
+    /// for its next invocation right after (it does not exit): an API that may send the answer with that request, and
+    /// read its acknowledgement after, then does, and <paramref name="response"/>'s buffer must stay as it is until the
+    /// next request; otherwise it is read before this returns (its buffer may be reused then).
     /// </summary>
     Task RespondAsync(string requestId, ReadOnlyMemory<byte> response, bool nextFollows, CancellationToken cancellationToken = default);
 
