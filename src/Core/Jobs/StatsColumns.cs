@@ -92,24 +92,14 @@ internal static class StatsColumns
                 continue;
             }
             long delta = current - previous;
-            WriteVarint(output, (ulong)((delta << 1) ^ (delta >> 63)));
+            WriteVarint(output, Varint.ZigZag(delta));
             previous = current;
             i++;
         }
     }
 
-    private static void WriteVarint(ArrayBufferWriter<byte> output, ulong value)
-    {
-        Span<byte> span = output.GetSpan(10);
-        int n = 0;
-        while (value >= 0x80)
-        {
-            span[n++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        span[n++] = (byte)value;
-        output.Advance(n);
-    }
+    private static void WriteVarint(ArrayBufferWriter<byte> output, ulong value) =>
+        output.Advance(Wren.Varint.Write(output.GetSpan(Wren.Varint.MaxBytes), value));
 
     private ref struct Reader(ReadOnlySpan<byte> bytes)
     {
@@ -122,14 +112,11 @@ internal static class StatsColumns
 
         public ulong Varint()
         {
-            ulong value = 0;
-            for (int shift = 0; shift < 64; shift += 7)
-            {
-                byte b = Byte();
-                value |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80) return value;
-            }
-            throw new InvalidDataException("Job stats hold a number longer than ten bytes.");
+            int taken = Wren.Varint.TryRead(_bytes[_at..], out ulong value);
+            if (taken == 0) throw Truncated();
+            if (taken < 0) throw new InvalidDataException("Job stats hold a number longer than ten bytes.");
+            _at += taken;
+            return value;
         }
 
         public T[] Column<T>(int count) where T : IBinaryInteger<T>
@@ -147,7 +134,7 @@ internal static class StatsColumns
                     i += (int)run;
                     continue;
                 }
-                previous += (long)(zigzag >> 1) ^ -(long)(zigzag & 1);
+                previous += Wren.Varint.UnZigZag(zigzag);
                 values[i++] = T.CreateTruncating(previous);
             }
             return values;

@@ -10,16 +10,9 @@ namespace Wren.Protocol;
 /// </summary>
 internal static class GatheringSend
 {
-    public static void Send(Socket socket, byte[] head, ReadOnlyMemory<byte> body)
-    {
-        ArraySegment<byte> bodySegment = MemoryMarshal.TryGetArray(body, out ArraySegment<byte> segment) ? segment : body.ToArray();
-        int sent = socket.Send([new ArraySegment<byte>(head), bodySegment]);
-        // What the socket did not take at once goes after.
-        if (sent < head.Length) SendAll(socket, head.AsSpan(sent));
-        SendAll(socket, body.Span[Math.Max(0, sent - head.Length)..]);
-    }
+    public static void Send(Socket socket, byte[] head, ReadOnlyMemory<byte> body) => Send(socket, [head, body]);
 
-    /// <summary>Sends <paramref name="parts"/> (two messages' heads and bodies: a worker's answer and its next request) in one gathering write.</summary>
+    /// <summary>Sends <paramref name="parts"/> (a message's head and body, or two messages': a worker's answer and its next request) in one gathering write.</summary>
     public static void Send(Socket socket, ReadOnlyMemory<byte>[] parts)
     {
         var segments = new ArraySegment<byte>[parts.Length];

@@ -80,14 +80,14 @@ internal sealed record InvocationResponse
         long previous = 0;
         for (int i = 0; i < started.Length; i++)
         {
-            if (at + 2 * MaxVarintBytes > packed.Length) Array.Resize(ref packed, packed.Length * 2);
+            if (at + 2 * Varint.MaxBytes > packed.Length) Array.Resize(ref packed, packed.Length * 2);
             if (started[i] == 0 && ended[i] == 0)
             {
                 packed[at++] = 0;
                 continue;
             }
-            at = WriteVarint(packed, at, ZigZag(started[i] - previous) + 1);
-            at = WriteVarint(packed, at, ZigZag(ended[i] - started[i]));
+            at += Varint.Write(packed.AsSpan(at), Varint.ZigZag(started[i] - previous) + 1);
+            at += Varint.Write(packed.AsSpan(at), Varint.ZigZag(ended[i] - started[i]));
             previous = started[i];
         }
         Array.Resize(ref packed, at);
@@ -104,41 +104,20 @@ internal sealed record InvocationResponse
         {
             ulong first = ReadVarint(packed, ref at);
             if (first == 0) continue;
-            started[i] = previous + UnZigZag(first - 1);
-            ended[i] = started[i] + UnZigZag(ReadVarint(packed, ref at));
+            started[i] = previous + Varint.UnZigZag(first - 1);
+            ended[i] = started[i] + Varint.UnZigZag(ReadVarint(packed, ref at));
             previous = started[i];
         }
         if (at != packed.Length) throw new WrenException($"An invocation's answer has {packed.Length - at} bytes of call times beyond its {count} calls: it was damaged on its way.");
         return (started, ended);
     }
 
-    private const int MaxVarintBytes = 10;
-
-    private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
-
-    private static long UnZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
-
-    private static int WriteVarint(byte[] to, int at, ulong value)
-    {
-        while (value >= 0x80)
-        {
-            to[at++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        to[at++] = (byte)value;
-        return at;
-    }
-
     private static ulong ReadVarint(byte[] from, ref int at)
     {
-        ulong value = 0;
-        for (int shift = 0; ; shift += 7)
-        {
-            if (at >= from.Length || shift > 63) throw new WrenException("An invocation's answer has its call times cut short: it was damaged on its way.");
-            byte b = from[at++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80) return value;
-        }
+        int taken = Varint.TryRead(from.AsSpan(at), out ulong value);
+        if (taken <= 0) throw new WrenException("An invocation's answer has its call times cut short: it was damaged on its way.");
+        at += taken;
+        return value;
     }
 
     /// <summary>

@@ -69,16 +69,9 @@ public sealed class RuntimeApiClientTests
         Assert.StartsWith("GET /2018-06-01/runtime/invocation/next HTTP/1.1", await ReadHeadAsync(stream, timeout.Token));
         foreach ((string requestId, int input) in new[] { ("req-1", 2), ("req-2", 5) })
         {
-            byte[] envelope = Wren.Protocol.WrenProtocol.WrapBinary(real.Request([input]));
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: {requestId}\r\nLambda-Runtime-Deadline-Ms: 9999999999999\r\nContent-Length: {envelope.Length}\r\n\r\n"), timeout.Token);
-            await stream.WriteAsync(envelope, timeout.Token);
-
-            string answer = await ReadHeadAsync(stream, timeout.Token);
+            (string answer, byte[] body) = await InvokeAsync(stream, requestId, real.Request([input]), timeout.Token);
             Assert.StartsWith($"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1", answer);
             Assert.Contains($"{Wren.Protocol.WorkerLaunch.NextFollowsHeader}: 1", answer);
-            byte[] body = new byte[int.Parse(answer.Split("\r\n").Single(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..].Trim())];
-            await stream.ReadExactlyAsync(body, timeout.Token);
             Assert.Equal([input * 3], RealInvocation.Outputs(body));
 
             // Not acknowledged yet: the next request comes all the same; the acknowledgement is read before its answer.
@@ -101,15 +94,9 @@ public sealed class RuntimeApiClientTests
         NetworkStream stream = client.GetStream();
 
         Assert.StartsWith("GET /2018-06-01/runtime/invocation/next HTTP/1.1", await ReadHeadAsync(stream, timeout.Token));
-        byte[] envelope = Wren.Protocol.WrenProtocol.WrapBinary(real.Request([4]));
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\nLambda-Runtime-Deadline-Ms: 9999999999999\r\nContent-Length: {envelope.Length}\r\n\r\n"), timeout.Token);
-        await stream.WriteAsync(envelope, timeout.Token);
-        string answer = await ReadHeadAsync(stream, timeout.Token);
+        (string answer, byte[] body) = await InvokeAsync(stream, "req-1", real.Request([4]), timeout.Token);
         Assert.StartsWith("POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1", answer);
         Assert.DoesNotContain(Wren.Protocol.WorkerLaunch.NextFollowsHeader, answer);
-        byte[] body = new byte[int.Parse(answer.Split("\r\n").Single(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..].Trim())];
-        await stream.ReadExactlyAsync(body, timeout.Token);
         Assert.Equal([12], RealInvocation.Outputs(body));
 
         // Nothing more until the answer is acknowledged.
@@ -118,6 +105,19 @@ public sealed class RuntimeApiClientTests
         await stream.WriteAsync("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), timeout.Token);
         Assert.StartsWith("GET /2018-06-01/runtime/invocation/next HTTP/1.1", await ReadHeadAsync(stream, timeout.Token));
         worker.Kill();
+    }
+
+    /// <summary>Hands the worker <paramref name="request"/> as invocation <paramref name="requestId"/>; returns the head and body of the request the worker answers with.</summary>
+    private static async Task<(string Head, byte[] Body)> InvokeAsync(NetworkStream stream, string requestId, Wren.Protocol.InvocationRequest request, CancellationToken cancellationToken)
+    {
+        byte[] envelope = Wren.Protocol.WrenProtocol.WrapBinary(request);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: {requestId}\r\nLambda-Runtime-Deadline-Ms: 9999999999999\r\nContent-Length: {envelope.Length}\r\n\r\n"), cancellationToken);
+        await stream.WriteAsync(envelope, cancellationToken);
+        string head = await ReadHeadAsync(stream, cancellationToken);
+        byte[] body = new byte[int.Parse(head.Split("\r\n").Single(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..].Trim())];
+        await stream.ReadExactlyAsync(body, cancellationToken);
+        return (head, body);
     }
 
     private static async Task<string> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
