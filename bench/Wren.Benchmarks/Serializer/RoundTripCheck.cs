@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Google.Protobuf;
 using MessagePack;
@@ -68,6 +69,19 @@ public static class RoundTripCheck
         Check("Doubles: protobuf bytes match an independent encoding", () => p.DoublesProto.AsSpan().SequenceEqual(ExpectedProto(p.Doubles)),
             () => $"got {p.DoublesProto.Length} bytes, expected {ExpectedProto(p.Doubles).Length}");
         Check("Doubles: protobuf payload is packed (8 bytes a value plus tag and length)", () => p.DoublesProto.Length == 1 + CodedOutputStream.ComputeLengthSize(p.Doubles.Length * 8) + p.Doubles.Length * 8);
+
+        ArrayBufferWriter<byte> buffer = BufferWrites.NewBuffer(p);
+        using var json = new Utf8JsonWriter(buffer);
+        void SameInBuffer(string library, Func<int> write, byte[] expected) =>
+            Check($"Doubles: {library} writes the same bytes into a reused buffer as into a new array, twice", () =>
+                write() == expected.Length && buffer.WrittenSpan.SequenceEqual(expected) && write() == expected.Length && buffer.WrittenSpan.SequenceEqual(expected),
+                () => $"wrote {buffer.WrittenCount} bytes, expected {expected.Length}");
+        SameInBuffer("System.Text.Json", () => BufferWrites.Json(buffer, json, p), p.DoublesJson);
+        SameInBuffer("Wren", () => BufferWrites.Wren(buffer, p), p.DoublesWren);
+        SameInBuffer("Wren with raw blocks", () => BufferWrites.WrenRaw(buffer, p), p.DoublesWrenRaw);
+        SameInBuffer("protobuf", () => BufferWrites.Protobuf(buffer, p), p.DoublesProto);
+        SameInBuffer("MessagePack-CSharp", () => BufferWrites.MessagePack(buffer, p), p.DoublesMessagePack);
+        SameInBuffer("one memory copy", () => BufferWrites.MemoryCopy(buffer, p), p.DoublesWrenRaw);
 
         return results;
     }

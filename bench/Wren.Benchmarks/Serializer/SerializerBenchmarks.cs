@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
@@ -15,24 +16,38 @@ namespace Wren.Benchmarks.Serializer;
 /// <c>ToByteArray</c>, MessagePack-CSharp: <c>MessagePackSerializer.Serialize</c>). Deserialize: each library reads a
 /// new object from bytes it serialized during setup. Wren runs with its default options (standard MessagePack arrays);
 /// the doubles case also has Wren with raw blocks (<c>_WrenRaw</c>), and <c>_MemoryCopy</c>, no serializer but the cost of
-/// a new array filled by one memory copy, the floor for any serializer that returns a new array on this machine.
+/// a new array filled by one memory copy, the floor for any serializer that returns a new array on this machine. The
+/// doubles are also written into a buffer used again for every call (<c>Doubles.SerializeToBuffer</c>, <see cref="BufferWrites"/>),
+/// which is how Wren writes a Map's inputs and a worker its results.
 /// Method names are <c>{Case}{Direction}_{Library}</c>; <see cref="WireSizeColumn"/> relies on that.
 /// </summary>
 [Config(typeof(SerializerConfig))]
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
-public class SerializerBenchmarks
+public class SerializerBenchmarks : IDisposable
 {
     private const long DoublesBytes = SampleData.DoubleCount * sizeof(double);
 
     private Payloads _p = null!;
+    private ArrayBufferWriter<byte> _buffer = null!;
+    private Utf8JsonWriter _json = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _p = Payloads.Create();
         RoundTripCheck.ThrowIfBroken(_p);
+        _buffer = BufferWrites.NewBuffer(_p);
+        _json = new Utf8JsonWriter(_buffer);
+    }
+
+    // BenchmarkDotNet derives from this class, so it cannot be sealed.
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _json?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     // (a) nine ints.
@@ -112,6 +127,27 @@ public class SerializerBenchmarks
 
     [Benchmark, BenchmarkCategory("Doubles.Serialize"), PayloadBytes(DoublesBytes)]
     public byte[] DoublesSerialize_MessagePack() => MessagePackSerializer.Serialize(_p.Doubles, Payloads.MessagePackOptions);
+
+    // (c) again, written into a buffer used again for every call (BufferWrites), as Wren writes a Map's inputs and results.
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Doubles.SerializeToBuffer"), PayloadBytes(DoublesBytes)]
+    public int DoublesSerializeToBuffer_Json() => BufferWrites.Json(_buffer, _json, _p);
+
+    [Benchmark, BenchmarkCategory("Doubles.SerializeToBuffer"), PayloadBytes(DoublesBytes)]
+    public int DoublesSerializeToBuffer_Wren() => BufferWrites.Wren(_buffer, _p);
+
+    [Benchmark, BenchmarkCategory("Doubles.SerializeToBuffer"), PayloadBytes(DoublesBytes)]
+    public int DoublesSerializeToBuffer_WrenRaw() => BufferWrites.WrenRaw(_buffer, _p);
+
+    [Benchmark, BenchmarkCategory("Doubles.SerializeToBuffer"), PayloadBytes(DoublesBytes)]
+    public int DoublesSerializeToBuffer_Protobuf() => BufferWrites.Protobuf(_buffer, _p);
+
+    /// <summary>Not a serializer: one copy of the raw block into the buffer.</summary>
+    [Benchmark, BenchmarkCategory("Doubles.SerializeToBuffer"), PayloadBytes(DoublesBytes)]
+    public int DoublesSerializeToBuffer_MemoryCopy() => BufferWrites.MemoryCopy(_buffer, _p);
+
+    [Benchmark, BenchmarkCategory("Doubles.SerializeToBuffer"), PayloadBytes(DoublesBytes)]
+    public int DoublesSerializeToBuffer_MessagePack() => BufferWrites.MessagePack(_buffer, _p);
 
     [Benchmark(Baseline = true), BenchmarkCategory("Doubles.Deserialize"), PayloadBytes(DoublesBytes)]
     public double[] DoublesDeserialize_Json() => JsonSerializer.Deserialize<double[]>(_p.DoublesJson.AsSpan())!;

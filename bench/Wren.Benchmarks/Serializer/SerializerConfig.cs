@@ -88,12 +88,16 @@ public sealed class WireSizeColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        // Method names are {Case}{Direction}_{Library}, for example IntsDeserialize_Wren.
+        // Method names are {Case}{Direction}_{Library}, for example IntsDeserialize_Wren or DoublesSerializeToBuffer_WrenRaw.
         string name = benchmarkCase.Descriptor.WorkloadMethod.Name;
         int underscore = name.IndexOf('_');
         if (underscore < 0) return "?";
         string library = name[(underscore + 1)..];
-        string caseName = name[..underscore].Replace("Deserialize", "", StringComparison.Ordinal).Replace("Serialize", "", StringComparison.Ordinal);
+        // The case is what comes before the direction (Serialize, SerializeToBuffer or Deserialize).
+        int direction = name.IndexOf("Deserialize", StringComparison.Ordinal);
+        if (direction < 0) direction = name.IndexOf("Serialize", StringComparison.Ordinal);
+        if (direction < 0) return "?";
+        string caseName = name[..direction];
         return Payloads.Shared.Bytes(caseName, library).Length.ToString("N0", CultureInfo.InvariantCulture);
     }
 
