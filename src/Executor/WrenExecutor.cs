@@ -149,6 +149,9 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(function);
         options = (options ?? new MapOptions()).Validated();
+        // Local workers start now, while the function is captured and the inputs serialized: a fresh process's first Map
+        // would otherwise wait for them after all that (about 100 ms here). A Map that fails from here on leaves them idle.
+        _backend.Warm(options.MemoryMb ?? _configuration.MemoryMb ?? MapOptions.DefaultMemoryMb);
         CapturedFunction captured = FunctionCapture.Capture(function, inputType, typeof(TOut));
         string jobId = $"M{Interlocked.Increment(ref _nextJob):D4}";
         var states = new FutureStates<TOut>(count, _configuration.Time.GetUtcNow());

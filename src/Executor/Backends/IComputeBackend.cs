@@ -49,6 +49,15 @@ internal interface IComputeBackend : IAsyncDisposable
     /// <summary>Whether workers keep each call's output lines in storage (a backend without a log service).</summary>
     bool StoresCallLogs { get; }
 
+    /// <summary>
+    /// Starts, without waiting, what an invocation of <paramref name="memoryMb"/> will need where that takes a while
+    /// (the local backend's worker processes), so that it gets ready while a Map captures its function and serializes
+    /// its inputs. Nothing where there is nothing to start.
+    /// </summary>
+    void Warm(int memoryMb)
+    {
+    }
+
     /// <summary>Runs one invocation. <paramref name="onRunning"/> is called if the backend learns that a worker took it.</summary>
     Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken);
 

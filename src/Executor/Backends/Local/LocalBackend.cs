@@ -54,6 +54,8 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
     public LocalWorkerPool Pool(int memoryMb) =>
         _pools.GetOrAdd(memoryMb, memory => new Lazy<LocalWorkerPool>(() => new LocalWorkerPool(workers, memory, time))).Value;
 
+    public void Warm(int memoryMb) => Pool(memoryMb).Warm();
+
     public Task<InvocationOutcome> InvokeAsync(byte[] envelope, InvocationSettings settings, Action onRunning, CancellationToken cancellationToken) =>
         Pool(settings.MemoryMb).InvokeAsync(envelope, settings, onRunning, cancellationToken);
 

@@ -1,8 +1,8 @@
 namespace Wren.Backends.Local;
 
 /// <summary>
-/// Local workers with one memory setting, and the Runtime API they poll. Workers start with the first invocation and
-/// stay warm; one that exits, for whatever reason, is replaced.
+/// Local workers with one memory setting, and the Runtime API they poll. Workers start when a Map first asks for them
+/// (<see cref="Warm"/>) or with the first invocation, and stay warm; one that exits, for whatever reason, is replaced.
 /// </summary>
 internal sealed class LocalWorkerPool : IAsyncDisposable
 {
@@ -46,7 +46,7 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
         // The worker enforces each call's timeout itself; the backstop stops a worker that holds this past its patience.
         TimeSpan patience = settings.CallTimeout * settings.Calls + TimeSpan.FromSeconds(30);
         var invocation = new LocalInvocation(envelope, _time.GetUtcNow() + patience, patience, onRunning);
-        EnsureWorkers();
+        Warm();
         _server.Enqueue(invocation);
         using CancellationTokenRegistration cancel = cancellationToken.Register(() => invocation.Finish(new InvocationOutcome.Lost("cancelled")));
         InvocationOutcome outcome = await invocation.Answer.ConfigureAwait(false);
@@ -66,7 +66,8 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
         }
     }
 
-    private void EnsureWorkers()
+    /// <summary>Starts the workers that are missing, without waiting for them; a process takes about 100 ms to ask for work.</summary>
+    public void Warm()
     {
         lock (_workers)
         {
@@ -88,7 +89,7 @@ internal sealed class LocalWorkerPool : IAsyncDisposable
         lock (_workers) _workers.Remove(worker);
         _server.WorkerLost(worker.Id, how);
         worker.Dispose();
-        if (!_disposed && _server.Queued > 0) EnsureWorkers();
+        if (!_disposed && _server.Queued > 0) Warm();
     }
 
     public void Kill(string workerId)
