@@ -51,8 +51,18 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
 
     public bool ResultsThroughStorage => false;
 
-    public LocalWorkerPool Pool(int memoryMb) =>
-        _pools.GetOrAdd(memoryMb, memory => new Lazy<LocalWorkerPool>(() => new LocalWorkerPool(workers, memory, time))).Value;
+    public LocalWorkerPool Pool(int memoryMb)
+    {
+        if (_pools.TryGetValue(memoryMb, out Lazy<LocalWorkerPool>? made)) return made.Value;
+        lock (_pools)
+        {
+            // A pool made once the backend is disposed would start workers that nothing stops.
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _pools.GetOrAdd(memoryMb, memory => new Lazy<LocalWorkerPool>(() => new LocalWorkerPool(workers, memory, time))).Value;
+        }
+    }
+
+    private bool _disposed;
 
     public void Warm(int memoryMb) => Pool(memoryMb).Warm();
 
@@ -61,7 +71,13 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
 
     public async ValueTask DisposeAsync()
     {
-        foreach (Lazy<LocalWorkerPool> pool in _pools.Values)
+        Lazy<LocalWorkerPool>[] pools;
+        lock (_pools)
+        {
+            _disposed = true;
+            pools = [.. _pools.Values];
+        }
+        foreach (Lazy<LocalWorkerPool> pool in pools)
             if (pool.IsValueCreated) await pool.Value.DisposeAsync().ConfigureAwait(false);
         _storage.Dispose();
     }

@@ -87,6 +87,28 @@ public sealed class LocalWarmTests
     }
 
     [Fact]
+    public async Task Warm_AfterTheBackendIsDisposed_StartsNoPool()
+    {
+        string storage = Path.Combine(Path.GetTempPath(), "wren-warm-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var backend = new LocalBackend(storage, "wren", 1, TimeProvider.System);
+            backend.Warm(256);
+            LocalWorkerPool warmed = backend.Pool(256);
+            await backend.DisposeAsync();
+            Assert.Empty(warmed.Workers);
+            // A pool already made is the disposed one, which starts nothing; none is made for another size.
+            backend.Warm(256);
+            Assert.Empty(warmed.Workers);
+            Assert.Throws<ObjectDisposedException>(() => backend.Warm(512));
+        }
+        finally
+        {
+            if (Directory.Exists(storage)) Directory.Delete(storage, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Warm_AfterThePoolIsDisposed_StartsNothing()
     {
         var pool = new LocalWorkerPool(1, 256, TimeProvider.System);
