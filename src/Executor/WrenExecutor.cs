@@ -151,7 +151,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         options = (options ?? new MapOptions()).Validated();
         // Local workers start now, while the function is captured and the inputs serialized: a fresh process's first Map
         // would otherwise wait for them after all that (about 100 ms here). A Map that fails from here on leaves them idle.
-        _backend.Warm(options.MemoryMb ?? _configuration.MemoryMb ?? MapOptions.DefaultMemoryMb);
+        _backend.Warm(MemoryAsked(options) ?? MapOptions.DefaultMemoryMb);
         CapturedFunction captured = FunctionCapture.Capture(function, inputType, typeof(TOut));
         string jobId = $"M{Interlocked.Increment(ref _nextJob):D4}";
         var states = new FutureStates<TOut>(count, _configuration.Time.GetUtcNow());
@@ -166,7 +166,7 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         job.States.InputLengths = data.Lengths;
         MapOptions options = job.Options;
         TimeSpan timeout = options.Timeout ?? _configuration.Timeout ?? MapOptions.DefaultTimeout;
-        int? memoryAsked = options.MemoryMb ?? _configuration.MemoryMb;
+        int? memoryAsked = MemoryAsked(options);
         JobRunner runner = RunnerFor(timeout, memoryAsked, options.Gpus ?? 0);
         bool detached = options.Detached == true;
         if (detached) CheckDetachable(runner, options);
@@ -217,6 +217,9 @@ public sealed partial class WrenExecutor : IAsyncDisposable
         // handed to the backend (locally, written to a waiting worker), without waking another thread first.
         Track(job.JobId, detached, RunJobAsync(runner, spec, sink, cancellationToken));
     }
+
+    /// <summary>The memory a Map asks for: its own option, else the configuration's; null for the backend's default.</summary>
+    private int? MemoryAsked(MapOptions options) => options.MemoryMb ?? _configuration.MemoryMb;
 
     private async Task RunJobAsync<TOut>(JobRunner runner, JobSpec spec, FutureSink<TOut> sink, CancellationToken cancellationToken)
     {

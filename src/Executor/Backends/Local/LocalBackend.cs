@@ -11,6 +11,7 @@ namespace Wren.Backends.Local;
 internal sealed class LocalBackend(string storagePath, string prefix, int workers, TimeProvider time, string? dataPath = null) : IComputeBackend
 {
     private readonly ConcurrentDictionary<int, Lazy<LocalWorkerPool>> _pools = new();
+    private bool _disposed;
     private readonly FileStorage _storage = new(storagePath);
 
     public string Name => "local";
@@ -61,8 +62,6 @@ internal sealed class LocalBackend(string storagePath, string prefix, int worker
             return _pools.GetOrAdd(memoryMb, memory => new Lazy<LocalWorkerPool>(() => new LocalWorkerPool(workers, memory, time))).Value;
         }
     }
-
-    private bool _disposed;
 
     public void Warm(int memoryMb) => Pool(memoryMb).Warm();
 

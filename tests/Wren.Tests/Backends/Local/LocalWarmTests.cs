@@ -9,8 +9,15 @@ namespace Wren.Tests.Backends.Local;
 /// captures its function and serializes its inputs, instead of after all that with its first invocation.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class LocalWarmTests
+public sealed class LocalWarmTests : IDisposable
 {
+    /// <summary>The storage of this test's backend (xunit makes a new instance for each test).</summary>
+    private readonly string _storage = Path.Combine(Path.GetTempPath(), "wren-tests", $"warm-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_storage)) Directory.Delete(_storage, recursive: true);
+    }
     private static readonly InvocationSettings OneCall = new(256, TimeSpan.FromSeconds(5), 1);
 
     [Fact]
@@ -48,64 +55,36 @@ public sealed class LocalWarmTests
     [Fact]
     public async Task Warm_OnTheLocalBackend_StartsThePoolOfThatMemoryOnly()
     {
-        string storage = Path.Combine(Path.GetTempPath(), "wren-warm-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using (var backend = new LocalBackend(storage, "wren", 1, TimeProvider.System))
-            {
-                ((IComputeBackend)backend).Warm(384);
-                Assert.Single(backend.Pool(384).Workers);
-                Assert.Empty(backend.Pool(256).Workers);
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(storage)) Directory.Delete(storage, recursive: true);
-        }
+        await using var backend = new LocalBackend(_storage, "wren", 1, TimeProvider.System);
+        ((IComputeBackend)backend).Warm(384);
+        Assert.Single(backend.Pool(384).Workers);
+        Assert.Empty(backend.Pool(256).Workers);
     }
 
     [Fact]
     public async Task AMap_StartsTheWorkersBeforeItSerializesItsInputs()
     {
-        string storage = Path.Combine(Path.GetTempPath(), "wren-warm-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using (var executor = WrenExecutor.Create(new WrenOptions { Backend = WrenBackend.Local, StoragePath = storage, LocalWorkers = 1, ConfigPath = "/nonexistent/wren-config.json" }))
-            {
-                var backend = Assert.IsType<LocalBackend>(executor.ComputeBackend);
-                Assert.Empty(backend.Pool(MapOptions.DefaultMemoryMb).Workers);
-                // An input that cannot travel fails the Map before anything is sent; its workers were started as it began.
-                Assert.Throws<Wren.Serialization.WrenSerializationException>(() => executor.Map((object o) => o.ToString(), [new MemoryStream()]));
-                Assert.Single(backend.Pool(MapOptions.DefaultMemoryMb).Workers);
-                Assert.Empty(backend.Pool(MapOptions.DefaultMemoryMb * 2).Workers);
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(storage)) Directory.Delete(storage, recursive: true);
-        }
+        await using var executor = WrenExecutor.Create(new WrenOptions { Backend = WrenBackend.Local, StoragePath = _storage, LocalWorkers = 1, ConfigPath = "/nonexistent/wren-config.json" });
+        var backend = Assert.IsType<LocalBackend>(executor.ComputeBackend);
+        Assert.Empty(backend.Pool(MapOptions.DefaultMemoryMb).Workers);
+        // An input that cannot travel fails the Map before anything is sent; its workers were started as it began.
+        Assert.Throws<Wren.Serialization.WrenSerializationException>(() => executor.Map((object o) => o.ToString(), [new MemoryStream()]));
+        Assert.Single(backend.Pool(MapOptions.DefaultMemoryMb).Workers);
+        Assert.Empty(backend.Pool(MapOptions.DefaultMemoryMb * 2).Workers);
     }
 
     [Fact]
     public async Task Warm_AfterTheBackendIsDisposed_StartsNoPool()
     {
-        string storage = Path.Combine(Path.GetTempPath(), "wren-warm-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var backend = new LocalBackend(storage, "wren", 1, TimeProvider.System);
-            backend.Warm(256);
-            LocalWorkerPool warmed = backend.Pool(256);
-            await backend.DisposeAsync();
-            Assert.Empty(warmed.Workers);
-            // A pool already made is the disposed one, which starts nothing; none is made for another size.
-            backend.Warm(256);
-            Assert.Empty(warmed.Workers);
-            Assert.Throws<ObjectDisposedException>(() => backend.Warm(512));
-        }
-        finally
-        {
-            if (Directory.Exists(storage)) Directory.Delete(storage, recursive: true);
-        }
+        var backend = new LocalBackend(_storage, "wren", 1, TimeProvider.System);
+        backend.Warm(256);
+        LocalWorkerPool warmed = backend.Pool(256);
+        await backend.DisposeAsync();
+        Assert.Empty(warmed.Workers);
+        // A pool already made is the disposed one, which starts nothing; none is made for another size.
+        backend.Warm(256);
+        Assert.Empty(warmed.Workers);
+        Assert.Throws<ObjectDisposedException>(() => backend.Warm(512));
     }
 
     [Fact]
